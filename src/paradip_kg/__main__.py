@@ -1,0 +1,3 @@
+from paradip_kg.cli import main
+
+main()

@@ -1,0 +1,268 @@
+"""The `paradip-kg` command line: build, stats, query, validate, import, export, serve.
+
+Exit codes: 0 success (or: the data conforms), 1 the data does not conform / the build
+failed validation, 2 bad input (unreadable file, malformed query, bad table row).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from paradip_kg import __version__, settings as settings_mod
+from paradip_kg.errors import InputError, ParadipError
+
+
+def _settings(ctx: click.Context) -> dict[str, Any]:
+    return ctx.obj["settings"]
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail_input(exc: InputError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="paradip-kg")
+@click.option("--store", type=click.Path(path_type=Path), help="Store folder [env PARADIP_STORE; default var/store].")
+@click.option("--project-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder with ontology/, vocab/, data/, shapes/ [env PARADIP_PROJECT_DIR; default .].")
+@click.pass_context
+def cli(ctx: click.Context, store: Path | None, project_dir: Path | None) -> None:
+    """paradip-kg: build, query, validate and publish the paradiplomacy knowledge graph.
+
+    Start with `paradip-kg build`, then `paradip-kg stats`, `paradip-kg query` or `paradip-kg serve`.
+    Every setting also has an environment variable (PARADIP_...); see docs/settings.md.
+    """
+    values = settings_mod.load({"store": str(store) if store else None,
+                                "project_dir": str(project_dir) if project_dir else None})
+    ctx.obj = {"settings": values}
+
+
+def _store_dir(ctx: click.Context) -> Path:
+    return Path(_settings(ctx)["store"])
+
+
+def _project_dir(ctx: click.Context) -> Path:
+    return Path(_settings(ctx)["project_dir"])
+
+
+def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
+    """Build the store if it is missing or out of date; return its folder."""
+    from paradip_kg.build import BuildFailed, build
+
+    store_dir = _store_dir(ctx)
+    try:
+        build(_project_dir(ctx), store_dir, progress=None if quiet else _progress)
+    except BuildFailed as exc:
+        click.echo(f"build failed: {exc.message}", err=True)
+        if exc.report is not None:
+            click.echo(exc.report.text("en", limit=50), err=True)
+        sys.exit(1)
+    except InputError as exc:
+        _fail_input(exc)
+    return store_dir
+
+
+@cli.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@click.pass_context
+def build_cmd(ctx: click.Context, force: bool) -> None:
+    """Load, infer (OWL RL), validate (SHACL) and store the knowledge graph.
+
+    Reads ontology/, vocab/, data/ (with the agreement tables in data/sources/) and shapes/,
+    writes the embedded Oxigraph store and a manifest beside it. Exits 1 with the SHACL
+    report when the graph has violations; a build of unchanged inputs does nothing.
+    """
+    from paradip_kg.build import BuildFailed, build
+
+    try:
+        manifest, built = build(_project_dir(ctx), _store_dir(ctx), progress=_progress, force=force)
+    except BuildFailed as exc:
+        click.echo(f"build failed: {exc.message}", err=True)
+        if exc.report is not None:
+            click.echo(exc.report.text("en", limit=50), err=True)
+        sys.exit(1)
+    except InputError as exc:
+        _fail_input(exc)
+    if built:
+        click.echo(f"built {_store_dir(ctx)}: {manifest.total} triples "
+                   f"({', '.join(f'{k} {v}' for k, v in manifest.triples.items())})")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Figures of the built knowledge graph: triples per graph, agreements, actors, sources."""
+    from paradip_kg.stats import collect
+
+    store_dir = ensure_built(ctx, quiet=as_json)
+    figures = collect(store_dir)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    for section, values in figures.items():
+        click.echo(f"{section}:")
+        for key, value in values.items():
+            click.echo(f"  {key:<28} {value}")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
+@click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="How to print SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).")
+@click.pass_context
+def query(ctx: click.Context, query: str | None, query_file: Any, output: str) -> None:
+    """Run a SPARQL query against the built store and print the results.
+
+    The default graph is the union of the ontology, vocabulary, data and inferred graphs;
+    the project's prefixes (pdo:, pdid:, skos:, …) are predeclared. Exits 2 with the
+    parser's message on a malformed query.
+    """
+    from paradip_kg.local_query import run_local
+
+    text = query_file.read() if query_file else query
+    if not text:
+        raise click.UsageError("give a query as an argument or with --file")
+    store_dir = ensure_built(ctx, quiet=True)
+    try:
+        result = run_local(store_dir, text)
+    except InputError as exc:
+        _fail_input(exc)
+    if result.kind == "boolean":
+        click.echo("true" if result.boolean else "false") if output != "json" else \
+            click.echo(json.dumps({"head": {}, "boolean": result.boolean}))
+    elif result.kind == "graph":
+        click.echo(result.turtle, nl=False)
+    elif output == "json":
+        click.echo(json.dumps({"head": {"vars": result.variables},
+                               "results": {"bindings": [{k: v for k, v in row.items() if v is not None}
+                                                        for row in result.json_rows()]}}, indent=2, ensure_ascii=False))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.variables)
+        for row in result.text_rows():
+            writer.writerow(row)
+    else:
+        click.echo(result.table())
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--format", "fmt", help="RDF format of the files (turtle, trig, nt, nquads, json-ld, xml); "
+              "default: from each file's extension.")
+@click.option("--shapes", "shapes_files", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Shapes file(s) to use instead of the project's shapes/ (repeatable).")
+@click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
+              help="Entailment to apply first, with the project ontology mixed in.")
+@click.option("--allow-warnings", is_flag=True, help="Warnings (and infos) do not make the data fail.")
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True,
+              help="Language of messages and shape names.")
+@click.option("--focus", multiple=True, help="Validate only this focus node IRI (repeatable).")
+@click.option("--shape", "shape_iris", multiple=True, help="Use only this shape IRI (repeatable).")
+@click.option("-o", "--output", type=click.Choice(["text", "table", "turtle", "jsonld", "json", "csv"]),
+              default="text", show_default=True, help="Report format.")
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shapes_files: tuple[Path, ...],
+             inference: str, allow_warnings: bool, lang: str, focus: tuple[str, ...], shape_iris: tuple[str, ...],
+             output: str) -> None:
+    """Validate RDF files against the project's SHACL shapes (or --shapes).
+
+    Exit codes: 0 the data conforms, 1 it does not, 2 a file cannot be read (the message
+    names the file, line and column).
+    """
+    from paradip_kg.validate_files import run_validation
+
+    try:
+        text, conforms = run_validation(list(files), fmt=fmt, shapes_files=list(shapes_files),
+                                        project_dir=_project_dir(ctx), inference=inference,
+                                        allow_warnings=allow_warnings, lang=lang, focus=list(focus),
+                                        shape_iris=list(shape_iris), output=output)
+    except InputError as exc:
+        _fail_input(exc)
+    click.echo(text, nl=not text.endswith("\n"))
+    sys.exit(0 if conforms else 1)
+
+
+@cli.command("import")
+@click.argument("table", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the Turtle here instead of standard output.")
+def import_cmd(table: Path, output: Path | None) -> None:
+    """Map an agreements table (CSV, see docs/import-format.md) to RDF (Turtle).
+
+    A bad row fails with the file, row and column, exit 2, and nothing is written.
+    Put the CSV in data/sources/ to have `build` import it into the knowledge graph.
+    """
+    from paradip_kg.importer import import_table
+    from paradip_kg.serialize import turtle
+
+    try:
+        graph = import_table(table)
+    except InputError as exc:
+        _fail_input(exc)
+    text = turtle(graph)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(graph)} triples to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("var/dumps"),
+              show_default=True, help="Folder to write the dumps into.")
+@click.pass_context
+def export(ctx: click.Context, out_dir: Path) -> None:
+    """Write deterministic dumps of the built store: N-Quads (gzip) of all graphs, and
+    Turtle and JSON-LD per graph, with SHA-256 checksums."""
+    from paradip_kg.dumps import write_dumps
+
+    store_dir = ensure_built(ctx)
+    for path in write_dumps(store_dir, out_dir):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--host", help="Address to bind [env PARADIP_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, help="Port [env PARADIP_PORT; default 8080].")
+@click.option("--workers", type=int, help="gunicorn worker processes [env PARADIP_WORKERS; default 2].")
+@click.pass_context
+def serve(ctx: click.Context, files: tuple[Path, ...], host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the knowledge graph over HTTP under gunicorn (SPARQL endpoint, pages, validation).
+
+    Without FILES it serves the bundled graph, building the store first if needed. Given RDF
+    files, it serves them instead (TriG/N-Quads keep their graph names).
+    """
+    from paradip_kg.serving import serve as run_server
+
+    values = dict(_settings(ctx))
+    for key, value in (("host", host), ("port", port), ("workers", workers)):
+        if value is not None:
+            values[key] = value
+    if not files:
+        ensure_built(ctx)
+    try:
+        run_server(list(files), values)
+    except InputError as exc:
+        _fail_input(exc)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="paradip-kg")
+    except ParadipError as exc:  # a bug of ours, or an environment problem
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)

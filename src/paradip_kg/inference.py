@@ -1,0 +1,63 @@
+"""OWL 2 RL entailments (owlrl), kept apart from the asserted triples.
+
+owlrl computes the closure in place; we run it on a copy and keep only what it added,
+less what no reader wants (see /docs/model.md and the pitfalls the team met):
+self ``owl:sameAs`` for every term, triples whose subject is a literal, and tautologies
+about the built-in vocabularies (``X rdfs:subClassOf X``, ``x a owl:Thing``, …).
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+# owlrl writes each inconsistency it finds as an err:ErrorMessage node with an err:error text.
+ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
+
+BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
+TRIVIAL_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class, RDF.Property}
+REFLEXIVE = {OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
+
+
+def _builtin(term: object) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(BUILTIN)
+
+
+def is_trivial(s: object, p: object, o: object) -> bool:
+    """True for an entailment that says nothing about our data."""
+    if isinstance(s, Literal):
+        return True
+    if p in REFLEXIVE and s == o:
+        return True
+    if _builtin(s):
+        return True
+    if p == RDF.type and (o in TRIVIAL_OBJECTS or _builtin(o)):
+        return True
+    if p in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range) and _builtin(o):
+        return True
+    if p in (OWL.sameAs, OWL.differentFrom) and isinstance(o, Literal):
+        return True
+    if p in (OWL.equivalentClass, OWL.equivalentProperty, OWL.inverseOf, RDFS.subClassOf, RDFS.subPropertyOf,
+             OWL.disjointWith, OWL.propertyDisjointWith) and isinstance(o, Literal):
+        return True
+    return False
+
+
+def infer(graph: Graph) -> tuple[Graph, list[str]]:
+    """The OWL RL entailments of ``graph`` that it does not already state, and owlrl's errors."""
+    import owlrl
+
+    closure = Graph()
+    for triple in graph:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    errors = sorted(str(o) for o in closure.objects(None, ERR.error))
+    errors += sorted(f"{s} is a member of owl:Nothing" for s in closure.subjects(RDF.type, OWL.Nothing))
+    entailed = Graph()
+    for s, p, o in closure:
+        if (s, p, o) in graph or is_trivial(s, p, o):
+            continue
+        if p == ERR.error or (p == RDF.type and o == ERR.ErrorMessage):
+            continue
+        entailed.add((s, p, o))
+    return entailed, errors

@@ -1,0 +1,157 @@
+"""Read RDF into rdflib graphs, with errors that name the source, line and column.
+
+Oxigraph's parsers (pyoxigraph) read the bytes: they are strict, fast, and report the
+line and column of the first error. The quads are then handed to rdflib, which the build
+uses for inference and validation. Parsing never reaches out: JSON-LD remote contexts are
+refused by the parser (no document loader is set), and RDF/XML documents that declare
+entities are refused before parsing (external entities, and "billion laughs" expansion).
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from paradip_kg.errors import RdfSyntaxError
+
+# File extension → our format name. Format names are also accepted by --format.
+FORMATS_BY_SUFFIX = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".n3": "n3",
+}
+OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
+FORMAT_ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml",
+                  "rdf/xml": "xml", "rdf": "xml", "n-quads": "nquads", "nq": "nquads"}
+# Media type (as sent in Content-Type) → format name.
+FORMATS_BY_MEDIA_TYPE = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/n3": "n3",
+}
+QUAD_FORMATS = {"nquads", "trig"}
+
+
+def guess_format(path: Path | str, explicit: str | None = None) -> str:
+    """The format name for ``path``, from ``explicit`` or the file extension."""
+    if explicit:
+        name = FORMAT_ALIASES.get(explicit.lower(), explicit.lower())
+        if name not in OX_FORMATS:
+            raise RdfSyntaxError(str(path), f"unknown RDF format {explicit!r}; use one of {', '.join(sorted(OX_FORMATS))}")
+        return name
+    suffix = Path(path).suffix.lower()
+    if suffix == ".gz":
+        suffix = Path(str(path)[:-3]).suffix.lower()
+    try:
+        return FORMATS_BY_SUFFIX[suffix]
+    except KeyError:
+        raise RdfSyntaxError(str(path), f"cannot tell the RDF format from the extension {suffix!r}; "
+                             f"use one of {', '.join(sorted(FORMATS_BY_SUFFIX))} or give the format") from None
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """An Oxigraph term as the equal rdflib term (``xsd:string`` literals become plain ones)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def read_quads(data: bytes, fmt: str, source: str, base_iri: str | None = None) -> list[ox.Quad]:
+    """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column."""
+    if fmt == "xml" and b"<!ENTITY" in data:
+        raise RdfSyntaxError(source, "the RDF/XML document declares entities (<!ENTITY ...>); "
+                             "entity declarations are refused, they can read files or explode in size")
+    try:
+        return list(ox.parse(data, format=OX_FORMATS[fmt], base_iri=base_iri))
+    except SyntaxError as exc:
+        message = exc.msg
+        if message.startswith("Parser error"):
+            message = message.split(": ", 1)[-1]
+        if "LoadDocumentCallback" in message:
+            message = "the JSON-LD document needs a remote @context; fetching remote documents is off"
+        raise RdfSyntaxError(source, message, exc.lineno, exc.offset) from None
+    except (ValueError, OSError) as exc:
+        raise RdfSyntaxError(source, str(exc)) from None
+
+
+def add_quads(quads: Iterable[ox.Quad], target: Graph | Dataset, default_graph: URIRef | None = None) -> None:
+    """Add parsed quads to an rdflib Graph (graph names dropped) or Dataset (kept)."""
+    if isinstance(target, Dataset):
+        for q in quads:
+            name = default_graph if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
+            ctx = target.graph(name) if name is not None else target.default_context
+            ctx.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    else:
+        for q in quads:
+            target.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+
+
+def parse_bytes(data: bytes, fmt: str, source: str, into: Graph | Dataset | None = None,
+                base_iri: str | None = None) -> Graph | Dataset:
+    """Parse ``data`` as ``fmt`` into ``into`` (or a new Graph; a Dataset for quad formats)."""
+    target = into if into is not None else (Dataset() if fmt in QUAD_FORMATS else Graph())
+    add_quads(read_quads(data, fmt, source, base_iri), target)
+    return target
+
+
+def read_file(path: Path) -> bytes:
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if path.suffix == ".gz" else raw
+
+
+def parse_file(path: Path, fmt: str | None = None, into: Graph | Dataset | None = None) -> Graph | Dataset:
+    """Parse one local file; the format comes from ``fmt`` or the extension."""
+    fmt = guess_format(path, fmt)
+    return parse_bytes(read_file(path), fmt, str(path), into=into, base_iri=path.resolve().as_uri())
+
+
+def rdf_files(folder: Path) -> list[Path]:
+    """The RDF files of ``folder``, sorted so loading is deterministic."""
+    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in FORMATS_BY_SUFFIX)
+
+
+def load_folder(folder: Path, graph: Graph | None = None) -> Graph:
+    """Parse every RDF file of ``folder`` into one graph."""
+    graph = graph if graph is not None else Graph()
+    for path in rdf_files(folder):
+        parse_file(path, into=graph)
+    return graph

@@ -1,0 +1,82 @@
+"""Every setting of paradip-kg, in one table.
+
+Each setting has a default, an environment variable (``PARADIP_`` + upper-case name) and a
+help text. Values are read in this order, the later winning: defaults → environment →
+command-line flags → the ``overrides`` a caller (a test, the CLI) passes to :func:`load`.
+``docs/settings.md`` is generated from this table and a test keeps it in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return "PARADIP_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "var/store", "Folder of the embedded Oxigraph store that `build` writes and `serve` reads."),
+    Setting("project_dir", ".", "Folder holding ontology/, vocab/, data/ and shapes/ (the bundled knowledge graph)."),
+    Setting("base_iri", "https://w3id.org/paradip/", "Base of the canonical IRIs the server answers for, on whatever host it runs."),
+    Setting("host", "127.0.0.1", "Address `serve` binds to. Loopback by default; set 0.0.0.0 to expose it."),
+    Setting("port", 8080, "TCP port `serve` listens on.", int),
+    Setting("workers", 2, "Number of gunicorn worker processes.", int),
+    Setting("query_timeout", 5.0, "Seconds a SPARQL query may run before it is stopped and answered 503.", float),
+    Setting("result_limit", 10000, "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a cut result says so in the X-Paradip-Truncated header.", int),
+    Setting("max_request_bytes", 1_048_576, "Largest request body accepted; larger ones get 413.", int),
+    Setting("max_query_length", 20_000, "Longest SPARQL query text accepted, in characters; longer ones get 413.", int),
+    Setting("cors_origins", "*", "Value of Access-Control-Allow-Origin; empty turns CORS off."),
+    Setting("cache_control", "public, max-age=300", "Cache-Control sent with query results and documents."),
+    Setting("allow_service", False, "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
+    Setting("log_level", "info", "gunicorn and application log level."),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Resolve every setting: defaults, then environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = setting.default
+        if setting.env in environ:
+            raw = environ[setting.env]
+            try:
+                value = setting.parse(raw)
+            except ValueError as exc:
+                raise ValueError(f"{setting.env}={raw!r}: {exc}") from exc
+        values[setting.name] = value
+    for name, value in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise KeyError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def markdown_table() -> str:
+    """The settings as the Markdown table kept in docs/settings.md."""
+    rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        rows.append(f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,38 @@
+"""Figures about a built store, for `paradip-kg stats` and the dataset description."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from paradip_kg.local_query import run_on_store
+from paradip_kg.store import Manifest, count_by_graph, manifest_path, open_store
+
+FIGURES = {
+    "agreements": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pdo:Agreement }",
+    "national agreements": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pdo:NationalAgreement }",
+    "international agreements": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pdo:InternationalAgreement }",
+    "actors": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pdo:Actor }",
+    "places": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pdo:Place }",
+    "theories": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pdo:Theory }",
+    "statistical claims": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pdo:StatisticalClaim }",
+    "sources": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pdo:SourceDocument }",
+    "classes in use": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH pdg:data { ?x a ?c } }",
+    "distinct subjects": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH pdg:data { ?x ?p ?o } }",
+}
+
+
+def collect(store_dir: Path) -> dict[str, dict[str, Any]]:
+    store = open_store(store_dir)
+    manifest = Manifest.read(manifest_path(store_dir))
+    triples = count_by_graph(store)
+    figures: dict[str, Any] = {}
+    for name, text in FIGURES.items():
+        result = run_on_store(store, text)
+        figures[name] = int(result.rows[0]["n"].value) if result.rows else 0  # type: ignore[union-attr]
+    build: dict[str, Any] = {}
+    if manifest is not None:
+        build = {"built at": manifest.built_at, "content hash": manifest.content_hash[:16],
+                 **{f"{k} seconds": v for k, v in manifest.seconds.items()},
+                 **{f"SHACL {k.lower()}s": v for k, v in manifest.results.items()}}
+    return {"triples": {**triples, "total": sum(triples.values())}, "knowledge graph": figures, "build": build}

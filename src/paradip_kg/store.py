@@ -1,0 +1,120 @@
+"""The embedded Oxigraph store on disk, and its build manifest.
+
+A built store is a folder (``var/store`` by default) written by :mod:`paradip_kg.build`,
+plus ``<store>.manifest.json`` beside it: triple counts per graph, the content hash of the
+inputs, and the build time. Serving opens the folder read-only and parses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
+
+
+@dataclass
+class Manifest:
+    content_hash: str
+    built_at: str
+    triples: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    conforms: bool = True
+    results: dict[str, int] = field(default_factory=dict)
+    version: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.triples.values())
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest | None":
+        if not path.exists():
+            return None
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def manifest_path(store_dir: Path) -> Path:
+    return store_dir.with_name(store_dir.name + ".manifest.json")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equal Oxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def graph_quads(graph: Iterable[tuple[Node, Node, Node]], name: str) -> Iterable[ox.Quad]:
+    g = ox.NamedNode(name)
+    for s, p, o in graph:
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g)  # type: ignore[arg-type]
+
+
+def write_store(store_dir: Path, graphs: dict[str, Graph]) -> dict[str, int]:
+    """Write ``graphs`` (key of :data:`GRAPHS` → rdflib Graph) into a fresh store at ``store_dir``.
+
+    The store is written to a sibling folder first and swapped in, so a failed build
+    leaves the previous store as it was.
+    """
+    import shutil
+
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = store_dir.with_name(store_dir.name + ".new")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    store = ox.Store(str(tmp))
+    counts: dict[str, int] = {}
+    for key, graph in graphs.items():
+        store.bulk_extend(graph_quads(graph, str(GRAPHS[key])))
+        counts[key] = len(graph)
+    store.flush()
+    store.optimize()
+    del store
+    old = store_dir.with_name(store_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if store_dir.exists():
+        store_dir.rename(old)
+    tmp.rename(store_dir)
+    if old.exists():
+        shutil.rmtree(old)
+    return counts
+
+
+def open_store(store_dir: Path) -> ox.Store:
+    """Open a built store read-only (any number of processes may do so at once)."""
+    if not store_dir.exists():
+        raise FileNotFoundError(f"no store at {store_dir}; run `paradip-kg build` first")
+    return ox.Store.read_only(str(store_dir))
+
+
+def default_graph_names() -> list[ox.NamedNode]:
+    """The graphs whose union is the default graph of the SPARQL endpoint."""
+    return [ox.NamedNode(str(GRAPHS[k])) for k in DEFAULT_GRAPHS]
+
+
+def count_by_graph(store: ox.Store) -> dict[str, int]:
+    """Triples per named graph, by its short name where it has one."""
+    names = {str(v): k for k, v in GRAPHS.items()}
+    counts: dict[str, int] = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        counts[names.get(row["g"].value, row["g"].value)] = int(row["n"].value)
+    return counts
