@@ -47,7 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "*", "Value of Access-Control-Allow-Origin; empty turns CORS off."),
     Setting("cache_control", "public, max-age=300", "Cache-Control sent with query results and documents."),
     Setting("allow_service", False, "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
+    Setting("union_default_graph", False, "Make the default graph of /sparql the union of every graph in the store (what `serve FILE...` does). Off: the union of the ontology, vocab, data and inferred graphs.", _bool),
     Setting("log_level", "info", "gunicorn and application log level."),
+    Setting("trusted_proxies", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix headers are trusted (werkzeug ProxyFix), so redirects and links use the public host. 0: ignore those headers.", int),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -80,3 +82,10 @@ def markdown_table() -> str:
     for s in SETTINGS:
         rows.append(f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |")
     return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m paradip_kg.settings > docs/settings.md
+    print("# Settings\n\nEvery setting has a default and an environment variable; `paradip-kg serve` "
+          "also takes --host, --port and --workers. Generated from `src/paradip_kg/settings.py` "
+          "by `python -m paradip_kg.settings`.\n")
+    print(markdown_table(), end="")
