@@ -48,8 +48,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_control", "public, max-age=300", "Cache-Control sent with query results and documents."),
     Setting("allow_service", False, "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
     Setting("union_default_graph", False, "Make the default graph of /sparql the union of every graph in the store (what `serve FILE...` does). Off: the union of the ontology, vocab, data and inferred graphs.", _bool),
+    Setting("validation_timeout", 30.0, "Seconds a validation (POST /validate) may run before it is stopped and answered 503.", float),
+    Setting("validation_html_rows", 500, "Most results the HTML validation report lists; the downloads always hold every result.", int),
+    Setting("validation_follow_imports", False, "Let shapes uploaded to /validate owl:imports other documents, fetched from the network. Off: such uploads get 400.", _bool),
+    Setting("validation_reports_dir", "var/reports", "Folder where /validate keeps each HTML report's data for its download, language and filter links."),
+    Setting("validation_report_ttl", 3600, "Seconds a validation report stays available under /validate/reports/.", int),
     Setting("log_level", "info", "gunicorn and application log level."),
     Setting("trusted_proxies", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix headers are trusted (werkzeug ProxyFix), so redirects and links use the public host. 0: ignore those headers.", int),
+    Setting("remote_endpoint", "", "SPARQL 1.1 query endpoint of a remote triple store (Virtuoso, QLever, Fuseki, GraphDB, Oxigraph server) that `push` loads and the app can run in front of, e.g. http://127.0.0.1:8890/sparql. Empty: the embedded store only."),
+    Setting("remote_update_endpoint", "", "SPARQL 1.1 update endpoint of the remote store (Virtuoso: http://HOST:8890/sparql-auth). Empty: remote_endpoint."),
+    Setting("remote_graph_store", "", "SPARQL 1.1 Graph Store Protocol endpoint of the remote store (Virtuoso: http://HOST:8890/sparql-graph-crud-auth). Given, `push` uploads N-Triples there, about 10 times faster than SPARQL Update on Virtuoso. Empty: `push` sends SPARQL Update (INSERT DATA)."),
+    Setting("remote_user", "", "User for HTTP Digest or Basic authentication at the remote store (the server's challenge picks the scheme)."),
+    Setting("remote_password", "", "Password of remote_user. Never logged nor printed; prefer the environment variable to a command-line flag."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
