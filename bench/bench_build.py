@@ -44,8 +44,9 @@ def synthetic_project(workdir: Path, triples: int) -> Path:
 
 
 def run(project: Path, workdir: Path, name: str) -> tuple[dict[str, float], int]:
-    manifest, _ = build(project, workdir / f"store-{name}", force=True)
+    manifest, _ = build(project, workdir / f"store-{name}", force=True, fail_on_violations=False)
     inputs = sum(v for k, v in manifest.triples.items() if k != "inferred")
+    print(f"{name}: {inputs} input triples, SHACL results {manifest.results}", file=sys.stderr)
     return manifest.seconds, inputs
 
 

@@ -173,10 +173,12 @@ def query(ctx: click.Context, query: str | None, query_file: Any, output: str) -
 @click.option("--shape", "shape_iris", multiple=True, help="Use only this shape IRI (repeatable).")
 @click.option("-o", "--output", type=click.Choice(["text", "table", "turtle", "jsonld", "json", "csv"]),
               default="text", show_default=True, help="Report format.")
+@click.option("--context/--no-context", default=True, show_default=True,
+              help="Mix the project's ontology and vocabularies into the data (with the project's shapes).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shapes_files: tuple[Path, ...],
              inference: str, allow_warnings: bool, lang: str, focus: tuple[str, ...], shape_iris: tuple[str, ...],
-             output: str) -> None:
+             output: str, context: bool) -> None:
     """Validate RDF files against the project's SHACL shapes (or --shapes).
 
     Exit codes: 0 the data conforms, 1 it does not, 2 a file cannot be read (the message
@@ -188,7 +190,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shape
         text, conforms = run_validation(list(files), fmt=fmt, shapes_files=list(shapes_files),
                                         project_dir=_project_dir(ctx), inference=inference,
                                         allow_warnings=allow_warnings, lang=lang, focus=list(focus),
-                                        shape_iris=list(shape_iris), output=output)
+                                        shape_iris=list(shape_iris), output=output, context=context)
     except InputError as exc:
         _fail_input(exc)
     click.echo(text, nl=not text.endswith("\n"))

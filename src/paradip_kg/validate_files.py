@@ -1,29 +1,99 @@
-"""Validate user files against shapes: the engine behind `paradip-kg validate`."""
+"""Validate someone's data against shapes: the engine behind `paradip-kg validate` and POST /validate.
+
+    files or request body ──parse (strict, line/column)──▶ data graph
+    project shapes/ or uploaded shapes ──meta-SHACL──▶ shapes graph
+    project ontology/ and vocab/ (with the project's shapes) ──mixed into──▶ data graph
+    pyshacl ──▶ report, plus the causes of sh:or / sh:xone failures as sh:detail
+    ──▶ report_formats (text, table, Turtle, JSON-LD, JSON, CSV, HTML)
+
+Uploads are held to a few rules: nothing is fetched on their say-so. The loading module refuses
+remote JSON-LD contexts and XML entities; here uploaded shapes that ``owl:imports`` something, or
+whose SPARQL reaches out (SERVICE, FROM, LOAD), are refused unless the operator allows it
+(settings ``validation_follow_imports``, ``allow_service``). ``owl:imports`` in the data is never
+followed (SHACL and pySHACL agree: data-graph imports are not part of validation).
+
+The web runs each validation in a child process that is killed after ``validation_timeout``
+seconds (:class:`ValidationRunner`); the CLI runs it in-process.
+"""
 
 from __future__ import annotations
 
-import json
+import logging
+import os
+import pickle
+import re
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, BinaryIO
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
 
-from paradip_kg.errors import InputError
-from paradip_kg.loading import load_folder, parse_file
-from paradip_kg.validation import Report, meta_validate, validate
+from paradip_kg.errors import InputError, ParadipError
+from paradip_kg.loading import load_folder, parse_bytes, parse_file
+from paradip_kg.report_formats import build_view, render
+from paradip_kg.validation import Report, meta_validate, read_results, validate
 
+# rdflib logs a traceback for every literal whose lexical form does not fit its datatype; for a
+# validator such literals are expected input, and sh:datatype reports them.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+INFERENCE = ("none", "rdfs", "owlrl")
+SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
+# SPARQL that makes rdflib reach the network: SERVICE calls an endpoint, FROM / FROM NAMED load
+# graphs by IRI (rdflib's SPARQL_LOAD_GRAPHS), LOAD is an update that fetches a document.
+REACHING_OUT = re.compile(r"\b(SERVICE|FROM|LOAD)\b", re.IGNORECASE)
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+LOGICAL = {SH.OrConstraintComponent: SH["or"], SH.XoneConstraintComponent: SH.xone}
+
+
+class ValidationTimeout(ParadipError):
+    status = 503
+    title = "Validation timed out"
+
+
+@dataclass
+class Job:
+    """Everything one validation run needs; it crosses to the child process by pickling."""
+
+    data: Graph
+    shapes: Graph
+    inference: str = "none"
+    focus: list[URIRef] | None = None
+    shape_iris: list[URIRef] | None = None
+    allow_warnings: bool = False
+    meta: bool = True
+    follow_imports: bool = False
+
+
+# --- inputs ------------------------------------------------------------------------------------
 
 def load_data(files: list[Path], fmt: str | None = None) -> Graph:
     """Parse the files into one graph (graph names of quad formats are merged)."""
     graph = Graph()
     for path in files:
-        parsed = parse_file(path, fmt)
-        for s, p, o, *_ in (parsed.quads() if hasattr(parsed, "quads") else parsed):  # type: ignore[union-attr]
-            graph.add((s, p, o))
+        parse_file(path, fmt, into=graph)
+    return graph
+
+
+def load_upload(body: bytes, fmt: str, source: str) -> Graph:
+    """Parse an uploaded document into one graph (graph names of quad formats are merged)."""
+    graph = Graph()
+    parse_bytes(body, fmt, source, into=graph)
     return graph
 
 
 def load_shapes(shapes_files: list[Path], project_dir: Path) -> Graph:
-    """The shapes to use, after checking them against SHACL-for-SHACL."""
+    """The shapes given as files, or the project's shapes/ folder."""
     if shapes_files:
         shapes = Graph()
         for path in shapes_files:
@@ -32,36 +102,404 @@ def load_shapes(shapes_files: list[Path], project_dir: Path) -> Graph:
         shapes = load_folder(project_dir / "shapes")
     if len(shapes) == 0:
         raise InputError("no shapes to validate against")
-    meta = meta_validate(shapes)
-    if not meta.conforms:
-        raise InputError("the shapes are not valid SHACL:\n" + meta.text("en", limit=20))
     return shapes
 
 
-def render(report: Report, output: str, lang: str) -> str:
-    if output == "turtle":
-        return report.graph.serialize(format="turtle")
-    if output == "json":
-        return json.dumps({"conforms": report.conforms, "counts": report.counts(), "results": [
-            {"focus": str(r.focus), "path": str(r.path) if r.path is not None else None,
-             "value": str(r.value) if r.value is not None else None, "severity": r.severity,
-             "component": r.component, "shape": str(r.shape) if r.shape is not None else None,
-             "shape_name": r.shape_name(lang), "message": r.message(lang)} for r in report.results]},
-            indent=2, ensure_ascii=False) + "\n"
-    return report.text(lang) + "\n"
+def project_context(project_dir: Path) -> Graph:
+    """What is mixed into data checked against the project's shapes: the ontology and vocabularies.
+
+    Harvested data usually states only the most specific class (``pdo:MunicipalGovernment``);
+    ``sh:class pdo:Actor`` and ``sh:targetClass`` follow ``rdfs:subClassOf`` in the data graph, so
+    the ontology's class hierarchy must be there. Scopes, themes and SDG targets are checked
+    against our SKOS schemes, so their ``skos:inScheme`` must be there too.
+    """
+    return merged(project_folder(project_dir / "ontology"), project_folder(project_dir / "vocab"))
+
+
+@lru_cache(maxsize=8)
+def _folder_cached(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> Graph:
+    return load_folder(Path(folder))
+
+
+def project_folder(folder: Path) -> Graph:
+    """A project folder parsed once per process (again when a file changes)."""
+    if not folder.is_dir():
+        return Graph()
+    stamp = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+    return _folder_cached(str(folder), stamp)
+
+
+def mix_in(data: Graph, context: Graph) -> Graph:
+    """The data plus what ``context`` says about things the data does not describe itself.
+
+    Data that only refers to ``pdv:scope/national`` gets our description of it; data that
+    describes a concept itself (or a class) is validated on its own description, so a concept
+    it gives without labels is reported rather than hidden behind ours.
+    """
+    described = set(data.subjects())
+    out = merged(data)
+    for s, p, o in context:
+        if s not in described:
+            out.add((s, p, o))
+    return out
+
+
+def merged(*graphs: Graph | None) -> Graph:
+    """One graph holding the triples of ``graphs``."""
+    out = Graph()
+    for g in graphs:
+        if g is not None:
+            for triple in g:
+                out.add(triple)
+    return out
+
+
+def check_uploaded_shapes(shapes: Graph, follow_imports: bool = False, allow_service: bool = False) -> None:
+    """Refuse uploaded shapes that would make the server fetch something.
+
+    Raises:
+        InputError: the shapes ``owl:imports`` a document (and following imports is off), or a
+            SPARQL constraint, target, rule or function uses SERVICE, FROM or LOAD.
+    """
+    imports = sorted(str(o) for o in shapes.objects(None, OWL.imports))
+    if imports and not follow_imports:
+        raise InputError(
+            "the shapes import other documents (owl:imports " + ", ".join(f"<{i}>" for i in imports[:5])
+            + "); this server does not fetch documents for uploads. Put the imported shapes into the upload "
+            "(the operator can allow imports with the setting validation_follow_imports).")
+    if allow_service:
+        return
+    for prop in SPARQL_TEXT:
+        for holder, text in shapes.subject_objects(prop):
+            match = REACHING_OUT.search(_without_strings_and_iris(str(text)))
+            if match:
+                raise InputError(
+                    f"a SPARQL query of the shapes (sh:{prop.fragment} of {_name(holder)}) uses {match.group(1).upper()}, "
+                    "which would fetch data from the network; this server does not do that for uploads "
+                    "(the operator can allow it with the setting allow_service).")
+
+
+def _without_strings_and_iris(query: str) -> str:
+    """The query text without string literals, IRIs and comments, so that keywords stand alone."""
+    query = re.sub(r"<[^<>\s]*>", " ", query)
+    query = re.sub(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", " ", query, flags=re.S)
+    return re.sub(r"#[^\n]*", " ", query)
+
+
+def _name(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else "a blank node"
+
+
+def data_notices(data: Graph, lang: str = "en") -> list[str]:
+    """Sentences the reader should see about how the data was read."""
+    imports = sorted(str(o) for o in data.objects(None, OWL.imports))
+    if not imports:
+        return []
+    listed = ", ".join(f"<{i}>" for i in imports[:5])
+    if lang == "es":
+        return [f"Los datos importan otros documentos (owl:imports {listed}); no se siguen: "
+                "la validación SHACL no incluye los documentos que importa el grafo de datos."]
+    return [f"The data imports other documents (owl:imports {listed}); they are not followed: "
+            "SHACL validation does not include documents the data graph imports."]
+
+
+# --- running -----------------------------------------------------------------------------------
+
+def execute(job: Job) -> Report:
+    """Check the shapes, validate, and explain sh:or / sh:xone failures (runs wherever it is called).
+
+    Raises:
+        InputError: the shapes are not valid SHACL (with the meta-SHACL report).
+    """
+    if job.meta:
+        meta = meta_validate(job.shapes)
+        if not meta.conforms:
+            raise InputError("the shapes are not valid SHACL:\n" + meta.text("en", limit=20))
+    kwargs: dict[str, Any] = dict(inference=job.inference, allow_warnings=job.allow_warnings,
+                                  do_owl_imports=job.follow_imports)
+    try:
+        report = validate(job.data, job.shapes, **kwargs)
+    except Exception as exc:  # pyshacl refuses some shapes only at run time (e.g. an unknown sh:node)
+        from pyshacl.errors import ReportableRuntimeError, ShapeLoadError, ConstraintLoadError
+
+        if isinstance(exc, (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError)):
+            raise InputError(f"the shapes cannot be used: {getattr(exc, 'message', exc)}") from None
+        raise
+    explain_logical(report, job)
+    if job.focus or job.shape_iris:
+        narrow(report, job)
+    return report
+
+
+def narrow(report: Report, job: Job) -> None:
+    """Keep the results about ``job.focus`` nodes and from ``job.shape_iris`` (or their property shapes).
+
+    pySHACL's own ``focus_nodes`` also filters the value nodes that nested shapes (sh:node) check,
+    and its ``use_shapes`` skips the property shapes of a chosen node shape, so both lose results;
+    the whole graph is validated and the report narrowed instead.
+    """
+    graph = report.graph
+    focus, chosen = set(job.focus or ()), set(job.shape_iris or ())
+
+    def owners(shape: Node | None) -> set[Node]:
+        found: set[Node] = set()
+        while shape is not None and shape not in found:
+            found.add(shape)
+            parents = sorted(job.shapes.subjects(SH.property, shape), key=str)
+            shape = parents[0] if parents else None
+        return found
+
+    for node in list(graph.subjects(SH.conforms, None)):
+        blocking = False
+        for result in list(graph.objects(node, SH.result)):
+            keep = (not focus or graph.value(result, SH.focusNode) in focus) and \
+                (not chosen or bool(owners(graph.value(result, SH.sourceShape)) & chosen))
+            if keep:
+                severity = graph.value(result, SH.resultSeverity)
+                blocking |= severity == SH.Violation or (severity == SH.Warning and not job.allow_warnings)
+            else:
+                graph.remove((node, SH.result, result))
+        graph.set((node, SH.conforms, Literal(not blocking)))
+        report.conforms = not blocking
+    report.results = read_results(graph, job.shapes)
+
+
+def explain_logical(report: Report, job: Job) -> None:
+    """Add the reason each member shape failed under every sh:or / sh:xone result, as sh:detail.
+
+    pySHACL nests causes for sh:node only. For sh:or and sh:xone we validate each value node
+    against each member shape again (a copy of the shapes graph without targets, the members
+    targeting the value nodes) and nest those results under the logical result.
+    """
+    graph = report.graph
+    logical = []
+    for component in LOGICAL:
+        for r in graph.subjects(SH.sourceConstraintComponent, component):
+            shape = graph.value(r, SH.sourceShape)
+            value = graph.value(r, SH.value)  # none for a node shape's own sh:or: then the focus node
+            value = graph.value(r, SH.focusNode) if value is None else value
+            if shape is not None and value is not None:
+                logical.append((r, shape, value))
+    if not logical:
+        return
+    probe = Graph()
+    for triple in job.shapes:
+        if triple[1] in TARGETS or (triple[1] == RDF.type and triple[2] in (RDFS.Class, OWL.Class)):
+            continue
+        probe.add(triple)
+    members_of: dict[Node, list[Node]] = {}
+    for r, shape, value in logical:
+        members: list[Node] = []
+        for prop in LOGICAL.values():
+            for head in job.shapes.objects(shape, prop):
+                members += list(job.shapes.items(head))
+        members_of[r] = members
+        for member in members:
+            probe.add((member, SH.targetNode, value))
+    try:
+        causes = validate(job.data, probe, inference=job.inference, allow_warnings=True)
+    except Exception:  # explaining is a courtesy; the main report stands on its own
+        return
+    all_members = {m for ms in members_of.values() for m in ms}
+    found: dict[tuple[Node, Node], list[Node]] = {}
+    for node in causes.graph.subjects(RDF.type, SH.ValidationResult):
+        if (None, SH.detail, node) in causes.graph:
+            continue
+        source, focus = causes.graph.value(node, SH.sourceShape), causes.graph.value(node, SH.focusNode)
+        owner = source if source in all_members else job.shapes.value(None, SH.property, source)
+        if owner is not None and focus is not None:
+            found.setdefault((owner, focus), []).append(node)
+    for r, shape, value in logical:
+        for member in members_of[r]:
+            for node in found.get((member, value), []):
+                _copy_description(causes.graph, node, graph)
+                graph.add((r, SH.detail, node))
+    report.results = read_results(graph, job.shapes)
+
+
+def _copy_description(source: Graph, node: Node, target: Graph) -> None:
+    """Copy the triples about ``node`` and, recursively, about the blank nodes it points to."""
+    todo, seen = [node], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for p, o in source.predicate_objects(current):
+            target.add((current, p, o))
+            if isinstance(o, BNode) or p == SH.detail:
+                todo.append(o)
+
+
+# --- a validation that can be stopped --------------------------------------------------------------
+# A thread cannot be stopped, so the web runs validations in a child process of its own,
+# ``python -m paradip_kg.validate_files``, which keeps pyshacl imported and rdflib's translated
+# SPARQL warm between jobs. Frames on its stdin/stdout are an 8-byte big-endian length and a
+# pickle: both ends are this module, and the pipes are private to the two processes. A job that
+# outlives its time limit gets the child killed (SIGKILL); the next job starts a fresh one.
+
+_FRAME = struct.Struct(">Q")
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
+class ValidationRunner:
+    """One child process that runs :func:`execute` on the jobs it is sent, one at a time."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._finalizer: weakref.finalize | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        self.stop()
+        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.validate_files"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE)
+        self._process, self._finalizer = process, weakref.finalize(self, _terminate, process)
+        return process
+
+    def stop(self) -> None:
+        """Kill the child, if any."""
+        if self._finalizer is not None:
+            self._finalizer()
+        self._process = self._finalizer = None
+
+    def run(self, job: Job, timeout: float) -> Report:
+        """:func:`execute` ``job`` in the child, stopped after ``timeout`` seconds.
+
+        Raises:
+            ValidationTimeout: the validation took longer than ``timeout`` (HTTP 503).
+            InputError: the shapes are not usable.
+            ParadipError: the child failed (HTTP 500).
+        """
+        process = self._process if self._process is not None and self._process.poll() is None else self._start()
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(_FRAME.pack(len(payload)) + payload)
+            process.stdin.flush()
+            deadline = time.monotonic() + timeout
+            size = _FRAME.unpack(_read(process.stdout, _FRAME.size, deadline))[0]
+            kind, answer = pickle.loads(_read(process.stdout, size, deadline))
+        except TimeoutError:
+            self.stop()
+            raise ValidationTimeout(f"the validation did not finish within {timeout:g} s and was stopped; "
+                                    "validate a smaller file, narrow it to some focus nodes or shapes, or run "
+                                    "`paradip-kg validate` on your machine") from None
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            self.stop()
+            raise ParadipError(f"the validation process failed: {exc}") from None
+        if kind == "ok":
+            return answer  # type: ignore[no-any-return]
+        if kind == "input":
+            raise InputError(answer)
+        raise ParadipError(f"the validation failed: {answer}")
+
+
+def _read(stream: Any, size: int, deadline: float) -> bytes:
+    """Exactly ``size`` bytes from a pipe, or TimeoutError at ``deadline`` (EOFError if it closes)."""
+    fd = stream.fileno()
+    chunks, missing = [], size
+    while missing:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            raise EOFError("the validation process ended without an answer")
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+_runners = threading.local()
+
+
+def run_in_child(job: Job, timeout: float) -> Report:
+    """:meth:`ValidationRunner.run` on this thread's runner (started on first use)."""
+    runner = getattr(_runners, "runner", None)
+    if runner is None or getattr(_runners, "pid", None) != os.getpid():  # new thread, or forked
+        runner = _runners.runner = ValidationRunner()
+        _runners.pid = os.getpid()
+    return runner.run(job, timeout)
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """The child's loop: read a job, execute it, write the answer; until stdin closes."""
+    while True:
+        header = stdin.read(_FRAME.size)
+        if len(header) < _FRAME.size:
+            return
+        job = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))
+        try:
+            answer: tuple[str, Any] = ("ok", execute(job))
+        except InputError as exc:
+            answer = ("input", exc.message)
+        except Exception as exc:  # noqa: BLE001 - the parent turns it into a 500
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(_FRAME.pack(len(payload)) + payload)
+        stdout.flush()
+
+
+# --- the command line --------------------------------------------------------------------------
+
+def engine_options(inference: str, allow_warnings: bool, shapes: str, **extra: Any) -> dict[str, Any]:
+    """How a validation ran, as the reports echo it."""
+    import pyshacl
+
+    return {"engine": f"pySHACL {pyshacl.__version__}", "inference": inference, "allow_warnings": allow_warnings,
+            "shapes": shapes, **extra}
 
 
 def run_validation(files: list[Path], fmt: str | None, shapes_files: list[Path], project_dir: Path,
                    inference: str = "none", allow_warnings: bool = False, lang: str = "es",
                    focus: list[str] | None = None, shape_iris: list[str] | None = None,
-                   output: str = "text") -> tuple[str, bool]:
-    """Validate ``files``; return the rendered report and whether the data conforms."""
+                   output: str = "text", context: bool = True) -> tuple[str, bool]:
+    """Validate ``files``; return the rendered report and whether the data passes.
+
+    With the project's shapes and ``context``, the project's ontology and vocabularies are mixed
+    into the data (:func:`project_context`); with other shapes, the ontology only to infer with.
+
+    Raises:
+        InputError: a file cannot be read (file, line, column), or the shapes are not valid SHACL.
+    """
     data = load_data(files, fmt)
     shapes = load_shapes(shapes_files, project_dir)
-    ontology = load_folder(project_dir / "ontology") if inference != "none" else None
-    report = validate(data, shapes, ontology=ontology, inference=inference,
-                      focus_nodes=[URIRef(f) for f in focus or []] or None,
-                      shape_iris=[URIRef(s) for s in shape_iris or []] or None,
-                      allow_warnings=allow_warnings)
-    conforms = not report.blocking(allow_warnings)
-    return render(report, output, lang), conforms
+    notices = data_notices(data, lang)
+    if shapes_files and any(shapes.objects(None, OWL.imports)):
+        notices.append("Las formas importan otros documentos (owl:imports); no se siguen." if lang == "es" else
+                       "The shapes import other documents (owl:imports); they are not followed.")
+    if shapes_files or not context:  # our ontology only to infer with
+        mixed_in = project_folder(project_dir / "ontology") if inference != "none" else Graph()
+    else:
+        mixed_in = project_context(project_dir)
+    job = Job(data=mix_in(data, mixed_in), shapes=shapes, inference=inference,
+              focus=[URIRef(f) for f in focus or []] or None,
+              shape_iris=[URIRef(s) for s in shape_iris or []] or None, allow_warnings=allow_warnings,
+              meta=bool(shapes_files))  # the project's shapes are meta-validated by the test suite
+    report = execute(job)
+    view = build_view(report, shapes, job.data, lang=lang, notices=notices,
+                      options=engine_options(inference, allow_warnings,
+                                             "files" if shapes_files else "project",
+                                             files=[str(f) for f in files], context=context and not shapes_files))
+    return render(view, output), not report.blocking(allow_warnings)
+
+
+__all__ = ["Job", "ValidationTimeout", "load_data", "load_upload", "load_shapes", "project_context", "merged",
+           "mix_in", "check_uploaded_shapes", "data_notices", "execute", "run_in_child", "ValidationRunner", "run_validation", "engine_options",
+           "INFERENCE"]
+
+
+if __name__ == "__main__":  # the child of ValidationRunner
+    import pyshacl  # noqa: F401  (imported once, before the first job)
+
+    frames = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the frames
+    serve(sys.stdin.buffer, frames)

@@ -1,0 +1,281 @@
+"""Query results as bytes: SPARQL JSON, XML, CSV and TSV writers, RDF through pyoxigraph.
+
+This module runs inside the query child process (:mod:`paradip_kg.query_runner`):
+:func:`execute` runs one :class:`~paradip_kg.query_runner.Job` on the store, reads at most
+``limit + 1`` rows (or triples) so it can tell whether the result was cut, and writes it
+in the format the worker negotiated. For the HTML page it returns a table of plain tuples
+with the labels of the IRIs instead.
+
+Specifications: SPARQL 1.1 Query Results JSON (https://www.w3.org/TR/sparql11-results-json/),
+XML (https://www.w3.org/TR/rdf-sparql-XMLres/), CSV and TSV
+(https://www.w3.org/TR/sparql11-results-csv-tsv/). CSV and TSV define no ASK result; like
+Apache Jena we write a one-column table ``_askResult``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+from typing import Any, Callable, Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from paradip_kg.query_runner import Job, Reply
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
+MAX_LABELLED = 5000  # IRIs whose labels one HTML table looks up
+
+Term = Any  # ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = Sequence["Term | None"]
+
+# Format name (see paradip_kg.web.conneg) -> pyoxigraph RDF format.
+RDF_WRITERS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "n3": ox.RdfFormat.N3,
+}
+QUAD_WRITERS = {"trig", "nquads"}
+PREFIXED_WRITERS = {"turtle", "trig", "n3", "rdfxml"}
+
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+# --- SELECT / ASK writers -------------------------------------------------------------------
+
+
+def json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": json_term(term.subject), "predicate": json_term(term.predicate),
+                                        "object": json_term(term.object)}}
+
+
+def write_json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+    bindings = (json.dumps({v: json_term(t) for v, t in zip(variables, row) if t is not None}, ensure_ascii=False,
+                           separators=(",", ":")) for row in rows)
+    head = json.dumps({"vars": list(variables)}, ensure_ascii=False, separators=(",", ":"))
+    return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(bindings) + "]}}").encode("utf-8")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", text))
+
+
+def xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_text(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            attr = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value != XSD_STRING:
+            attr = f" datatype={quoteattr(term.datatype.value)}"
+        else:
+            attr = ""
+        return f"<literal{attr}>{_xml_text(term.value)}</literal>"
+    return (f"<triple><subject>{xml_term(term.subject)}</subject><predicate>{xml_term(term.predicate)}"
+            f"</predicate><object>{xml_term(term.object)}</object></triple>")
+
+
+def write_xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<sparql xmlns="{SPARQL_RESULTS_NS}">\n<head>']
+    out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+    out.append("</head>\n<results>\n")
+    for row in rows:
+        out.append("<result>")
+        out += [f"<binding name={quoteattr(v)}>{xml_term(t)}</binding>" for v, t in zip(variables, row)
+                if t is not None]
+        out.append("</result>\n")
+    out.append("</results>\n</sparql>\n")
+    return "".join(out).encode("utf-8")
+
+
+def csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+def write_csv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(variables)
+    writer.writerows([csv_value(t) for t in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_tsv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+    # Terms in their N-Triples form, which escapes tabs and newlines inside literals.
+    lines = ["\t".join("?" + v for v in variables)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+TABLE_WRITERS: dict[str, Callable[[Sequence[str], Iterable[Row]], bytes]] = {
+    "json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv,
+}
+
+
+def write_boolean(value: bool, fmt: str) -> bytes:
+    word = "true" if value else "false"
+    if fmt == "json":
+        return ('{"head":{},"boolean":' + word + "}").encode()
+    if fmt == "xml":
+        return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}">\n'
+                f"<head/>\n<boolean>{word}</boolean>\n</sparql>\n").encode()
+    if fmt == "csv":
+        return f"_askResult\r\n{word}\r\n".encode()
+    return f"?_askResult\n{word}\n".encode()
+
+
+# --- CONSTRUCT / DESCRIBE -------------------------------------------------------------------
+
+
+def serialize_rdf(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Write triples with pyoxigraph; quad formats put them in the default graph.
+
+    ``prefixes`` abbreviate IRIs in the formats that have prefixes (Turtle, TriG, N3, RDF/XML).
+    """
+    rdf_format = RDF_WRITERS[fmt]
+    items: Iterable[Any] = triples
+    if fmt in QUAD_WRITERS:
+        items = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    if fmt in PREFIXED_WRITERS and prefixes:
+        return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    return ox.serialize(items, format=rdf_format)
+
+
+# --- HTML tables ----------------------------------------------------------------------------
+
+
+def plain_term(term: Term | None) -> tuple[str, ...] | None:
+    """A term as a picklable tuple for the HTML table."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language or "")
+    return ("triple", str(term))
+
+
+def lookup_labels(store: ox.Store, iris: Iterable[str], lang: str, options: dict[str, Any]) -> dict[str, str]:
+    """The best label (``lang``, then no language, then es/en, then any) of each IRI."""
+    wanted = list(dict.fromkeys(iris))[:MAX_LABELLED]
+    if not wanted:
+        return {}
+    values = " ".join(str(ox.NamedNode(i)) for i in wanted)
+    props = "|".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    query = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s {props} ?l }}"
+    best: dict[str, tuple[int, str]] = {}
+    for row in store.query(query, **options):
+        label = row["l"]
+        if not isinstance(label, ox.Literal):
+            continue
+        rank = 3 if label.language == lang else 2 if not label.language else 1 if label.language in ("es", "en") else 0
+        iri = row["s"].value
+        if iri not in best or rank > best[iri][0]:
+            best[iri] = (rank, label.value)
+    return {iri: label for iri, (_, label) in best.items()}
+
+
+def html_table(store: ox.Store, variables: Sequence[str], rows: Sequence[Row], lang: str,
+               options: dict[str, Any]) -> dict[str, Any]:
+    iris = [t.value for row in rows for t in row if isinstance(t, ox.NamedNode)]
+    return {"vars": list(variables), "rows": [[plain_term(t) for t in row] for row in rows],
+            "labels": lookup_labels(store, iris, lang, options)}
+
+
+# --- Running a job --------------------------------------------------------------------------
+
+
+def dataset_options(job: Job, default_graphs: Sequence[str], union: bool) -> dict[str, Any]:
+    """pyoxigraph query options for the dataset: protocol, else the query's FROM, else the store's."""
+    if job.default_graphs is not None or job.named_graphs is not None:
+        return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+                "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
+    if job.query_dataset:
+        return {}  # pyoxigraph's default_graph and union options would override FROM
+    return store_options(default_graphs, union)
+
+
+def store_options(default_graphs: Sequence[str], union: bool) -> dict[str, Any]:
+    if union:
+        return {"use_default_graph_as_union": True}
+    if default_graphs:
+        return {"default_graph": [ox.NamedNode(g) for g in default_graphs]}
+    return {}
+
+
+def execute(store: ox.Store, job: Job, default_graphs: Sequence[str] = (), union: bool = False) -> Reply:
+    """Run ``job`` and write its result; errors come back in the reply, never raised."""
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **dataset_options(job, default_graphs, union))
+        return _write(store, job, result, store_options(default_graphs, union))
+    except SyntaxError as exc:
+        return Reply(error="syntax", message=str(exc.msg or exc))
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        # Evaluation errors (a SERVICE that fails, a store read error) and writers that
+        # cannot express the result (RDF/XML and some predicate IRIs).
+        return Reply(error="engine", message=f"{type(exc).__name__}: {exc}")
+
+
+def _write(store: ox.Store, job: Job, result: Any, label_options: dict[str, Any]) -> Reply:
+    if isinstance(result, ox.QueryBoolean):
+        fmt = job.formats.get("results")
+        if fmt is None:
+            return Reply(kind="results", error="not_acceptable")
+        if fmt == "html":
+            return Reply(kind="results", format=fmt, table={"boolean": bool(result)}, count=1)
+        return Reply(kind="results", format=fmt, body=write_boolean(bool(result), fmt), count=1)
+    if isinstance(result, ox.QuerySolutions):
+        kind, variables = "results", [v.value for v in result.variables]
+        fmt = job.formats.get(kind)
+        if fmt is None:
+            return Reply(kind=kind, error="not_acceptable")
+        rows: list[Any] = [tuple(solution) for solution in itertools.islice(result, job.limit + 1)]
+    else:
+        kind, variables = "rdf", ["subject", "predicate", "object"]
+        fmt = job.formats.get(kind)
+        if fmt is None:
+            return Reply(kind=kind, error="not_acceptable")
+        rows = list(itertools.islice(result, job.limit + 1))
+    truncated = len(rows) > job.limit
+    rows = rows[: job.limit]
+    reply = Reply(kind=kind, format=fmt, truncated=truncated, count=len(rows))
+    if fmt == "html":
+        table_rows = rows if kind == "results" else [(t.subject, t.predicate, t.object) for t in rows]
+        reply.table = html_table(store, variables, table_rows, job.label_lang, label_options)
+    elif kind == "results":
+        reply.body = TABLE_WRITERS[fmt](variables, rows)
+    else:
+        reply.body = serialize_rdf(rows, fmt, job.prefixes)
+    return reply

@@ -1,0 +1,184 @@
+"""Run the web application under gunicorn (never Flask's development server).
+
+:func:`serve` embeds gunicorn (``BaseApplication``): sync workers, each calling
+``create_app(settings)`` after the fork, each with its own query child process (see
+:mod:`paradip_kg.query_runner`). It binds 127.0.0.1 unless told otherwise. Logs go to the
+process's stdout (access) and stderr (errors): never give a server a pipe nobody reads.
+
+Given RDF files, it loads them strictly (:func:`paradip_kg.loading.read_quads`, errors with
+line and column) into a fresh temporary Oxigraph store, serves that one instead of the
+bundled store, and removes it on exit. TriG and N-Quads keep their graph names; triples of
+the other formats go to the default graph; the default graph of ``/sparql`` is then the
+union of all graphs.
+
+``python -m paradip_kg.serving [FILE...] [--host H] [--port P] [--workers N]`` does the
+same as ``paradip-kg serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import shutil
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pyoxigraph as ox
+from gunicorn.app.base import BaseApplication
+
+from paradip_kg import settings as settings_module
+from paradip_kg.loading import guess_format, read_file, read_quads
+from paradip_kg.store import Manifest, manifest_path
+
+EXTENSION = "paradip_kg"
+
+
+def load_files(files: Sequence[Path], store_dir: Path) -> Manifest:
+    """Parse ``files`` into a new store at ``store_dir``; write its manifest and return it.
+
+    Raises:
+        RdfSyntaxError: a file is not valid RDF (names the file, line and column).
+    """
+    store = ox.Store(str(store_dir))
+    digest = hashlib.sha256()
+    for path in files:
+        data = read_file(path)
+        digest.update(str(path.resolve()).encode() + b"\0" + data + b"\0")
+        store.bulk_extend(read_quads(data, guess_format(path), str(path), base_iri=path.resolve().as_uri()))
+    store.flush()
+    counts: dict[str, int] = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):  # type: ignore[union-attr]
+        counts[row["g"].value] = int(row["n"].value)
+    default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    if default:
+        counts["default"] = default
+    del store
+    manifest = Manifest(content_hash=digest.hexdigest(), built_at=datetime.now(timezone.utc).isoformat(),
+                        triples=counts)
+    manifest.write(manifest_path(store_dir))
+    return manifest
+
+
+def ensure_store(values: Mapping[str, Any]) -> None:
+    """Build the bundled store if there is none (``paradip-kg build``)."""
+    store_dir = Path(values["store"])
+    if store_dir.exists():
+        return
+    from paradip_kg.build import build
+
+    print(f"paradip-kg: no store at {store_dir}; building it first", file=sys.stderr)
+    build(Path(values["project_dir"]), store_dir, progress=lambda message: print(message, file=sys.stderr))
+
+
+def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """gunicorn settings for ``values``: sync workers, a worker timeout above the query timeout."""
+    query_timeout = float(values["query_timeout"])
+    return {
+        "bind": f"{values['host']}:{values['port']}",
+        "workers": int(values["workers"]),
+        "worker_class": "sync",
+        # gunicorn kills a worker silent for `timeout` s: it must outlast any query.
+        "timeout": max(30, math.ceil(query_timeout) + 30),
+        "graceful_timeout": 10,
+        "loglevel": str(values["log_level"]),
+        "accesslog": "-",
+        "errorlog": "-",
+        # The query length is checked by the app (max_query_length, 413); a GET carrying a
+        # long query must reach it rather than stop at gunicorn's 4 KB request-line limit.
+        "limit_request_line": 0,
+        "post_worker_init": _start_query_process,
+        "worker_exit": _stop_query_processes,
+    }
+
+
+def _start_query_process(worker: Any) -> None:
+    """Start the worker's query child at once, so the first query does not wait for it."""
+    state = worker.wsgi.extensions.get(EXTENSION)
+    if state is not None and state.store_dir.exists():
+        state.runner().start()
+
+
+def _stop_query_processes(server: Any, worker: Any) -> None:
+    state = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get(EXTENSION)
+    if state is not None:
+        state.close()
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn running ``create_app(overrides)`` in each worker."""
+
+    def __init__(self, overrides: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+        self.overrides = dict(overrides)
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from paradip_kg.web import create_app
+
+        return create_app(self.overrides)
+
+
+def serve(files: Sequence[Path] = (), settings: Mapping[str, Any] | None = None, *, host: str | None = None,
+          port: int | None = None, workers: int | None = None) -> None:
+    """Serve the bundled store, or ``files`` loaded into a temporary store, under gunicorn.
+
+    Args:
+        files: RDF files to serve instead of the bundled graph (format from the extension).
+        settings: setting overrides (see :mod:`paradip_kg.settings`); ``host``, ``port``,
+            ``workers`` win over them.
+
+    Runs until gunicorn stops (SIGINT, SIGTERM); a temporary store is removed then.
+
+    Raises:
+        RdfSyntaxError: one of ``files`` is not valid RDF.
+    """
+    overrides = {k: v for k, v in dict(settings or {}).items() if k in settings_module.BY_NAME}
+    for key, value in (("host", host), ("port", port), ("workers", workers)):
+        if value is not None:
+            overrides[key] = value
+    temp_dir: Path | None = None
+    try:
+        if files:
+            temp_dir = Path(tempfile.mkdtemp(prefix="paradip-kg-serve-"))
+            store_dir = temp_dir / "store"
+            manifest = load_files([Path(f) for f in files], store_dir)
+            print(f"paradip-kg: serving {len(files)} file(s), {manifest.total} triples, from a temporary "
+                  f"store {store_dir}", file=sys.stderr)
+            overrides.update(store=str(store_dir), union_default_graph=True)
+        values = settings_module.load(overrides)
+        if not files:
+            ensure_store(values)
+        GunicornServer(overrides, gunicorn_options(values)).run()
+    finally:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m paradip_kg.serving", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path, help="RDF files to serve instead of the bundled graph")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args(argv)
+    from paradip_kg.errors import InputError
+
+    try:
+        serve(args.files, host=args.host, port=args.port, workers=args.workers)
+    except InputError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
