@@ -481,7 +481,7 @@ def test_etag_and_304(c: FlaskClient) -> None:
     first = get(c, SELECT)
     etag = first.headers["ETag"]
     assert etag and get(c, SELECT).headers["ETag"] == etag
-    assert first.headers["Cache-Control"] == "public, max-age=300" and "Accept" in first.headers["Vary"]
+    assert first.headers["Cache-Control"] == "public, max-age=300" and first.headers["Vary"] == "Accept"
     r = c.get("/sparql", query_string={"query": SELECT}, headers={"If-None-Match": etag})
     assert r.status_code == 304 and r.data == b"" and r.headers["ETag"] == etag
     assert r.headers["Access-Control-Allow-Origin"] == "*"

@@ -10,6 +10,7 @@ entities are refused before parsing (external entities, and "billion laughs" exp
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -95,11 +96,40 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(datatype))
 
 
+MAX_NESTING = 256  # deepest JSON-LD object/array or RDF/XML element nesting accepted
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_XML_TOKENS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|<(/?)[^>]*?(/?)>", re.DOTALL)
+
+
+def _nesting(data: bytes, fmt: str) -> int:
+    """How deep the JSON-LD or RDF/XML document nests (strings, comments and CDATA skipped)."""
+    depth = peak = 0
+    if fmt == "json-ld":
+        for match in _JSON_TOKENS.finditer(data):
+            token = match.group()
+            if token in (b"{", b"["):
+                depth += 1
+                peak = max(peak, depth)
+            elif token in (b"}", b"]"):
+                depth -= 1
+    else:
+        for match in _XML_TOKENS.finditer(data):
+            if match.group(1) is None or match.group(2) == b"/":
+                continue  # comment, declaration, or empty element
+            depth += -1 if match.group(1) else 1
+            peak = max(peak, depth)
+    return peak
+
+
 def read_quads(data: bytes, fmt: str, source: str, base_iri: str | None = None) -> list[ox.Quad]:
     """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column."""
     if fmt == "xml" and b"<!ENTITY" in data:
         raise RdfSyntaxError(source, "the RDF/XML document declares entities (<!ENTITY ...>); "
                              "entity declarations are refused, they can read files or explode in size")
+    if fmt in ("json-ld", "xml") and _nesting(data, fmt) > MAX_NESTING:
+        # The JSON-LD and RDF/XML parsers recurse: ~50,000 levels overflow the stack and kill the process.
+        raise RdfSyntaxError(source, f"the document nests more than {MAX_NESTING} levels deep; "
+                             "deeper documents are refused")
     try:
         return list(ox.parse(data, format=OX_FORMATS[fmt], base_iri=base_iri))
     except SyntaxError as exc:

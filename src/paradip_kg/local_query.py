@@ -61,6 +61,9 @@ def _json(term: object) -> dict[str, str] | None:
 
 def run_on_store(store: ox.Store, text: str) -> LocalResult:
     """Run ``text`` with the project's prefixes and the union default graph."""
+    from paradip_kg.query_runner import check_nesting
+
+    check_nesting(text)  # deep nesting crashes the engine (stack overflow)
     try:
         result = store.query(text, prefixes=PREFIXES, default_graph=default_graph_names())
     except SyntaxError as exc:

@@ -75,9 +75,37 @@ class QueryShape:
         return None
 
 
+MAX_NESTING = 64  # deepest ( { [ nesting accepted; the engine's recursive parser overflows its stack near 10,000
+_BRACKET = re.compile(r"[(){}\[\]]")
+
+
+def check_nesting(text: str, opaque_stripped: str | None = None) -> None:
+    """Refuse a query nested deeper than :data:`MAX_NESTING` (QuerySyntaxError).
+
+    Deeply nested groups crash the query engine (a stack overflow kills the process) and
+    deeply nested collections make it run for minutes; no real query needs the depth.
+    """
+    depth = peak = 0
+    for match in _BRACKET.finditer(opaque_stripped if opaque_stripped is not None else _OPAQUE.sub(" ", text)):
+        if match.group() in "({[":
+            depth += 1
+            if depth > peak:
+                peak = depth
+        elif depth:
+            depth -= 1
+    if peak > MAX_NESTING:
+        raise QuerySyntaxError(f"The query nests brackets {peak} deep; at most {MAX_NESTING} levels are accepted.")
+
+
 def inspect_query(text: str) -> QueryShape:
-    """Read the shape of ``text``; conservative: a stray ``SERVICE`` word counts as a call."""
-    stripped = _PREFIX_DECL.sub(" ", _OPAQUE.sub(" ", text))
+    """Read the shape of ``text``; conservative: a stray ``SERVICE`` word counts as a call.
+
+    Raises:
+        QuerySyntaxError: the query nests brackets deeper than :data:`MAX_NESTING`.
+    """
+    opaque = _OPAQUE.sub(" ", text)
+    check_nesting(text, opaque)
+    stripped = _PREFIX_DECL.sub(" ", opaque)
     words = [m.group(1).upper() for m in _WORD.finditer(stripped)]
     form: str | None = None
     update = False

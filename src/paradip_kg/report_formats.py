@@ -43,8 +43,8 @@ LOCAL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/~%]*$")
 # Words of the reports, in the two languages of the project.
 TEXTS: dict[str, dict[str, str]] = {
     "es": {
-        "Violation": "Violación", "Warning": "Advertencia", "Info": "Información",
-        "Violation_plural": "violaciones", "Warning_plural": "advertencias", "Info_plural": "informaciones",
+        "Violation": "Violación", "Warning": "Advertencia", "Info": "Consejo",
+        "Violation_plural": "violaciones", "Warning_plural": "advertencias", "Info_plural": "consejos",
         "success": "Conforma", "warning": "Conforma, con advertencias", "failure": "No conforma",
         "rules": "Reglas", "by_focus": "Problemas por nodo", "focus": "nodo", "path": "ruta", "value": "valor",
         "message": "mensaje", "shape": "forma", "constraint": "restricción", "count": "número",
@@ -224,6 +224,14 @@ def term_json(term: Node | None) -> dict[str, str] | None:
     return out
 
 
+def constraint_label(component_iri: str) -> str:
+    """A constraint component as the parameter people write: ``sh:minCount``, ``sh:or``, ``sh:sparql``."""
+    if component_iri.startswith(str(SH)) and component_iri.endswith("ConstraintComponent"):
+        name = component_iri[len(str(SH)):-len("ConstraintComponent")]
+        return "sh:" + (name.lower() if name.isupper() else name[:1].lower() + name[1:])
+    return component_iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 def _id(term: Node | None) -> str | None:
     """An IRI as itself, a blank node as ``_:id``, nothing as None."""
     if term is None:
@@ -255,6 +263,10 @@ class ResultView:
     description: str
     details: list["ResultView"] = field(default_factory=list)
 
+    @property
+    def constraint(self) -> str:
+        return constraint_label(self.component_iri)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "severity": self.severity, "focus": _id(self.focus), "focus_label": self.focus_label or None,
@@ -283,6 +295,10 @@ class RuleView:
     description: str
     message: str
     results: list[ResultView] = field(default_factory=list)
+
+    @property
+    def constraint(self) -> str:
+        return constraint_label(self.component_iri)
 
     @property
     def count(self) -> int:
@@ -427,7 +443,7 @@ def _message(result: Result, lang: str) -> tuple[str, str]:
 
 
 def _sort_key(r: ResultView) -> tuple[Any, ...]:
-    return (SEVERITY_ORDER.get(r.severity, 9), r.focus_text, r.path_text, r.component, r.value_text)
+    return (SEVERITY_ORDER.get(r.severity, 9), r.focus_text, r.path_text, r.component, r.value_text, r.shape_text)
 
 
 def build_view(report: Report, shapes: Graph, data: Graph | None = None, lang: str = "es",
@@ -525,7 +541,7 @@ def render_text(view: ReportView, limit: int | None = None) -> str:
         title = " › ".join(x for x in (rule.parent_name, rule.name) if x) or rule.shape_text or rule.parent_text
         ref = rule.shape_text or rule.parent_text
         lines.append(f"  {rule.count:>5} × {rule.severity_label}  {title}" + (f" ({ref})" if ref and ref not in title else ""))
-        lines.append(f"          {t['path']}: {rule.path_text or '—'} · {t['constraint']}: {rule.component}")
+        lines.append(f"          {t['path']}: {rule.path_text or '—'} · {t['constraint']}: {rule.constraint}")
         if rule.description:
             lines.append(f"          {rule.description}")
         lines.append(f"          {t['examples']} " + ", ".join(r.focus_text for r in rule.examples)
@@ -567,7 +583,7 @@ def _result_lines(r: ResultView, t: dict[str, str], indent: str) -> list[str]:
     if r.value is not None:
         lines.append(f"{indent}    {t['value']}: {r.value_text}")
     ref = r.shape_text or r.shape_name
-    lines.append(f"{indent}    {t['shape']}: {ref} · {t['constraint']}: {r.component}")
+    lines.append(f"{indent}    {t['shape']}: {ref} · {t['constraint']}: {r.constraint}")
     if r.technical:
         lines.append(f"{indent}    {t['technical']}: {r.technical}")
     for d in r.details:
@@ -678,4 +694,5 @@ def render(view: ReportView, output: str) -> str:
 
 
 __all__ = ["OUTPUTS", "ReportView", "ResultView", "RuleView", "FocusGroup", "build_view", "render", "summary",
-           "term_text", "path_text", "label_of", "texts", "CSV_COLUMNS", "SUMMARY_VERSION"]
+           "term_text", "path_text", "label_of", "texts", "constraint_label", "named_shape", "SEVERITIES",
+           "CSV_COLUMNS", "SUMMARY_VERSION"]

@@ -48,7 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_control", "public, max-age=300", "Cache-Control sent with query results and documents."),
     Setting("allow_service", False, "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
     Setting("union_default_graph", False, "Make the default graph of /sparql the union of every graph in the store (what `serve FILE...` does). Off: the union of the ontology, vocab, data and inferred graphs.", _bool),
-    Setting("validation_timeout", 30.0, "Seconds a validation (POST /validate) may run before it is stopped and answered 503.", float),
+    Setting("validation_timeout", 20.0, "Seconds a validation (POST /validate) may run before it is stopped and answered 503.", float),
     Setting("validation_html_rows", 500, "Most results the HTML validation report lists; the downloads always hold every result.", int),
     Setting("validation_follow_imports", False, "Let shapes uploaded to /validate owl:imports other documents, fetched from the network. Off: such uploads get 400.", _bool),
     Setting("validation_reports_dir", "var/reports", "Folder where /validate keeps each HTML report's data for its download, language and filter links."),

@@ -182,9 +182,15 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
     endpoint_url = request.base_url
     formats = {"results": conneg.choose(accept, proto.overrides, (*conneg.RESULT_FORMATS, conneg.HTML)),
                "rdf": conneg.choose(accept, proto.overrides, (*conneg.RDF_FORMATS, conneg.HTML))}
-    lang = page_language()
-    shape = inspect_query(query)
+    try:
+        shape = inspect_query(query)
+    except QuerySyntaxError as exc:  # refused before it runs (nested too deep)
+        if formats["results"] is not conneg.HTML:
+            raise
+        return render_page(query=query, error=exc, status=exc.status, lang=page_language(), proto=proto)
     html = (formats.get(shape.kind or "results") or formats["rdf"]) is conneg.HTML
+    # Only a page depends on the language (asking for it marks the response as varying on it).
+    lang = page_language() if html else "es"
     try:
         if shape.update:
             raise InputError("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) "
