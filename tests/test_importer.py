@@ -45,7 +45,7 @@ def agreements(graph: Graph) -> list[URIRef]:
 
 
 def by_row(graph: Graph, row: int) -> URIRef:
-    found = list(graph.subjects(PDO.tableRow, Literal(row, datatype=XSD.positiveInteger)))
+    found = list(graph.subjects(PDO.tableRow, Literal(row, datatype=XSD.integer)))
     assert len(found) == 1
     return found[0]
 

@@ -365,7 +365,7 @@ class _Builder:
         g.add((agreement, PDO.hasParty, reporting))
         g.add((agreement, PDO.hasParty, partner))
         g.add((agreement, PDO.startDate, start))
-        g.add((agreement, PDO.tableRow, Literal(table_row, datatype=XSD.positiveInteger)))
+        g.add((agreement, PDO.tableRow, Literal(table_row, datatype=XSD.integer)))
         if row["source_text"]:
             g.add((agreement, PDO.sourceLabel, Literal(row["source_text"], lang="es")))
         agreement_sources = list(sources)
