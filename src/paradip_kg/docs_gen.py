@@ -20,10 +20,11 @@ from typing import Any, Iterable, Union
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, DCTERMS
 from rdflib.term import Node
 
 from paradip_kg.describe import KNOWN_LABELS, LANGUAGES, Labels, qname
+from paradip_kg.loading import to_rdflib
 from paradip_kg.namespaces import GRAPHS, PDO, SHAPES
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -55,24 +56,12 @@ class Text:
         return bool(self.main or self.other)
 
 
-def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):  # rdflib's parsers leave simple literals untyped
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 def load_graph(store: ox.Store, *keys: str) -> Graph:
     """The union of the named graphs ``keys`` as an rdflib Graph."""
     graph = Graph()
     for key in keys:
         for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS[key]))):
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))  # type: ignore[arg-type]
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
     return graph
 
 
