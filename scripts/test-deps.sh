@@ -18,6 +18,9 @@ crosscheck_engines() {
     packages+=(default-jdk-headless)  # `java File.java` needs the compiler module
   fi
   { command -v node >/dev/null && command -v npm >/dev/null; } || packages+=(nodejs npm)
+  # rapper (Debian raptor2-utils): an independent parser of our Turtle, RDF/XML and N-Triples
+  # documents in tests/test_linked_data.py.
+  command -v rapper >/dev/null || packages+=(raptor2-utils)
   if [ ${#packages[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -qq

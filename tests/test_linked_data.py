@@ -9,7 +9,6 @@ imported by test_pages.py and test_void_dumps.py.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Callable
@@ -699,7 +698,6 @@ PARSED_PATHS = ("/data/government/mx-23005", "/data/test/xss", "/data/test/caf%C
                 "/data/vocab/theme", "/ontology", "/shapes", "/dataset", "/graph/data")
 
 
-@pytest.mark.skipif(shutil.which("rapper") is None, reason="rapper (Debian raptor2-utils) is not installed")
 @pytest.mark.parametrize("ext", [pytest.param(e, id=e) for e in RAPTOR])
 def test_rapper_reads_every_document(ld_client: FlaskClient, ext: str) -> None:
     """Raptor (C, independent of rdflib and Oxigraph) parses each representation to as many triples."""

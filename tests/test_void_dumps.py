@@ -345,7 +345,6 @@ def test_robots_txt(ld_client: FlaskClient, make_app: Callable[..., Flask], ld_s
     assert "Sitemap: https://data.example.org/kg/sitemap.xml" in text and "Disallow: /kg/sparql" in text
 
 
-@pytest.mark.skipif(shutil.which("rapper") is None, reason="rapper (Debian raptor2-utils) is not installed")
 def test_rapper_reads_the_dumps(ld_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "dumps"
     dumps.write_dumps(ld_store, out)
