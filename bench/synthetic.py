@@ -9,8 +9,8 @@ parties, a scope, a start date (year or year-month), themes and SDG alignments; 
 claims with sources; labels in Spanish and English. The entailments the build would add
 (agreement subclasses by scope, ``pdo:partyTo``, ``pdo:twinnedWith``) go to the inferred graph.
 
-    python bench/synthetic.py --triples 1000000 --out /tmp/synthetic-store   # a store + manifest
-    python bench/synthetic.py --triples 100000 --out /tmp/synthetic.nq       # N-Quads
+    python bench/synthetic.py --triples 1000000 --out var/synthetic-store   # a store + manifest
+    python bench/synthetic.py --triples 100000 --out var/synthetic.nq       # N-Quads
 
 Deterministic for a given ``--triples`` and ``--seed``.
 """
