@@ -32,6 +32,9 @@ crosscheck_engines() {
   fi
 }
 crosscheck_engines
+# Comunica 4 (@comunica/query-sparql, pinned in tests/comunica/package.json; 5.x crashes on
+# Node 20) for tests/test_comunica.py, a real Triple Pattern Fragments client over /fragments.
+[ -d tests/comunica/node_modules ] || (cd tests/comunica && npm install --no-audit --no-fund --loglevel=error)
 # Debian's Chromium for tests/browser/ (Playwright, from the `test` extra of pyproject.toml,
 # drives /usr/bin/chromium headless; Playwright's own browser download cannot work here, so
 # never `playwright install`).

@@ -42,6 +42,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "paradip_kg.web.sparql:bp",
     "paradip_kg.web.validate:bp",
     "paradip_kg.web.linked_data:bp",
+    "paradip_kg.web.fragments:bp",
     "paradip_kg.charts:bp",
 )
 EXTENSION = "paradip_kg"
