@@ -4,6 +4,8 @@
 - ``sample_store``: a small store in the shape of the bundled one (graphs ontology, vocab,
   data, inferred, shapes), written with ``store.write_store``; fast, and independent of the
   build pipeline. ``SAMPLE_TTL`` holds its data.
+- ``virtuoso``, ``pushed`` (virtuoso_fixtures.py): a private Virtuoso, started once per
+  session, with the bundled graph pushed into it.
 - ``make_app(**settings)``: an app from ``create_app`` on the sample store, with settings
   overridden; its query child processes are stopped at teardown. ``app`` and ``client``
   are the default ones.
@@ -20,6 +22,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from kg_fixtures import ROOT, bundled_store  # noqa: F401  (re-exported fixtures)
+from virtuoso_fixtures import pushed, virtuoso  # noqa: F401  (one Virtuoso per session, see that module)
 from paradip_kg.store import Manifest, manifest_path, write_store
 
 PREFIXES_TTL = """

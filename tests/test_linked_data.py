@@ -677,11 +677,15 @@ def test_harvester_reaches_the_dump(ld_client: FlaskClient, ld_store: Path, acce
 @pytest.mark.parametrize(("accept", "media_type"), HARVEST_FORMATS)
 def test_harvester_on_the_bundled_graph(make_app: Callable[..., Flask], bundled_store: Path, accept: str,
                                         media_type: str) -> None:
-    """The same walk over the real graph."""
+    """The same walk over the real graph reaches all of the dump, exactly: the reasoner keeps no
+    entailment about the ontology's anonymous class expressions (inference.is_trivial), so every
+    inferred triple is about a named subject and has a document."""
     client = make_app(store=str(bundled_store)).test_client()
     union, dump, read = harvest(client, accept, media_type)
     assert ground(union) <= ground(dump)
-    assert isomorphic(union, served(bundled_store)), (len(union), len(served(bundled_store)), len(dump))
+    inferred = store_graph(bundled_store, ("inferred",))
+    assert len(inferred) > 1000 and not [t for t in inferred if any(isinstance(x, BNode) for x in t)]
+    assert isomorphic(union, dump), (len(union), len(dump), len(ground(dump) - ground(union)))
 
 
 def test_result_limit_setting_bounds_documents(make_app: Callable[..., Flask], ld_store: Path) -> None:

@@ -19,9 +19,7 @@ import collections
 import http.server
 import re
 import socket
-import subprocess
 import threading
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -35,13 +33,13 @@ from rdflib.term import Node
 from kg_fixtures import ROOT
 from paradip_kg.errors import QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.push import PushResult, push
+from paradip_kg.push import push
 from paradip_kg.query_runner import inspect_query
 from paradip_kg.remote import (NO_NAMED_GRAPH, RemoteStore, RemoteStoreError, blank_node_groups,
                                insert_requests)
 from paradip_kg.store import count_by_graph, default_graph_names, open_store
+from virtuoso_fixtures import Virtuoso  # noqa: F401  (the fixtures virtuoso and pushed come from conftest.py)
 
-SCRIPT = ROOT / "scripts" / "virtuoso.sh"
 QUERIES = sorted((ROOT / "src" / "paradip_kg" / "queries").glob("*.rq"))
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EX = "http://example.org/paradip-test/"
@@ -303,59 +301,6 @@ def needs_virtuoso(test: Any) -> Any:
     """Mark a test that runs against the private Virtuoso server."""
     return pytest.mark.server(pytest.mark.slow(test))
 
-
-
-@dataclass
-class Virtuoso:
-    folder: Path
-    port: int
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
-
-    @property
-    def update_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql-auth"
-
-    @property
-    def graph_store(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql-graph-crud-auth"
-
-    def store(self, transport: str = "update", **kwargs: Any) -> RemoteStore:
-        """A RemoteStore that loads with SPARQL Update, or with the Graph Store Protocol ("gsp")."""
-        if transport == "gsp":
-            kwargs.setdefault("graph_store", self.graph_store)
-        return RemoteStore(self.endpoint, self.update_endpoint, "dba", "dba", **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """A private Virtuoso on 127.0.0.1, in a temporary folder; stopped at the end of the session."""
-    install = subprocess.run([str(SCRIPT), "install"], capture_output=True, text=True, timeout=900)
-    assert install.returncode == 0, f"scripts/virtuoso.sh install failed:\n{install.stderr[-3000:]}"
-    folder = tmp_path_factory.mktemp("virtuoso")
-    server = Virtuoso(folder, free_port())
-    try:
-        start = subprocess.run([str(SCRIPT), "start", str(folder), str(server.port)], capture_output=True,
-                               text=True, timeout=300)
-        assert start.returncode == 0, f"Virtuoso did not start:\n{start.stdout}\n{start.stderr[-3000:]}"
-        yield server
-    finally:
-        subprocess.run([str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="session")
-def pushed(virtuoso: Virtuoso, bundled_store: Path) -> tuple[RemoteStore, PushResult]:
-    """The bundled graph, built and pushed into Virtuoso."""
-    remote = virtuoso.store()
-    return remote, push(bundled_store, remote)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ A second build of unchanged inputs (same files, same code) is a no-op.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from paradip_kg import __version__
 from paradip_kg.errors import ParadipError
 from paradip_kg.inference import infer
 from paradip_kg.loading import load_folder, rdf_files
-from paradip_kg.store import Manifest, manifest_path, write_store
+from paradip_kg.store import Manifest, manifest_path, read_head, write_store, writes_dir
 from paradip_kg.validation import Report, validate
 
 Progress = Callable[[str], None]
@@ -97,12 +98,15 @@ def is_current(project_dir: Path, store_dir: Path) -> bool:
 
 
 def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, force: bool = False,
-          allow_warnings: bool = True, fail_on_violations: bool = True) -> tuple[Manifest, bool]:
+          allow_warnings: bool = True, fail_on_violations: bool = True,
+          discard_writes: bool = False) -> tuple[Manifest, bool]:
     """Build the store at ``store_dir`` from ``project_dir``.
 
     Returns the manifest and whether anything was built (False: the store was current).
     Raises BuildFailed (with the report) when the graph does not conform to the shapes, unless
     ``fail_on_violations`` is False (benchmarks on synthetic data time every stage regardless).
+    A store that took writes (:mod:`paradip_kg.writes`) is rebuilt only with ``discard_writes``:
+    a build starts from the files, so it would drop them.
     """
     say = progress or (lambda message: None)
     digest = content_hash(project_dir)
@@ -111,6 +115,13 @@ def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, 
         say(f"store {store_dir} is up to date ({manifest.total} triples); nothing to do")
         return manifest, False
 
+    writes_folder = writes_dir(store_dir)
+    if store_dir.exists() and writes_folder.exists():
+        accepted = read_head(store_dir).sequence
+        if accepted and not discard_writes:
+            raise BuildFailed(f"the store holds {accepted} accepted write(s) that the files do not have; "
+                              "a build would drop them. Save them first (`paradip-kg export`, or the "
+                              "provenance graph lists each change), then build with --discard-writes.")
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     say("parse: ontology/, vocab/, data/, shapes/ and data/sources/ tables")
@@ -149,5 +160,7 @@ def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, 
                         triples=triples, seconds={k: round(v, 3) for k, v in seconds.items()},
                         conforms=report.conforms, results=counts, version=__version__)
     manifest.write(manifest_path(store_dir))
+    if writes_folder.exists():  # writes on the previous build (HEAD no longer matches it)
+        shutil.rmtree(writes_folder)
     say(f"store: {manifest.total} triples in {len(triples)} graphs ({seconds['store']:.1f} s)")
     return manifest, True

@@ -32,7 +32,6 @@ from paradip_kg.namespaces import ID, VOCAB
 
 bp = Blueprint("charts", __name__)
 
-CACHE_KEY = "paradip_kg.charts"
 FOCUS = str(ID["government/mx-23005"])  # the municipal government of Benito Juárez (Cancún)
 NATIONAL, INTERNATIONAL, UNSTATED = "national", "international", "unstated"
 
@@ -684,16 +683,10 @@ def _link(iri: str) -> str | None:
 
 
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    """A value computed once per store version (the store is read-only while served)."""
+    """A value computed once per published state (see :meth:`paradip_kg.web.AppState.cached`)."""
     from paradip_kg.web import get_state
 
-    version = get_state().version()
-    cache = current_app.extensions.setdefault(CACHE_KEY, {"version": None, "items": {}})
-    if cache["version"] != version:
-        cache["version"], cache["items"] = version, {}
-    if key not in cache["items"]:
-        cache["items"][key] = make()
-    return cache["items"][key]
+    return get_state().cached(("charts", *key), make)
 
 
 def home_charts(lang: str) -> list[Chart]:

@@ -56,6 +56,24 @@ def _project_dir(ctx: click.Context) -> Path:
     return Path(_settings(ctx)["project_dir"])
 
 
+BACKEND_OPTION = click.option(
+    "--backend", type=click.Choice(["oxigraph", "memory", "remote"]), default=None,
+    help="Read the embedded store (oxigraph), an in-memory one filled from the project's files (memory) "
+         "or the remote SPARQL store of the remote_* settings (remote) [env PARADIP_BACKEND; default oxigraph].")
+
+
+def _backend_store(ctx: click.Context, backend: str | None) -> Any:
+    """The Store-like object of ``--backend`` / PARADIP_BACKEND; None for the embedded store."""
+    from paradip_kg.backends import open_backend_store
+
+    values = dict(_settings(ctx))
+    if backend:
+        values["backend"] = backend
+    if values["backend"] == "remote" and not values["remote_endpoint"]:
+        raise click.UsageError("the remote backend needs remote_endpoint (PARADIP_REMOTE_ENDPOINT)")
+    return open_backend_store(values)
+
+
 def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
     """Build the store if it is missing or out of date; return its folder."""
     from paradip_kg.build import BuildFailed, build
@@ -75,8 +93,10 @@ def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
 
 @cli.command("build")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@click.option("--discard-writes", is_flag=True,
+              help="Rebuild a store that took writes (/update, Graph Store), dropping them.")
 @click.pass_context
-def build_cmd(ctx: click.Context, force: bool) -> None:
+def build_cmd(ctx: click.Context, force: bool, discard_writes: bool) -> None:
     """Load, infer (OWL RL), validate (SHACL) and store the knowledge graph.
 
     Reads ontology/, vocab/, data/ (with the agreement tables in data/sources/) and shapes/,
@@ -86,7 +106,8 @@ def build_cmd(ctx: click.Context, force: bool) -> None:
     from paradip_kg.build import BuildFailed, build
 
     try:
-        manifest, built = build(_project_dir(ctx), _store_dir(ctx), progress=_progress, force=force)
+        manifest, built = build(_project_dir(ctx), _store_dir(ctx), progress=_progress, force=force,
+                                discard_writes=discard_writes)
     except BuildFailed as exc:
         click.echo(f"build failed: {exc.message}", err=True)
         if exc.report is not None:
@@ -101,13 +122,14 @@ def build_cmd(ctx: click.Context, force: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@BACKEND_OPTION
 @click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
+def stats(ctx: click.Context, as_json: bool, backend: str | None) -> None:
     """Figures of the built knowledge graph: triples per graph, agreements, actors, sources."""
     from paradip_kg.stats import collect
 
-    store_dir = ensure_built(ctx, quiet=as_json)
-    figures = collect(store_dir)
+    store = _backend_store(ctx, backend)
+    figures = collect(ensure_built(ctx, quiet=as_json) if store is None else _store_dir(ctx), store)
     if as_json:
         click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return
@@ -122,22 +144,23 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="How to print SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).")
+@BACKEND_OPTION
 @click.pass_context
-def query(ctx: click.Context, query: str | None, query_file: Any, output: str) -> None:
-    """Run a SPARQL query against the built store and print the results.
+def query(ctx: click.Context, query: str | None, query_file: Any, output: str, backend: str | None) -> None:
+    """Run a SPARQL query against the built store (or --backend) and print the results.
 
     The default graph is the union of the ontology, vocabulary, data and inferred graphs;
     the project's prefixes (pdo:, pdid:, skos:, …) are predeclared. Exits 2 with the
     parser's message on a malformed query.
     """
-    from paradip_kg.local_query import run_local
+    from paradip_kg.local_query import run_local, run_on_store
 
     text = query_file.read() if query_file else query
     if not text:
         raise click.UsageError("give a query as an argument or with --file")
-    store_dir = ensure_built(ctx, quiet=True)
+    store = _backend_store(ctx, backend)
     try:
-        result = run_local(store_dir, text)
+        result = run_local(ensure_built(ctx, quiet=True), text) if store is None else run_on_store(store, text)
     except InputError as exc:
         _fail_input(exc)
     if result.kind == "boolean":

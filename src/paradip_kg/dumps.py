@@ -31,7 +31,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS, PREFIXES
-from paradip_kg.store import Manifest, manifest_path, open_store
+from paradip_kg.store import open_head, read_head
 
 NQUADS = "paradip-kg.nq.gz"
 SUMS = "SHA256SUMS"
@@ -78,21 +78,11 @@ class StoreVersion:
 
 
 def store_version(store_dir: Path) -> StoreVersion:
-    """The version of the store at ``store_dir``: its manifest's content hash and build time.
-
-    A store written without a manifest (by a test, or by hand) is named by the names, sizes
-    and times of its files, which change whenever it is rewritten; reading them costs no query.
-    """
-    manifest = Manifest.read(manifest_path(store_dir))
-    if manifest is not None:
-        built = datetime.fromisoformat(manifest.built_at)
-        if built.tzinfo is None:
-            built = built.replace(tzinfo=timezone.utc)
-        return StoreVersion(manifest.content_hash, built.replace(microsecond=0))
-    files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in store_dir.iterdir())
-    newest = max([store_dir.stat().st_mtime_ns] + [f[2] for f in files])
-    modified = datetime.fromtimestamp(newest // 1_000_000_000, tz=timezone.utc)
-    return StoreVersion(hashlib.sha256(repr(files).encode()).hexdigest(), modified)
+    """The version of the newest published state of the store at ``store_dir``
+    (:func:`paradip_kg.store.read_head`): the build's content hash and time, or the last
+    accepted write's. Reading it costs no query."""
+    head = read_head(store_dir)
+    return StoreVersion(head.tag, head.modified)
 
 
 # --- Writing ----------------------------------------------------------------------------
@@ -171,8 +161,8 @@ def _gzip(data: bytes, path: Path) -> None:
 
 def write_dumps(store_dir: Path, out_dir: Path) -> list[Path]:
     """Write the dumps, SHA256SUMS and VERSION into ``out_dir``; the same data gives the same bytes."""
-    store = open_store(store_dir)
-    version = store_version(store_dir)
+    store, head = open_head(store_dir)  # the data and the version it is named by, read together
+    version = StoreVersion(head.tag, head.modified)
     lines = canonical_lines(store)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

@@ -2,13 +2,17 @@
 
 owlrl computes the closure in place; we run it on a copy and keep only what it added,
 less what no reader wants (see /docs/model.md and the pitfalls the team met):
-self ``owl:sameAs`` for every term, triples whose subject is a literal, and tautologies
-about the built-in vocabularies (``X rdfs:subClassOf X``, ``x a owl:Thing``, …).
+self ``owl:sameAs`` for every term, triples whose subject is a literal, tautologies
+about the built-in vocabularies (``X rdfs:subClassOf X``, ``x a owl:Thing``, …), and
+entailments about the ontology's anonymous class expressions (``x a [owl:Restriction …]``,
+``pdo:X rdfs:subClassOf [owl:intersectionOf …]``): a blank node has no IRI, so such a triple
+cannot be dereferenced nor put in any document but the whole graph's, and it only restates,
+member by member, what the named class already says.
 """
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 # owlrl writes each inconsistency it finds as an err:ErrorMessage node with an err:error text.
@@ -17,6 +21,10 @@ ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
 TRIVIAL_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class, RDF.Property}
 REFLEXIVE = {OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
+# Predicates whose subject and object are both classes or both properties: a blank node there is
+# an anonymous class (or property) expression of the ontology, never a thing of the data.
+SCHEMA_AXIOMS = {RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith, OWL.complementOf, RDFS.subPropertyOf,
+                 OWL.equivalentProperty, OWL.inverseOf, OWL.propertyDisjointWith}
 
 
 def _builtin(term: object) -> bool:
@@ -31,7 +39,9 @@ def is_trivial(s: object, p: object, o: object) -> bool:
         return True
     if _builtin(s):
         return True
-    if p == RDF.type and (o in TRIVIAL_OBJECTS or _builtin(o)):
+    if p == RDF.type and (o in TRIVIAL_OBJECTS or _builtin(o) or isinstance(o, BNode)):
+        return True  # a blank-node object of rdf:type is an anonymous class expression
+    if p in SCHEMA_AXIOMS and (isinstance(s, BNode) or isinstance(o, BNode)):
         return True
     if p in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range) and _builtin(o):
         return True

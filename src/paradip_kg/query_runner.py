@@ -137,6 +137,8 @@ class Job:
         base_iri: resolves relative IRIs in the query.
         label_lang: for ``html``, the preferred language of labels looked up for IRIs.
         prefixes: prefixes for RDF formats that abbreviate IRIs.
+        store_path: the folder of the newest published state (see :func:`paradip_kg.store.read_head`);
+            the child reopens the store when it changes, so a query never mixes two states.
     """
 
     query: str
@@ -148,6 +150,7 @@ class Job:
     base_iri: str | None = None
     label_lang: str = "es"
     prefixes: dict[str, str] | None = None
+    store_path: str | None = None  # the published state to read (None: the child's --store folder)
 
 
 @dataclass
@@ -349,8 +352,9 @@ def child_main(argv: Sequence[str] | None = None) -> int:
 
     from paradip_kg.results import execute
 
+    path = args.store
     try:
-        store = ox.Store.read_only(args.store)
+        store = ox.Store.read_only(path)
     except OSError as exc:
         write_frame(channel, Reply(error="store", message=str(exc)))
         return 1
@@ -360,6 +364,12 @@ def child_main(argv: Sequence[str] | None = None) -> int:
             job = read_frame(requests)
         except EOFError:
             return 0
+        if job.store_path and job.store_path != path:  # a write or build published a new state
+            try:
+                store, path = ox.Store.read_only(job.store_path), job.store_path
+            except OSError as exc:
+                write_frame(channel, Reply(error="store", message=f"cannot open the store: {exc}"))
+                continue
         write_frame(channel, execute(store, job, tuple(args.default_graph), args.union))
 
 

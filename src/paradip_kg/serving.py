@@ -75,14 +75,16 @@ def ensure_store(values: Mapping[str, Any]) -> None:
 
 
 def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
-    """gunicorn settings for ``values``: sync workers, a worker timeout above the query timeout."""
-    query_timeout = float(values["query_timeout"])
+    """gunicorn settings for ``values``: sync workers, a worker timeout above the longest request
+    (a query, a validation, or a write: its wait for the write lock plus its own work)."""
+    longest = max(float(values["query_timeout"]), float(values["validation_timeout"]),
+                  float(values.get("write_timeout", 0)) + 60)
     return {
         "bind": f"{values['host']}:{values['port']}",
         "workers": int(values["workers"]),
         "worker_class": "sync",
-        # gunicorn kills a worker silent for `timeout` s: it must outlast any query.
-        "timeout": max(30, math.ceil(query_timeout) + 30),
+        # gunicorn kills a worker silent for `timeout` s: it must outlast any request.
+        "timeout": max(30, math.ceil(longest) + 30),
         "graceful_timeout": 10,
         "loglevel": str(values["log_level"]),
         "accesslog": "-",

@@ -17,6 +17,13 @@ def _bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _backend(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("oxigraph", "memory", "remote"):
+        raise ValueError("the backend is one of oxigraph, memory, remote")
+    return value
+
+
 def _list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -35,6 +42,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "var/store", "Folder of the embedded Oxigraph store that `build` writes and `serve` reads."),
+    Setting("backend", "oxigraph", "Where the app and `query`/`stats` read the graph: `oxigraph`, the embedded store on disk (setting store); `memory`, an in-memory store filled from project_dir on first use, as `build` would (for tests: no hard query timeout); `remote`, the SPARQL 1.1 store at remote_endpoint, read-only (load it with `push`). See docs/remote-store.md.", _backend),
     Setting("project_dir", ".", "Folder holding ontology/, vocab/, data/ and shapes/ (the bundled knowledge graph)."),
     Setting("base_iri", "https://w3id.org/paradip/", "Base of the canonical IRIs the server answers for, on whatever host it runs."),
     Setting("host", "127.0.0.1", "Address `serve` binds to. Loopback by default; set 0.0.0.0 to expose it."),
@@ -60,6 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("remote_graph_store", "", "SPARQL 1.1 Graph Store Protocol endpoint of the remote store (Virtuoso: http://HOST:8890/sparql-graph-crud-auth). Given, `push` uploads N-Triples there, about 10 times faster than SPARQL Update on Virtuoso. Empty: `push` sends SPARQL Update (INSERT DATA)."),
     Setting("remote_user", "", "User for HTTP Digest or Basic authentication at the remote store (the server's challenge picks the scheme)."),
     Setting("remote_password", "", "Password of remote_user. Never logged nor printed; prefer the environment variable to a command-line flag."),
+    Setting("write_tokens", "", "Who may write over HTTP (POST /update, PUT/POST/DELETE /graph-store): comma-separated `name=token` entries; a client sends `Authorization: Bearer <token>` and `name` is recorded as the agent of its writes. Empty: writes are off (403). Tokens are never logged nor echoed; prefer the environment variable. See docs/writes.md."),
+    Setting("allow_load", False, "Let SPARQL Update on /update use LOAD, which fetches a document from the network into the store. Off: such updates get 400.", _bool),
+    Setting("write_timeout", 30.0, "Seconds a write waits for the store's write lock (one write at a time) before it is answered 503.", float),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -22,10 +22,14 @@ FIGURES = {
 }
 
 
-def collect(store_dir: Path) -> dict[str, dict[str, Any]]:
-    store = open_store(store_dir)
-    manifest = Manifest.read(manifest_path(store_dir))
-    triples = count_by_graph(store)
+def collect(store_dir: Path, store: Any = None) -> dict[str, dict[str, Any]]:
+    """The figures of the store at ``store_dir``, or of ``store`` (a backend's Store-like object,
+    see :mod:`paradip_kg.backends`; then there is no build section)."""
+    manifest = None
+    if store is None:
+        store = open_store(store_dir)
+        manifest = Manifest.read(manifest_path(store_dir))
+    triples = store.count_by_graph() if hasattr(store, "count_by_graph") else count_by_graph(store)
     figures: dict[str, Any] = {}
     for name, text in FIGURES.items():
         result = run_on_store(store, text)

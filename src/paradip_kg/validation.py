@@ -251,8 +251,15 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, inferenc
 
     _use_prepared_queries()
     check_gregorian_literals()
+    # pyshacl adds to the shapes graph it is given (e.g. owl:Class rdfs:subClassOf rdfs:Class):
+    # give it a copy, so that what the build stores is what shapes/ says.
+    shapes_copy = Graph()
+    for prefix, namespace in shapes.namespaces():
+        shapes_copy.bind(prefix, namespace)
+    for triple in shapes:
+        shapes_copy.add(triple)
     conforms, report_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology,
+        data, shacl_graph=shapes_copy, ont_graph=ontology,
         inference=None if inference == "none" else inference,
         advanced=True, allow_warnings=allow_warnings, allow_infos=True,
         focus_nodes=focus_nodes, use_shapes=shape_iris, meta_shacl=False, iterate_rules=False,

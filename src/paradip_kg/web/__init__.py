@@ -22,7 +22,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -31,16 +31,18 @@ from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from paradip_kg import settings as settings_module
+from paradip_kg.backends import ReadOnlyBackend, make_backend  # backend switch (docs/remote-store.md)
 from paradip_kg.errors import ParadipError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.query_runner import QueryRunner
-from paradip_kg.store import Manifest, manifest_path, open_store
+from paradip_kg.store import Head, Manifest, head_path, manifest_path, read_head
 from paradip_kg.web import conneg
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BLUEPRINTS: tuple[str, ...] = (
     "paradip_kg.web.sparql:bp",
     "paradip_kg.web.validate:bp",
+    "paradip_kg.web.writes:bp",
     "paradip_kg.web.linked_data:bp",
     "paradip_kg.web.fragments:bp",
     "paradip_kg.charts:bp",
@@ -60,12 +62,16 @@ class AppState:
         self.settings = dict(values)
         self.store_dir = Path(self.settings["store"])
         self.union_default_graph = bool(self.settings.get("union_default_graph", False))
-        self._store: ox.Store | None = None
+        self._store: tuple[Path, ox.Store] | None = None
+        self._head: tuple[list[Any], Head] | None = None
+        self._cache_version: str | None = None
+        self._cache: dict[tuple[Any, ...], Any] = {}
         self._pid = os.getpid()
         self._local = threading.local()
         self._runners: list[QueryRunner] = []
         self._lock = threading.Lock()
-        self._version: tuple[tuple[Any, ...], str] | None = None
+        # backend switch: None for the embedded store; else memory or remote (paradip_kg.backends)
+        self.backend = make_backend(self.settings, self.default_graphs, self.union_default_graph)
 
     def _check_pid(self) -> None:
         # After a fork (gunicorn with preload), handles and children belong to the parent.
@@ -78,18 +84,47 @@ class AppState:
         """IRIs of the graphs whose union is the default graph (empty: union of all graphs)."""
         return () if self.union_default_graph else tuple(str(GRAPHS[k]) for k in DEFAULT_GRAPHS)
 
-    def store(self) -> ox.Store:
-        """The store, opened read-only on first use."""
-        self._check_pid()
-        if self._store is None:
+    def head(self) -> Head:
+        """The newest published state (the build, or the last accepted write), re-read only when
+        the manifest or HEAD file changes (one ``stat`` each per call)."""
+        if self.backend is not None:  # backend switch
+            return self.backend.head()
+        key: list[Any] = []
+        for path in (manifest_path(self.store_dir), head_path(self.store_dir)):
             try:
-                self._store = open_store(self.store_dir)
-            except (FileNotFoundError, OSError) as exc:
-                raise ServiceUnavailable(f"The knowledge graph is not available: {exc}") from None
-        return self._store
+                st = path.stat()
+                key.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except OSError:
+                key.append(None)
+        if self._head is not None and self._head[0] == key:
+            return self._head[1]
+        try:
+            head = read_head(self.store_dir)
+        except (FileNotFoundError, OSError) as exc:
+            raise ServiceUnavailable(f"The knowledge graph is not available: {exc}") from None
+        if key[0] is None:  # no manifest: the folder's files name it, so do not cache
+            return head
+        self._head = (key, head)
+        return head
+
+    def store(self) -> ox.Store:
+        """The newest published state, opened read-only; reopened when a write or build moves it."""
+        if self.backend is not None:  # backend switch: a Store-like object (paradip_kg.backends)
+            return self.backend.store()  # type: ignore[no-any-return]
+        self._check_pid()
+        head = self.head()
+        with self._lock:
+            if self._store is None or self._store[0] != head.path:
+                try:
+                    self._store = (head.path, ox.Store.read_only(str(head.path)))
+                except OSError as exc:
+                    raise ServiceUnavailable(f"The knowledge graph is not available: {exc}") from None
+            return self._store[1]
 
     def runner(self) -> QueryRunner:
         """This thread's query child process (started on first use)."""
+        if self.backend is not None:  # backend switch: queries run in-process or at the remote store
+            return self.backend.runner()  # type: ignore[return-value]
         self._check_pid()
         runner = getattr(self._local, "runner", None)
         if runner is None:
@@ -103,36 +138,27 @@ class AppState:
         return runner
 
     def manifest(self) -> Manifest | None:
+        if self.backend is not None:  # backend switch
+            return self.backend.manifest()
         return Manifest.read(manifest_path(self.store_dir))
 
     def version(self) -> str:
-        """A short token that changes whenever the store does (for ETags).
+        """A short token that changes whenever the published state does (for ETags and caches)."""
+        return self.head().tag[:16]
 
-        From the manifest's content hash and build time; recomputed only when the manifest
-        file (or, without one, the store folder) changes.
-        """
-        path = manifest_path(self.store_dir)
-        try:
-            stat = path.stat()
-            key: tuple[Any, ...] = ("manifest", stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            try:
-                key = ("folder", self.store_dir.stat().st_mtime_ns)
-            except OSError:
-                key = ("none",)
-        if self._version is not None and self._version[0] == key:
-            return self._version[1]
-        manifest = self.manifest()
-        if manifest is not None:
-            basis = f"{manifest.content_hash}|{manifest.built_at}"
-        elif self.store_dir.exists():
-            stats = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in self.store_dir.iterdir())
-            basis = repr(stats)
-        else:
-            basis = "no-store"
-        version = hashlib.sha256(basis.encode()).hexdigest()[:16]
-        self._version = (key, version)
-        return version
+    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()`` computed once per published state and process, under ``key``."""
+        version = self.version()
+        with self._lock:
+            if self._cache_version != version:
+                self._cache_version, self._cache = version, {}
+            if key in self._cache:
+                return self._cache[key]
+        value = make()
+        with self._lock:
+            if self._cache_version == version:
+                self._cache[key] = value
+        return value
 
     def close(self) -> None:
         """Stop the child processes of this process."""
@@ -154,6 +180,19 @@ def get_settings() -> dict[str, Any]:
 
 def get_store() -> ox.Store:
     return get_state().store()
+
+
+def refuse_writes_on_backend() -> None:
+    """Backend switch: writes go to the embedded store only; the remote store is loaded with
+    ``paradip-kg push``, the memory store is rebuilt from the files at start."""
+    state = current_app.extensions[EXTENSION]
+    if state.backend is None:
+        return
+    if request.path == "/update" or (request.path == "/graph-store" and request.method in ("PUT", "POST", "DELETE")):
+        how = ("load the remote store with `paradip-kg push`" if state.backend.name == "remote"
+               else "edit the project's files; the memory store is filled from them at start")
+        raise ReadOnlyBackend(f"This server reads the {state.backend.name} backend and accepts no writes: {how} "
+                              "(see docs/remote-store.md).")
 
 
 def page_language() -> str:
@@ -283,6 +322,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(getattr(importlib.import_module(module_name), attribute))
     app.register_error_handler(ParadipError, handle_error)
     app.register_error_handler(HTTPException, handle_error)
+    app.before_request(refuse_writes_on_backend)  # backend switch
     app.after_request(add_cors)
     app.after_request(add_security_headers)
     app.after_request(remember_language)

@@ -176,6 +176,17 @@ def _term_view(term: Any) -> dict[str, Any]:
     return {"kind": "bnode", "text": str(term), "href": None, "pattern": None}
 
 
+def _iri_query(raw: bytes) -> str:
+    """The query string as sent, with the bytes an IRI cannot hold (``"``, ``<``, space, ...)
+    percent-encoded, so the fragment's IRI is valid (a raw ``"`` from curl was a 500)."""
+    query = quote(raw, safe="!$&'()*+,/:;=?@~%-._")
+    try:
+        ox.NamedNode("http://x/?" + query)
+    except ValueError:  # a stray "%" not followed by two hex digits
+        query = quote(raw, safe="!$&'()*+,/:;=?@~-._")
+    return query
+
+
 @bp.route("/fragments", methods=["GET", "HEAD"])
 def fragments() -> Response:
     pattern = {name: request.args.get(name, "") for name in ("subject", "predicate", "object")}
@@ -185,7 +196,7 @@ def fragments() -> Response:
     page = _page_number()
     fmt = _choose(FORMATS)
     base = request.url_root + "fragments"
-    query = request.query_string.decode("latin-1")
+    query = _iri_query(request.query_string)
     fragment = base + ("?" + query if query else "")  # the URL as requested: clients look its metadata up by it
 
     def render() -> tuple[bytes | str, str]:

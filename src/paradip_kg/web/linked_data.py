@@ -66,7 +66,6 @@ INVERSE_CAP = 25  # referrers through one property shown on a page
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
 MAX_RAW_PATH = 4096  # longer request paths are matched in their decoded form only
 DUMP_WAIT = 20.0  # seconds a request waits for dumps being written before it is answered 503
-CACHE_KEY = "paradip_kg.linked_data"
 SCHEMA = "https://schema.org/"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -98,25 +97,16 @@ def _store() -> ox.Store:
 
 
 def _version() -> dumps.StoreVersion:
-    """The store's version, read once per request (it names ETags, Last-Modified and caches)."""
+    """The published state's version, read once per request (it names ETags, Last-Modified and caches)."""
     if "paradip_store_version" not in g:
-        state = get_state()
-        if not state.store_dir.exists():
-            raise ServiceUnavailable(f"The knowledge graph is not available: no store at {state.store_dir}; "
-                                     "run `paradip-kg build` first")
-        g.paradip_store_version = dumps.store_version(state.store_dir)
+        head = get_state().head()
+        g.paradip_store_version = dumps.StoreVersion(head.tag, head.modified)
     return g.paradip_store_version  # type: ignore[no-any-return]
 
 
-def _cached(key: tuple, make: Callable[[], Any]) -> Any:
-    """A value computed once per store version and process (the store is read-only while served)."""
-    version = _version().tag
-    cache = current_app.extensions.setdefault(CACHE_KEY, {"version": None, "items": {}})
-    if cache["version"] != version:
-        cache["version"], cache["items"] = version, {}
-    if key not in cache["items"]:
-        cache["items"][key] = make()
-    return cache["items"][key]
+def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """A value computed once per published state and process (:meth:`AppState.cached`)."""
+    return get_state().cached(("linked_data", *key), make)
 
 
 def _local(path: str) -> str:
@@ -400,7 +390,7 @@ def _data_response(iri: str, fmt: Format, urls: list[tuple[str, Format]]) -> Res
     location = base_location + (f"?page={number}" if number > 1 else "")
     version = _version()
     etag = version.etag(request.host_url, request.script_root, "data", iri, fmt.name, str(number), str(size))
-    pages = current_app.extensions.setdefault(CACHE_KEY + ".pages", {})  # (version, iri, page, size) → has_next
+    pages = current_app.extensions.setdefault("paradip_kg.linked_data.pages", {})  # (version, iri, page, size) → has_next
     key = (version.tag, iri, number, size)
     if key in pages and _not_modified(etag, version.modified):  # a revalidation reads nothing from the store
         response = Response(status=304)
@@ -489,7 +479,9 @@ def schema_org(desc: describing.Description, labels: Labels, page_url: str) -> d
         if name.startswith(SCHEMA) and name[len(SCHEMA):] not in ("name", "description", "sameAs"):
             values = [value(v.term) for v in group.values if value(v.term) is not None]
             if values:
-                out.setdefault(name[len(SCHEMA):], []).extend(values)
+                # A key set above as one value ("url": the page; the data's schema:url) becomes a list.
+                existing = out.get(name[len(SCHEMA):], [])
+                out[name[len(SCHEMA):]] = (existing if isinstance(existing, list) else [existing]) + values
     if desc.sources:
         out["isBasedOn"] = [{"@id": s.value} for s in desc.sources]
     return out

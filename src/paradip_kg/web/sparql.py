@@ -204,7 +204,8 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
                   limit=int(settings["result_limit"]),
                   default_graphs=tuple(proto.default_graphs) if proto.dataset_given else None,
                   named_graphs=tuple(proto.named_graphs) if proto.dataset_given else None,
-                  query_dataset=shape.has_dataset, base_iri=endpoint_url, label_lang=lang, prefixes=PREFIXES)
+                  query_dataset=shape.has_dataset, base_iri=endpoint_url, label_lang=lang, prefixes=PREFIXES,
+                  store_path=str(state.head().path))
         etag = _etag(state, job.query, job.formats, job.limit, job.default_graphs, job.named_graphs, job.base_iri,
                      lang if html else "")
         cached = _not_modified(etag, html)
@@ -380,12 +381,13 @@ def curie(iri: str) -> str | None:
     return f"{best[0]}:{iri[len(best[1]):]}" if best else None
 
 
-def local_link(iri: str) -> str:
-    """Where an IRI is shown: on this host for our IRIs (/id/x for .../paradip/id/x), else the IRI."""
+def local_link(iri: str) -> str | None:
+    """Where an IRI links: on this host for our IRIs (/id/x for .../paradip/id/x), else the IRI if it
+    is http(s); None for other schemes (javascript:, data:, ... are shown as text, never linked)."""
     base = str(get_state().settings["base_iri"])
     if iri.startswith(base):
         return request.script_root + "/" + iri[len(base):]
-    return iri
+    return iri if re.match(r"https?://", iri, re.IGNORECASE) else None
 
 
 def display_cell(term: tuple[str, ...] | None, labels: dict[str, str]) -> dict[str, Any] | None:

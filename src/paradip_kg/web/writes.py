@@ -1,0 +1,421 @@
+"""Writes over HTTP: SPARQL 1.1 Update at ``/update`` and the Graph Store Protocol at ``/graph-store``.
+
+    POST   /update                        SPARQL 1.1 Update (https://www.w3.org/TR/sparql11-protocol/#update-operation):
+                                          ``application/sparql-update`` as the body, or a form with one ``update=``
+    GET    /graph-store?graph=IRI         the graph, negotiated: Turtle, N-Triples, JSON-LD, RDF/XML (public)
+    GET    /graph-store?default           the default graph of the protocol: our data graph
+    PUT    /graph-store?graph=IRI         replace the graph by the body (201 when it is new, else 200)
+    POST   /graph-store?graph=IRI         add the body's triples to the graph (201 when it is new, else 200)
+    DELETE /graph-store?graph=IRI         drop the graph (200; 404 when there is none)
+
+SPARQL 1.1 Graph Store HTTP Protocol: https://www.w3.org/TR/sparql11-http-rdf-update/.
+
+Every write needs ``Authorization: Bearer <token>`` with a token of the ``write_tokens`` setting
+(``name=token,...``; ``name`` is the agent recorded in the writes log). No tokens configured: writes
+are off, 403. No or malformed header: 401 with ``WWW-Authenticate: Bearer realm="paradip-kg"``; an
+unknown token: 403 (``error="invalid_token"``). Tokens are compared as SHA-256 digests with
+:func:`hmac.compare_digest`, against every configured token (no early exit), and never appear in a
+log line, an error message or a response.
+
+The transaction itself (validation against the project's shapes, inference, the snapshot that the
+readers then see, the provenance record) is :mod:`paradip_kg.writes`. This module reads the
+protocol, authenticates, and shapes the answers: the write's summary as JSON, or, when the write
+would break the shapes (422), the SHACL report, negotiated like the one of ``/validate``.
+Nothing is written on any error.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import hmac
+import json
+import logging
+import re
+import threading
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+from rdflib import Graph
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound, ServiceUnavailable, UnsupportedMediaType
+
+from paradip_kg import writes as core
+from paradip_kg.dumps import prefixes_for
+from paradip_kg.errors import InputError, NotAcceptable, PayloadTooLarge
+from paradip_kg.loading import add_quads, read_quads
+from paradip_kg.query_runner import check_nesting
+from paradip_kg.report_formats import build_view, render, summary
+from paradip_kg.web import conneg, get_state, page_language
+from paradip_kg.web.sparql import _decode_params
+
+bp = Blueprint("writes", __name__)
+log = logging.getLogger(__name__)
+
+REALM = "paradip-kg"
+UPDATE = "application/sparql-update"
+FORM = "application/x-www-form-urlencoded"
+UPDATE_SPEC = "https://www.w3.org/TR/sparql11-protocol/#update-operation"
+GSP_SPEC = "https://www.w3.org/TR/sparql11-http-rdf-update/"
+# What GET /graph-store answers with. Order matters on a tie (``*/*``): Turtle.
+GRAPH_FORMATS: tuple[conneg.Format, ...] = tuple(conneg.BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml"))
+# What PUT and POST /graph-store read: media type → loading format name. One graph per request.
+BODY_FORMATS = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/turtle": "turtle",
+    "application/n-triples": "nt", "text/plain": "nt",
+    "application/ld+json": "json-ld", "application/json": "json-ld",
+    "application/rdf+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+}
+DATASET_TYPES = ("application/trig", "application/n-quads", "text/n3")
+WRITE_ALLOWED = {"writes.update": "POST, OPTIONS", "writes.graph_store": "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
+WRITE_EXPOSED = "WWW-Authenticate, Location, Retry-After, X-Paradip-Conforms"
+AGENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,63}$")
+RETRY_AFTER = 5
+
+
+# --- Authentication --------------------------------------------------------------------------
+
+
+class AuthenticationFailed(HTTPException):
+    """401 or 403 with a ``WWW-Authenticate: Bearer`` challenge (RFC 6750 §3)."""
+
+    def __init__(self, code: int, description: str, challenge: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.challenge = challenge
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "text/html; charset=utf-8"), ("WWW-Authenticate", self.challenge)]
+
+
+_tokens_cache: dict[str, tuple[tuple[str, bytes], ...]] = {}
+_tokens_lock = threading.Lock()
+
+
+def _digest(secret: bytes) -> bytes:
+    return hashlib.sha256(secret).digest()
+
+
+def parse_write_tokens(raw: str) -> tuple[tuple[str, bytes], ...]:
+    """``name=token,...`` as (name, SHA-256 of the token) pairs; bad entries are skipped with a
+    warning that names their position, never their text."""
+    entries: list[tuple[str, bytes]] = []
+    for number, part in enumerate(raw.split(","), 1):
+        part = part.strip()
+        if not part:
+            continue
+        name, separator, token = part.partition("=")
+        name, token = name.strip(), token.strip()
+        if not separator or not token or not AGENT_NAME.match(name):
+            log.warning("write_tokens: entry %d is not name=token (name: letters, digits and ._@:+-); "
+                        "it is ignored", number)
+            continue
+        if len(token) < 16:
+            log.warning("write_tokens: the token of %s is shorter than 16 characters; use a long random one "
+                        "(python -c 'import secrets; print(secrets.token_urlsafe(32))')", name)
+        entries.append((name, _digest(token.encode("utf-8"))))
+    return tuple(entries)
+
+
+def write_tokens() -> tuple[tuple[str, bytes], ...]:
+    """The configured tokens (parsed once per process and setting value)."""
+    raw = str(get_state().settings.get("write_tokens") or "")
+    with _tokens_lock:
+        if raw not in _tokens_cache:
+            _tokens_cache.clear()
+            _tokens_cache[raw] = parse_write_tokens(raw)
+        return _tokens_cache[raw]
+
+
+def writes_enabled() -> bool:
+    return bool(write_tokens())
+
+
+def authenticate() -> str:
+    """The agent name of the request's bearer token; raise 403 (writes off, wrong token) or 401."""
+    tokens = write_tokens()
+    if not tokens:
+        raise Forbidden("Writes are turned off on this server: the operator has not enabled them "
+                        "(setting write_tokens, environment variable PARADIP_WRITE_TOKENS; see docs/writes.md).")
+    if "access_token" in request.args:
+        raise InputError("Send the write token in the Authorization header (Authorization: Bearer ...), "
+                         "never in the URL: URLs end up in logs and browser histories. Consider that token leaked.")
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        raise AuthenticationFailed(401, "This endpoint writes to the knowledge graph and needs a write token: "
+                                   "send Authorization: Bearer <token>.", f'Bearer realm="{REALM}"')
+    scheme, _, credentials = header.partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() != "bearer" or not credentials or " " in credentials:
+        raise AuthenticationFailed(401, "Only bearer tokens are accepted: send Authorization: Bearer <token>.",
+                                   f'Bearer realm="{REALM}", error="invalid_request"')
+    given = _digest(credentials.encode("latin-1", "replace"))
+    agent: str | None = None
+    for name, digest in tokens:  # every token is compared, whichever matches
+        if hmac.compare_digest(given, digest) and agent is None:
+            agent = name
+    if agent is None:
+        raise AuthenticationFailed(403, "The write token is not valid.",
+                                   f'Bearer realm="{REALM}", error="invalid_token"')
+    return agent
+
+
+# --- Calling the core --------------------------------------------------------------------------
+
+
+def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Response, Any]:
+    """Run one write of the core: (its summary as JSON, the result), or (the SHACL report (422), None)."""
+    state = get_state()
+    try:
+        result = function(state.store_dir, *args, **kwargs, timeout=float(state.settings["write_timeout"]))
+    except core.WriteRejected as exc:
+        if exc.report is None:  # inconsistent with the ontology: no SHACL report to show
+            raise
+        return rejected(exc), None
+    except core.WriteBusy as exc:
+        raise ServiceUnavailable(exc.message, retry_after=RETRY_AFTER) from None
+    finally:
+        # pyshacl leaves reference cycles that hold the frames of the write, and with them the
+        # writer's read-write store: until the cyclic collector runs, the store stays open and
+        # the next write cannot open it ("lock hold by current process").
+        gc.collect()
+    body = result.to_json()
+    log.info("write by %s: %s %s, %s added, %s removed", kwargs.get("agent"), request.method, request.path,
+             body.get("added"), body.get("removed"))
+    response = Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response, result
+
+
+# --- The SHACL report of a rejected write ------------------------------------------------------
+
+
+def rejected(exc: core.WriteRejected) -> Response:
+    """422: the report of the shapes the write would break, negotiated (JSON summary for scripts,
+    the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV)."""
+    from paradip_kg.validate_files import engine_options
+    from paradip_kg.web.validate import REPORT_FORMATS, html_page, project_graphs, published
+
+    lang = page_language()
+    fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("output"), REPORT_FORMATS) \
+        or REPORT_FORMATS[0]
+    shapes = getattr(exc, "shapes", None)
+    if shapes is None:
+        shapes = project_graphs()[0]
+    data = getattr(exc, "data", None)
+    if data is None:
+        data = published().graph("data")
+    notice = {"es": "No se escribió nada: la escritura dejaría el grafo sin cumplir sus formas.",
+              "en": "Nothing was written: the write would make the graph break its shapes."}[lang]
+    options = engine_options("owlrl", True, "project", operation=request.path.lstrip("/"))
+    view = build_view(exc.report, shapes, data, lang=lang, options=options, notices=[notice])
+    if fmt is conneg.HTML:
+        page = html_page("report.html", view, downloads=[], expires=None, token=None)
+        response = Response(page, status=422, mimetype="text/html")
+        response.vary.add("Accept-Language")
+    elif fmt.name == "json":
+        body = {"error": "Unprocessable content", "message": exc.message, "status": 422, **summary(view)}
+        response = Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", status=422,
+                            content_type="application/json")
+    else:
+        response = Response(render(view, fmt.name), status=422, content_type=fmt.content_type)
+    response.headers["X-Paradip-Conforms"] = "false"
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept")
+    return response
+
+
+# --- /update -------------------------------------------------------------------------------------
+
+
+def _utf8_only(what: str) -> None:
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in {"utf-8", "utf8"}:
+        raise InputError(f"The request body is declared as charset={charset}; {what} is read as UTF-8 only. "
+                         "Send UTF-8 (charset=utf-8, or no charset).")
+
+
+def read_update() -> str:
+    """The update text of a POST, by the protocol's rules; InputError (400), 413 or 415 otherwise."""
+    params = _decode_params(request.query_string, "query string")
+    names = {name for name, _ in params}
+    if names & {"using-graph-uri", "using-named-graph-uri"}:
+        raise InputError("using-graph-uri and using-named-graph-uri are not supported here: write USING, "
+                         "USING NAMED or WITH in the update itself.")
+    if "update" in names:
+        raise InputError(f"The update goes in the request body (application/sparql-update, or a form with "
+                         f"update=), not in the URL (see {UPDATE_SPEC}).")
+    if "query" in names:
+        raise InputError("Queries go to /sparql; /update takes SPARQL Update only.")
+    mimetype = request.mimetype
+    if mimetype == UPDATE:
+        _utf8_only("the update")
+        try:
+            updates = [request.get_data(cache=False).decode("utf-8")]
+        except UnicodeDecodeError as exc:
+            raise InputError(f"The update is not valid UTF-8 (byte {exc.start}): the protocol takes UTF-8 only.") \
+                from None
+    elif mimetype == FORM:
+        _utf8_only("the form")
+        form = _decode_params(request.get_data(cache=False), "request body")
+        names = {name for name, _ in form}
+        if names & {"using-graph-uri", "using-named-graph-uri"}:
+            raise InputError("using-graph-uri and using-named-graph-uri are not supported here: write USING, "
+                             "USING NAMED or WITH in the update itself.")
+        if "query" in names:
+            raise InputError("Queries go to /sparql; /update takes SPARQL Update only.")
+        updates = [value for name, value in form if name == "update"]
+    elif not mimetype:
+        raise InputError(f"The POST has no Content-Type. Send {UPDATE} (the update as the body) or {FORM} "
+                         "(update=...).")
+    else:
+        raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype!r} for an update: send {UPDATE} or {FORM}.")
+    if len(updates) != 1:
+        raise InputError(f"The request has {len(updates)} updates; send exactly one (one `update` field, or the "
+                         "update as the body).")
+    text = updates[0]
+    limit = int(get_state().settings["max_query_length"])
+    if len(text) > limit:
+        raise PayloadTooLarge(f"The update has {len(text)} characters; this endpoint takes at most {limit}. "
+                              "Send larger data to /graph-store (PUT or POST), which takes up to "
+                              f"{int(get_state().settings['max_request_bytes'])} bytes.")
+    if not text.strip():
+        raise InputError("The update is empty.")
+    check_nesting(text)
+    return text
+
+
+@bp.route("/update", methods=["POST"])
+def update() -> Response:
+    """The SPARQL 1.1 Protocol update operation."""
+    agent = authenticate()
+    text = read_update()
+    settings = get_state().settings
+    response, _ = run_write(core.sparql_update, text, agent=agent, base_iri=str(settings["base_iri"]),
+                            allow_load=bool(settings["allow_load"]), allow_service=bool(settings["allow_service"]))
+    return response
+
+
+# --- /graph-store --------------------------------------------------------------------------------
+
+
+def target_graph() -> str:
+    """The graph a request names: ``?graph=IRI`` or ``?default`` (our data graph), exactly one."""
+    graphs = request.args.getlist("graph")
+    default = "default" in request.args
+    if len(graphs) + int(default) != 1:
+        raise InputError("Name exactly one graph: ?graph=<absolute IRI>, or ?default for the data graph "
+                         f"({core.DATA_GRAPH}); see {GSP_SPEC}.")
+    if default:
+        if request.args["default"]:
+            raise InputError("?default takes no value; name another graph with ?graph=<IRI>.")
+        return str(core.DATA_GRAPH)
+    try:
+        return ox.NamedNode(graphs[0]).value
+    except ValueError:
+        raise InputError(f"graph={graphs[0]!r} is not an absolute IRI.") from None
+
+
+def _graph_etag(graph: str, fmt: conneg.Format) -> str:
+    state = get_state()
+    key = json.dumps([state.version(), "graph-store", request.host_url, graph, fmt.name])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def read_graph() -> Response:
+    """GET and HEAD: the graph from the published store, negotiated; ETag and 304."""
+    graph = target_graph()
+    overrides = [v for name in conneg.OVERRIDE_PARAMS for v in request.args.getlist(name)]
+    fmt = conneg.choose(request.accept_mimetypes, overrides, GRAPH_FORMATS)
+    if fmt is None:
+        raise NotAcceptable("A graph is available as " + ", ".join(f.media_type for f in GRAPH_FORMATS)
+                            + f"; your Accept header was {request.headers.get('Accept', '')!r}.")
+    state = get_state()
+    head = state.head()
+    etag = _graph_etag(graph, fmt)
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        store = state.store()
+        node = ox.NamedNode(graph)
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
+        if not triples and not store.contains_named_graph(node):
+            raise NotFound(f"There is no graph <{graph}> in the store.")
+        body = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes_for(triples)) or b""
+        response = Response(body, content_type=fmt.content_type)
+    response.set_etag(etag)
+    response.last_modified = head.modified
+    response.headers["Cache-Control"] = str(state.settings["cache_control"])
+    response.vary.add("Accept")
+    return response
+
+
+def read_body(graph: str) -> Graph:
+    """The request body as one graph: parsed strictly by its media type (415, or 400 naming line and column)."""
+    mimetype = request.mimetype
+    if mimetype in DATASET_TYPES:
+        raise UnsupportedMediaType(f"{mimetype} is not accepted: a graph store request carries one graph. Send "
+                                   + ", ".join(sorted({"text/turtle", "application/n-triples", "application/ld+json",
+                                                       "application/rdf+xml"})) + ".")
+    if mimetype not in BODY_FORMATS:
+        raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype or 'none'!r}: send the graph as text/turtle, "
+                                   "application/n-triples, application/ld+json or application/rdf+xml.")
+    if BODY_FORMATS[mimetype] != "xml":
+        _utf8_only("RDF")
+    quads = read_quads(request.get_data(cache=False), BODY_FORMATS[mimetype], "request body", base_iri=graph)
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise InputError("The JSON-LD document has named graphs: a graph store request carries one graph "
+                         "(the one named by ?graph= or ?default).")
+    data = Graph()
+    add_quads(quads, data)
+    return data
+
+
+def _forbid_reserved(graph: str) -> None:
+    if not core.writable(graph):
+        raise Forbidden(f"The graph <{graph}> is reserved: it is built from the project's files (ontology, "
+                        "vocabularies, shapes) or by the server (inferences, the writes log) and cannot be written "
+                        "over HTTP.")
+
+
+@bp.route("/graph-store", methods=["GET", "PUT", "POST", "DELETE"])
+def graph_store() -> Response:
+    """The SPARQL 1.1 Graph Store HTTP Protocol, indirect graph identification."""
+    if request.method in ("GET", "HEAD"):
+        return read_graph()
+    agent = authenticate()
+    graph = target_graph()
+    _forbid_reserved(graph)
+    if request.method == "DELETE":
+        return run_write(core.drop_graph, graph, agent=agent)[0]
+    data = read_body(graph)
+    function = core.replace_graph if request.method == "PUT" else core.add_to_graph
+    response, result = run_write(function, graph, data, agent=agent)
+    if result is not None and getattr(result, "created", False):
+        response.status_code = 201
+        query = "default" if "default" in request.args else urlencode({"graph": graph})
+        response.headers["Location"] = f"{request.base_url}?{query}"
+    return response
+
+
+# --- CORS for the write endpoints ----------------------------------------------------------------
+
+
+@bp.after_app_request
+def write_cors(response: Response) -> Response:
+    """Runs after the app's CORS hook: the write endpoints' methods, and Authorization in preflights.
+
+    Cross-origin writes are safe to allow: the token is a header a script must set itself,
+    never a cookie a browser would attach on its own."""
+    allowed = WRITE_ALLOWED.get(request.endpoint or "")
+    if allowed is None or "Access-Control-Allow-Origin" not in response.headers:
+        return response
+    exposed = response.headers.get("Access-Control-Expose-Headers", "")
+    response.headers["Access-Control-Expose-Headers"] = ", ".join(x for x in (exposed, WRITE_EXPOSED) if x)
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = allowed
+        if "Access-Control-Request-Headers" not in request.headers:
+            response.headers["Access-Control-Allow-Headers"] = ("Accept, Accept-Language, Authorization, "
+                                                                "Content-Type, If-None-Match")
+    return response
