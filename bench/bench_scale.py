@@ -42,6 +42,19 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    the change can affect, so its cost should not grow with the graph: compare it with the
    full validation of step 3.
 
+Two things about :mod:`paradip_kg.writes` as measured here (2026-11-26): an INSERT DATA whose
+literals carry language tags (``"…"@es``) is not recognised as data-only (the tags read as
+keywords), so it takes the general update path, which diffs the whole store before and after
+(``apply`` grows with the store); and a write can leave the writer's store open until Python's
+cycle collector runs, so that the next write in the same process fails on the store's lock
+("lock hold by current process") — ``--gc-between-writes`` runs ``gc.collect()`` (untimed)
+before each write.
+
+The run recorded in docs/benchmarks.md ("Scale"):
+
+    .venv/bin/python bench/bench_scale.py --sizes 10k,100k,1M --stage-budget 600 --writes 10 \
+        --write-budget 180 --query-budget 3 --gc-between-writes
+
 Every figure is also printed as a ratio to a baseline of the same run: the first size, or
 Virtuoso. The machine's load average is printed with each table. Temporary files live in one
 temp folder, removed at the end; every server started is stopped, on failure too.
@@ -337,6 +350,11 @@ class Timing:
     error: str = ""
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error as one short table-safe line (Virtuoso's messages quote the query, newlines and all)."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split()).replace("|", "/")[:160]
+
+
 def hammer(fetch: Callable[[], int], repeat: int, clients: int, budget: float) -> Timing:
     """Call ``fetch`` (returns the answer's bytes, raises on failure) up to ``repeat`` times from
     ``clients`` threads; after 3 calls, stop once ``budget`` seconds are spent."""
@@ -344,7 +362,7 @@ def hammer(fetch: Callable[[], int], repeat: int, clients: int, budget: float) -
     try:
         timing.size = fetch()  # warm-up
     except Exception as exc:  # noqa: BLE001 — reported, not hidden
-        timing.error = f"{type(exc).__name__}: {exc}"[:200]
+        timing.error = _one_line(exc)
     latencies: list[float] = []
     lock = threading.Lock()
     started = time.perf_counter()
@@ -359,7 +377,7 @@ def hammer(fetch: Callable[[], int], repeat: int, clients: int, budget: float) -
             fetch()
         except Exception as exc:  # noqa: BLE001
             ok = False
-            timing.error = timing.error or f"{type(exc).__name__}: {exc}"[:200]
+            timing.error = timing.error or _one_line(exc)
         with lock:
             latencies.append(time.perf_counter() - t)
             timing.errors += not ok

@@ -513,3 +513,13 @@ def test_real_server_write_keeps_tokens_out_of_its_log(bundled_store: Path, tmp_
     assert "POST /update" in log  # the access log was written...
     for secret in (ALICE, BOB, wrong):
         assert secret not in log  # ...without a token
+
+
+def test_service_description_names_the_update_endpoint_only_when_writes_are_on(client: FlaskClient,
+                                                                               other_app: Any) -> None:
+    update_language = "http://www.w3.org/ns/sparql-service-description#SPARQL11Update"
+    on = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    assert on.status_code == 200 and update_language in on.get_data(as_text=True)
+    assert "/update>" in on.get_data(as_text=True)
+    off = other_app(write_tokens="").get("/sparql", headers={"Accept": "application/n-triples"})
+    assert off.status_code == 200 and update_language not in off.get_data(as_text=True)

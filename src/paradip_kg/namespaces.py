@@ -113,6 +113,15 @@ class PDO(DefinedNamespace):
     claimText: URIRef
     measure: URIRef
     publicationYear: URIRef
+    # The log of accepted writes (graph/writes)
+    GraphChange: URIRef
+    changedGraph: URIRef
+    triplesAdded: URIRef
+    triplesRemoved: URIRef
+    inferredAdded: URIRef
+    inferredRemoved: URIRef
+    addedStatements: URIRef
+    removedStatements: URIRef
 
 
 # Named graphs of the store. The default graph of the SPARQL endpoint is the union

@@ -47,7 +47,7 @@ from rdflib.namespace import OWL, RDF
 
 from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
 from paradip_kg.loading import to_rdflib
-from paradip_kg.namespaces import GRAPH, GRAPHS, ID
+from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO
 from paradip_kg.query_runner import _OPAQUE, _WORD, check_nesting
 from paradip_kg.store import Head, read_head, to_oxigraph, write_head, writes_dir
 
@@ -340,7 +340,7 @@ class _Graphs:
 _TYPE = ox.NamedNode(str(RDF.type))
 # Shape constraints that look back from a node's objects: the duplicate-agreement rule finds
 # other agreements through the parties (pdsh:AgreementDuplicateConstraint).
-LOOK_BACK = (ox.NamedNode("https://w3id.org/paradip/ontology#hasParty"),)
+LOOK_BACK = (ox.NamedNode(str(PDO.hasParty)),)
 MAX_REFERRERS = 1_000  # an object with more referrers is a hub: its own entailments are only added to
 
 
@@ -643,7 +643,6 @@ PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-PDO_NS = "https://w3id.org/paradip/ontology#"
 
 
 def _nquads(quads: Iterable[ox.Quad]) -> str:
@@ -662,25 +661,25 @@ def provenance(activity: str, agent: str, operation: str, started: datetime, end
 
     quads = [
         ox.Quad(act, _TYPE, ox.NamedNode(PROV + "Activity"), g),
-        ox.Quad(act, _TYPE, ox.NamedNode(PDO_NS + "GraphChange"), g),
+        ox.Quad(act, _TYPE, ox.NamedNode(str(PDO.GraphChange)), g),
         ox.Quad(act, ox.NamedNode(PROV + "wasAssociatedWith"), who, g),
         ox.Quad(who, _TYPE, ox.NamedNode(PROV + "Agent"), g),
         ox.Quad(who, ox.NamedNode(RDFS_LABEL), lit(agent or "anonymous"), g),
         ox.Quad(act, ox.NamedNode(PROV + "startedAtTime"), lit(started.isoformat(), "dateTime"), g),
         ox.Quad(act, ox.NamedNode(PROV + "endedAtTime"), lit(ended.isoformat(), "dateTime"), g),
         ox.Quad(act, ox.NamedNode(DCT + "description"), lit(operation), g),
-        ox.Quad(act, ox.NamedNode(PDO_NS + "triplesAdded"), lit(len(delta.added), "integer"), g),
-        ox.Quad(act, ox.NamedNode(PDO_NS + "triplesRemoved"), lit(len(delta.removed), "integer"), g),
-        ox.Quad(act, ox.NamedNode(PDO_NS + "inferredAdded"), lit(len(inferred.added), "integer"), g),
-        ox.Quad(act, ox.NamedNode(PDO_NS + "inferredRemoved"), lit(len(inferred.removed), "integer"), g),
+        ox.Quad(act, ox.NamedNode(str(PDO.triplesAdded)), lit(len(delta.added), "integer"), g),
+        ox.Quad(act, ox.NamedNode(str(PDO.triplesRemoved)), lit(len(delta.removed), "integer"), g),
+        ox.Quad(act, ox.NamedNode(str(PDO.inferredAdded)), lit(len(inferred.added), "integer"), g),
+        ox.Quad(act, ox.NamedNode(str(PDO.inferredRemoved)), lit(len(inferred.removed), "integer"), g),
     ]
     for graph in delta.graphs():
-        quads.append(ox.Quad(act, ox.NamedNode(PDO_NS + "changedGraph"), ox.NamedNode(graph), g))
+        quads.append(ox.Quad(act, ox.NamedNode(str(PDO.changedGraph)), ox.NamedNode(graph), g))
     if len(delta.added) + len(delta.removed) <= MAX_LOGGED_QUADS:
         if delta.added:
-            quads.append(ox.Quad(act, ox.NamedNode(PDO_NS + "addedStatements"), lit(_nquads(delta.added)), g))
+            quads.append(ox.Quad(act, ox.NamedNode(str(PDO.addedStatements)), lit(_nquads(delta.added)), g))
         if delta.removed:
-            quads.append(ox.Quad(act, ox.NamedNode(PDO_NS + "removedStatements"), lit(_nquads(delta.removed)), g))
+            quads.append(ox.Quad(act, ox.NamedNode(str(PDO.removedStatements)), lit(_nquads(delta.removed)), g))
     return quads
 
 

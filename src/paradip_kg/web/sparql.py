@@ -300,7 +300,7 @@ def service_description(state: AppState, endpoint_url: str) -> list[ox.Triple]:
                ox.Triple(service, ox.NamedNode("http://purl.org/dc/terms/title"),
                          ox.Literal("Punto de acceso SPARQL de paradip-kg", language="es")),
                ox.Triple(service, comment, ox.Literal(
-                   f"Read-only. Queries are stopped after {settings['query_timeout']:g} s (HTTP 503); results "
+                   f"Queries only (updates go to /update when the operator enables writes). Queries are stopped after {settings['query_timeout']:g} s (HTTP 503); results "
                    f"are cut at {settings['result_limit']} rows or triples, and the header X-Paradip-Truncated "
                    "says when. Dataset IRIs never cause a fetch: a graph that is not in the store is empty.",
                    language="en")),
@@ -311,6 +311,13 @@ def service_description(state: AppState, endpoint_url: str) -> list[ox.Triple]:
                 for f in (*conneg.RESULT_FORMATS, *conneg.RDF_FORMATS)]
     if settings["allow_service"]:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
+    if settings.get("write_tokens") and state.backend is None:  # writes on: /update takes SPARQL 1.1 Update
+        update = ox.NamedNode(endpoint_url.rsplit("/sparql", 1)[0] + "/update")
+        triples += [ox.Triple(update, RDF_TYPE, sd("Service")), ox.Triple(update, sd("endpoint"), update),
+                    ox.Triple(update, sd("supportedLanguage"), sd("SPARQL11Update")),
+                    ox.Triple(update, comment, ox.Literal(
+                        "Needs a bearer token; each change is validated against the shapes before it is "
+                        "committed (422 with the SHACL report otherwise).", language="en"))]
     counts, names = graph_counts(state), named_graphs(state)
     if state.union_default_graph:
         triples.append(ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")))
