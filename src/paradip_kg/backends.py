@@ -34,8 +34,9 @@ import hashlib
 import html
 import re
 import threading
-from collections import OrderedDict
 import time
+from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -393,7 +394,7 @@ def check_syntax(text: str, base_iri: str | None = None, prefixes: Mapping[str, 
 
 
 @dataclass
-class Backend:
+class Backend(ABC):
     """What :class:`paradip_kg.web.AppState` asks of a store other than the embedded one."""
 
     name: str
@@ -401,11 +402,13 @@ class Backend:
     union: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    @abstractmethod
     def store(self) -> Any:
-        raise NotImplementedError
+        """The store object the pages and queries read (quacks like a read-only pyoxigraph Store)."""
 
+    @abstractmethod
     def head(self) -> Head:
-        raise NotImplementedError
+        """The version of what the store holds now (ETags and caches)."""
 
     def manifest(self) -> Manifest | None:
         return None

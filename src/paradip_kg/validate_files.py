@@ -259,6 +259,7 @@ def narrow(report: Report, job: Job) -> None:
                 blocking |= severity == SH.Violation or (severity == SH.Warning and not job.allow_warnings)
             else:
                 graph.remove((node, SH.result, result))
+                _drop_description(graph, result)
         graph.set((node, SH.conforms, Literal(not blocking)))
         report.conforms = not blocking
     report.results = read_results(graph, job.shapes)
@@ -315,6 +316,15 @@ def explain_logical(report: Report, job: Job) -> None:
                 _copy_description(causes.graph, node, graph)
                 graph.add((r, SH.detail, node))
     report.results = read_results(graph, job.shapes)
+
+
+def _drop_description(graph: Graph, node: Node) -> None:
+    """Remove the triples about ``node`` and, recursively, about the blank nodes it points to
+    (a result left out of a report takes its details and paths with it)."""
+    described = Graph()
+    _copy_description(graph, node, described)
+    for triple in described:
+        graph.remove(triple)
 
 
 def _copy_description(source: Graph, node: Node, target: Graph) -> None:

@@ -579,7 +579,8 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
 def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tbox_key: str) -> tuple[Any, int]:
     """Validate the nodes a change can affect (or everything): the report, and the number of
     focus nodes (-1: the whole graph)."""
-    from paradip_kg.validation import Report, validate
+    from paradip_kg.validate_files import Job, narrow
+    from paradip_kg.validation import validate
 
     _lean, full, terms, shapes = _tbox(store, tbox_key)
     focus: set[Node] | None = None
@@ -600,41 +601,10 @@ def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tb
     # Every target in the context is validated and the results filtered afterwards: pyshacl's own
     # focus option also skips the nested sh:or/sh:node checks of values outside the focus list.
     report = validate(data, shapes, allow_warnings=True)
-    if focus is not None:
-        wanted = {to_rdflib(n) for n in focus}
-        kept = [r for r in report.results if r.focus in wanted]
-        report = Report(conforms=not any(r.severity == "Violation" for r in kept), results=kept,
-                        graph=_report_graph(report.graph, kept))
+    if focus is not None:  # keep the results about the affected nodes (the context's edges are incomplete)
+        narrow(report, Job(data=data, shapes=shapes, focus=[to_rdflib(n) for n in focus],  # type: ignore[misc]
+                           allow_warnings=True))
     return report, len(focus) if focus is not None else -1
-
-
-def _report_graph(graph: Graph, kept: list[Any]) -> Graph:
-    """The report graph with only the results about the kept focus nodes (and what hangs off them)."""
-    from rdflib.namespace import SH
-
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns)
-    report_node = next(graph.subjects(RDF.type, SH.ValidationReport), None)
-    if report_node is None:
-        return graph
-    out.add((report_node, RDF.type, SH.ValidationReport))
-    out.add((report_node, SH.conforms, Literal(not any(r.severity == "Violation" for r in kept))))
-    foci = {r.focus for r in kept}
-    todo = [n for n in graph.objects(report_node, SH.result) if graph.value(n, SH.focusNode) in foci]
-    for node in todo:
-        out.add((report_node, SH.result, node))
-    seen: set[Any] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in graph.predicate_objects(node):
-            out.add((node, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
-    return out
 
 
 # --- Provenance -----------------------------------------------------------------------------------
