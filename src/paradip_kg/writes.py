@@ -47,7 +47,7 @@ from rdflib.namespace import OWL, RDF
 
 from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
 from paradip_kg.loading import to_rdflib
-from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO
+from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO, SHAPES
 from paradip_kg.query_runner import _OPAQUE, _WORD, check_nesting
 from paradip_kg.store import Head, read_head, to_oxigraph, write_head, writes_dir
 
@@ -341,6 +341,7 @@ _TYPE = ox.NamedNode(str(RDF.type))
 # Shape constraints that look back from a node's objects: the duplicate-agreement rule finds
 # other agreements through the parties (pdsh:AgreementDuplicateConstraint).
 LOOK_BACK = (ox.NamedNode(str(PDO.hasParty)),)
+LOOK_BACK_SHAPES = (SHAPES.AgreementDuplicateShape,)
 MAX_REFERRERS = 1_000  # an object with more referrers is a hub: its own entailments are only added to
 
 
@@ -415,18 +416,21 @@ class _Triples:
         return graph
 
 
-def forward(graphs: _Graphs, nodes: set[Node], tbox: set[Node], into: _Triples) -> set[Node]:
-    """Add the asserted triples reachable from ``nodes`` (FORWARD_DEPTH steps) to ``into``; return the nodes seen."""
+def forward(graphs: _Graphs, nodes: set[Node], tbox: set[Node], into: _Triples,
+            follow: frozenset[ox.NamedNode] | None = None) -> set[Node]:
+    """Add the asserted triples reachable from ``nodes`` (FORWARD_DEPTH steps, along the
+    predicates in ``follow`` past the first step, or all) to ``into``; return the nodes seen."""
     seen: set[Node] = set()
     frontier = set(nodes)
-    for _ in range(FORWARD_DEPTH):
+    for depth in range(FORWARD_DEPTH):
         nxt: set[Node] = set()
         for node in frontier:
             seen.add(node)
             for quad in graphs.out(node):
                 into.add(quad)
                 obj = quad.object
-                if isinstance(obj, (ox.NamedNode, ox.BlankNode)) and quad.predicate != _TYPE and obj not in tbox:
+                if isinstance(obj, (ox.NamedNode, ox.BlankNode)) and quad.predicate != _TYPE and obj not in tbox \
+                        and (follow is None or depth == 0 or quad.predicate in follow):
                     nxt.add(obj)
         frontier = nxt - seen
         if not frontier:
@@ -453,34 +457,78 @@ def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[
     return triples.graph(), complete
 
 
-def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node]) -> Graph:
-    """The triples the shapes read for ``focus``: the asserted forward closure, the inferred triples
-    of every node in it (types above all), and the other agreements of the same parties."""
+def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read: frozenset[ox.NamedNode],
+                       full: Graph) -> tuple[Graph, Graph]:
+    """The triples the shapes read for ``focus``: its triples and its values' (one step), then
+    onward along the predicates the shapes read (``read``), with the inferred triples of every
+    node reached (types above all) and the vocabulary's triples about the concepts they use;
+    and, apart, what the look-back rules read as well: the other agreements of the same
+    parties, with their parties and types only."""
     graphs = _Graphs(store)
     triples = _Triples()
-    seen = forward(graphs, focus, tbox, triples)
+    seen = forward(graphs, focus, tbox, triples, follow=read)
+    for node in seen:
+        for quad in graphs.inferred_about(node):
+            triples.add(quad)
+    # The values at the edge (not followed, or reached through an inference) need their types
+    # for sh:class.
+    edge = {o for _, _, o in triples.items if isinstance(o, (ox.NamedNode, ox.BlankNode))} - seen - tbox
+    for node in edge:
+        for quad in (*graphs.out(node), *graphs.inferred_about(node)):
+            if quad.predicate == _TYPE:
+                triples.add(quad)
+    around = _Triples()
     for node in focus:
         for predicate in LOOK_BACK:
             for quad in graphs.out(node):
                 if quad.predicate == predicate and isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
                     for other in graphs.into(quad.object, predicate):
-                        if other.subject not in seen:
-                            seen |= forward(graphs, {other.subject}, tbox, triples)
-    for node in seen:
-        for quad in graphs.inferred_about(node):
-            triples.add(quad)
-    return triples.graph()
+                        for fact in (*graphs.out(other.subject), *graphs.inferred_about(other.subject)):
+                            if fact.predicate in (predicate, _TYPE):
+                                around.add(fact)
+    graph = triples.graph()
+    for term in {o for p, o in graph.predicate_objects() if p != RDF.type and not isinstance(o, Literal)}:
+        for triple in full.triples((term, None, None)):  # e.g. vocab/scope/national is a skos:Concept
+            graph.add(triple)
+    return graph, around.graph()
+
+
+def shape_predicates(shapes: Graph) -> frozenset[ox.NamedNode]:
+    """Every predicate the shapes can read past a focus node: those in sh:path expressions
+    and those named in SHACL-SPARQL queries (prefixed with the project's prefixes, or full IRIs)."""
+    from rdflib.namespace import SH
+
+    from paradip_kg.namespaces import PREFIXES
+
+    found: set[str] = set()
+    path_links = {SH.alternativePath, SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath,
+                  RDF.first, RDF.rest}
+    todo = list(shapes.objects(None, SH.path))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, URIRef):
+            found.add(str(node))
+        for p, o in shapes.predicate_objects(node):
+            if p in path_links:
+                todo.append(o)
+    for query in shapes.objects(None, SH.select):
+        text = str(query)
+        found.update(m.group(1) for m in re.finditer(r"<([^<>\s]+)>", text))
+        for prefix, local in re.findall(r"(?<![\w<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", text):
+            if prefix in PREFIXES:
+                found.add(PREFIXES[prefix] + local)
+    return frozenset(ox.NamedNode(iri) for iri in found if iri.startswith(("http://", "https://", "urn:")))
 
 
 # --- Inference and validation of the affected part ------------------------------------------------
 
 
-_TBOX_CACHE: dict[str, tuple[Any, Graph, set[Node], Graph]] = {}
+_TBOX_CACHE: dict[str, tuple[Any, Graph, set[Node], Graph, frozenset[ox.NamedNode]]] = {}
 
 
-def _tbox(store: ox.Store, key: str) -> tuple[Any, Graph, set[Node], Graph]:
-    """(compiled T-box for :mod:`paradip_kg.rules`, ontology + vocabularies, T-box terms, shapes),
-    read from the store once per build (writes cannot change them)."""
+def _tbox(store: ox.Store, key: str) -> tuple[Any, Graph, set[Node], Graph, frozenset[ox.NamedNode]]:
+    """(compiled T-box for :mod:`paradip_kg.rules`, ontology + vocabularies, T-box terms, shapes,
+    the predicates the shapes read), from the store once per build (writes cannot change them)."""
     from paradip_kg.rules import TBox
 
     if key not in _TBOX_CACHE:
@@ -497,7 +545,7 @@ def _tbox(store: ox.Store, key: str) -> tuple[Any, Graph, set[Node], Graph]:
         for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH)):
             shapes.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         _TBOX_CACHE.clear()
-        _TBOX_CACHE[key] = (TBox.from_graph(closure), full, terms, shapes)
+        _TBOX_CACHE[key] = (TBox.from_graph(closure), full, terms, shapes, shape_predicates(shapes))
     return _TBOX_CACHE[key]
 
 
@@ -548,7 +596,7 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
     the context, and only added to when it is a hub (a change cannot remove what its other
     referrers support).
     """
-    lean, _full, terms, _shapes = _tbox(store, tbox_key)
+    lean, _full, terms, _shapes, _read = _tbox(store, tbox_key)
     try:
         hit = affected(store, delta.added | delta.removed, terms)
         data, complete = inference_context(store, hit, terms)
@@ -578,33 +626,68 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
 
 def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tbox_key: str) -> tuple[Any, int]:
     """Validate the nodes a change can affect (or everything): the report, and the number of
-    focus nodes (-1: the whole graph)."""
+    focus nodes (-1: the whole graph).
+
+    Every shape runs on the affected nodes' forward neighbourhood; the look-back shapes (the
+    duplicate-agreement rule) run again with the other agreements of the same parties added.
+    Every target in the context is validated and the results narrowed to the affected nodes
+    afterwards: pyshacl's own focus option also skips the nested checks (sh:or, sh:node) of
+    value nodes outside its list, literals included.
+    """
     from paradip_kg.validate_files import Job, narrow
     from paradip_kg.validation import validate
 
-    _lean, full, terms, shapes = _tbox(store, tbox_key)
+    _lean, full, terms, shapes, read = _tbox(store, tbox_key)
     focus: set[Node] | None = None
-    data: Graph | None = None
     if hit is not None:
         try:
             focus = hit.focus | hit.objects | hit.terms | {n for n in extra_focus if n not in terms}
-            data = validation_context(store, focus, terms)
+            data, around = validation_context(store, focus, terms, read, full)
         except TooMuch:
             focus = None
-    if focus is None or data is None:
-        focus = None
-        data = _asserted_graph(store)
+    if focus is None:
+        data, around = _asserted_graph(store), Graph()
         for quad in _inferred_quads(store, None):
             data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    for triple in full:
-        data.add(triple)
-    # Every target in the context is validated and the results filtered afterwards: pyshacl's own
-    # focus option also skips the nested sh:or/sh:node checks of values outside the focus list.
+        data += full
     report = validate(data, shapes, allow_warnings=True)
-    if focus is not None:  # keep the results about the affected nodes (the context's edges are incomplete)
-        narrow(report, Job(data=data, shapes=shapes, focus=[to_rdflib(n) for n in focus],  # type: ignore[misc]
-                           allow_warnings=True))
-    return report, len(focus) if focus is not None else -1
+    if focus is None:
+        return report, -1
+    job = Job(data=data, shapes=shapes, focus=[to_rdflib(n) for n in focus], allow_warnings=True)  # type: ignore[misc]
+    narrow(report, job)
+    if len(around):
+        looking_back = validate(data + around, shapes, allow_warnings=True, shape_iris=list(LOOK_BACK_SHAPES))
+        narrow(looking_back, job)
+        _merge_into(report, looking_back, job)
+    return report, len(focus)
+
+
+def _merge_into(report: Any, other: Any, job: Any) -> None:
+    """Add the results of ``other`` (a second run's report) to ``report``, each result once."""
+    from rdflib.namespace import SH
+
+    from paradip_kg.validation import read_results
+
+    target = next(report.graph.subjects(SH.conforms, None))
+    source = next(other.graph.subjects(SH.conforms, None))
+    known = {(r.key, str(r.shape)) for r in report.results}
+    nodes = list(other.graph.objects(source, SH.result))
+    for result, found in zip(nodes, read_results(other.graph, job.shapes, nodes)):
+        if (found.key, str(found.shape)) in known:
+            continue
+        report.graph.add((target, SH.result, result))
+        report.graph += _described(other.graph, result)
+        report.results.append(found)
+    report.conforms = not any(r.severity == "Violation" for r in report.results)
+    report.graph.set((target, SH.conforms, Literal(report.conforms)))
+
+
+def _described(graph: Graph, node: Any) -> Graph:
+    from paradip_kg.validate_files import _copy_description
+
+    out = Graph()
+    _copy_description(graph, node, out)
+    return out
 
 
 # --- Provenance -----------------------------------------------------------------------------------
