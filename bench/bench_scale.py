@@ -717,7 +717,7 @@ def writes(result: SizeResult, store_dir: Path, args: argparse.Namespace) -> Non
     full = sum(r.full_validation for r in steady)
     out(f"\n### Writes with validation ({len(steady)} INSERT DATA writes after a first one; load {load()})\n")
     out("(each: one new agreement, 11 triples, labels with language tags, as a client sends it)\n")
-    out(f"{result.writes_per_s:.2f} writes/s; median focus nodes {result.write_focus:g}; "
+    out(f"{result.writes_per_s:.3g} writes/s; median focus nodes {result.write_focus:g}; "
         f"{full} of {len(steady)} fell back to full validation; each added {statistics.median(r.added for r in steady):g} "
         f"triples and {statistics.median(r.inferred_added for r in steady):g} inferred\n")
     out("| stage | first write s | median s (writes 2…) |")
@@ -736,7 +736,8 @@ def one_size(size: int, previous: SizeResult | None, bundled: list[ox.Quad], vir
     started = time.perf_counter()
     result = SizeResult(size)
     out(f"\n## ~{label(size)} synthetic triples (load average {load()} at the start)")
-    build_stages(result, previous, args, tmp)
+    if not args.only_writes:
+        build_stages(result, previous, args, tmp)
     store_dir = tmp / f"store-{size}"
     note(f"{label(size)}: served store")
     t = time.perf_counter()
@@ -744,8 +745,9 @@ def one_size(size: int, previous: SizeResult | None, bundled: list[ox.Quad], vir
     result.generate_s = time.perf_counter() - t
     out(f"\nserved store (store-only path): {result.quads:,} quads ({len(bundled):,} of the bundled graph + "
         f"synthetic), generated and bulk-loaded in {result.generate_s:.1f} s")
-    full_validation(result, previous, store_dir, args, tmp)
-    queries(result, store_dir, virtuoso, args, tmp)
+    if not args.only_writes:
+        full_validation(result, previous, store_dir, args, tmp)
+        queries(result, store_dir, virtuoso, args, tmp)
     if args.writes:
         writes(result, store_dir, args)
     shutil.rmtree(store_dir, ignore_errors=True)
@@ -789,7 +791,7 @@ def summary(results: list[SizeResult], clients: int) -> None:
     row("our server peak RSS MiB", lambda r: r.server_peak / 2**20 if r.server_peak else None, "{:,.0f}")
     row("Virtuoso peak RSS MiB", lambda r: r.virtuoso_peak / 2**20 if r.virtuoso_peak else None, "{:,.0f}")
     row("push to Virtuoso s", lambda r: r.push_s)
-    row("writes/s", lambda r: r.writes_per_s)
+    row("writes/s", lambda r: r.writes_per_s, "{:.3g}")
     row("write: validate s (median)", lambda r: r.write_stages.get("validate"), "{:.3f}")
     row("write: infer s (median)", lambda r: r.write_stages.get("infer"), "{:.3f}")
     row("write: total s (median)", lambda r: sum(r.write_stages.values()) or None, "{:.3f}")
@@ -817,9 +819,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-budget", type=float, default=300.0,
                         help="seconds of timed writes per size, after 3 writes (default 300)")
     parser.add_argument("--gc-between-writes", action="store_true",
-                        help="gc.collect() before each write (untimed): a write can leave the writer's store "
-                             "open until the cycle collector runs, and the next write then fails on its lock")
+                        help="gc.collect() before each write (untimed). Early versions of paradip_kg.writes left the "
+                             "writer's store open in a reference cycle; writes now collect it themselves")
     parser.add_argument("--no-virtuoso", action="store_true", help="skip the Virtuoso side")
+    parser.add_argument("--only-writes", action="store_true",
+                        help="only the served store and the writes (no build stages, full validation, queries, Virtuoso)")
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="paradip-bench-scale-"))
@@ -834,7 +838,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[SizeResult] = []
     try:
         bundled = bundled_quads(tmp)
-        if not args.no_virtuoso:
+        if not args.no_virtuoso and not args.only_writes:
             virtuoso.start()
         else:
             virtuoso.error = "--no-virtuoso"

@@ -200,6 +200,17 @@ def test_default_graph_of_an_update_is_the_data_graph(store_dir: Path) -> None:
     assert not bool(open_store(store_dir).query('ASK { GRAPH ?g { ?a <http://www.w3.org/2004/02/skos/core#editorialNote> "checked"@en } }'))
 
 
+@pytest.mark.parametrize("text, verb", [
+    (agreement("x"), "INSERT"),
+    (PREFIXES + 'DELETE DATA { pdid:a rdfs:label "x"@es-MX , "insert"@en ; pdo:tableRow 1e3 , true }', "DELETE"),
+    (PREFIXES + 'INSERT DATA { pdid:a rdfs:label "x" } ; DELETE DATA { pdid:a rdfs:label "y" }', None),
+    (PREFIXES + 'INSERT { ?a rdfs:label "x"@en } WHERE { ?a pdo:tableRow 1 }', None),
+])
+def test_data_only_updates_take_the_path_that_costs_the_change(text: str, verb: str | None) -> None:
+    """INSERT DATA (or DELETE DATA) alone is read from the request; anything else diffs the store."""
+    assert writes._data_only(text, writes._blank_opaque(text)) == verb
+
+
 def test_a_no_op_write_publishes_nothing(store_dir: Path) -> None:
     before = read_head(store_dir)
     result = writes.sparql_update(store_dir, PREFIXES + 'DELETE DATA { pdid:nothing rdfs:label "x" }', agent="t")

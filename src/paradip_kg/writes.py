@@ -43,7 +43,7 @@ from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 
 from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
 from paradip_kg.loading import to_rdflib
@@ -226,9 +226,14 @@ def _in_data_graph(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
 _DATA_ONLY_WORDS = {"DATA", "PREFIX", "BASE", "GRAPH", "A", "TRUE", "FALSE"}
 
 
+# Language tags, and prefixed names with their escapes (pdid:agreement\/x): no keywords in them.
+_NOT_KEYWORDS = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*|(?<![\w?$])[A-Za-z_]?[\w.-]*:(?:[\w.:%-]|\\.)*")
+
+
 def _blank_opaque(text: str) -> str:
-    """``text`` with comments, strings and IRIs blanked, positions kept."""
-    return _OPAQUE.sub(lambda m: " " * len(m.group()), text)
+    """``text`` with comments, strings, IRIs, language tags and prefixed names blanked, positions kept."""
+    blanked = _OPAQUE.sub(lambda m: " " * len(m.group()), text)
+    return _NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), blanked)
 
 
 def _data_only(text: str, blanked: str) -> str | None:
@@ -487,6 +492,7 @@ def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read:
                             if fact.predicate in (predicate, _TYPE):
                                 around.add(fact)
     graph = triples.graph()
+    graph += full.triples((None, RDFS.subClassOf, None))  # sh:class also follows rdfs:subClassOf
     for term in {o for p, o in graph.predicate_objects() if p != RDF.type and not isinstance(o, Literal)}:
         for triple in full.triples((term, None, None)):  # e.g. vocab/scope/national is a skos:Concept
             graph.add(triple)
@@ -641,7 +647,10 @@ def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tb
     focus: set[Node] | None = None
     if hit is not None:
         try:
-            focus = hit.focus | hit.objects | hit.terms | {n for n in extra_focus if n not in terms}
+            # The objects of the change are judged only where their inferred types or shape-read
+            # triples changed (extra_focus): a triple pointing at a node changes nothing the shapes
+            # read about it otherwise (they use no inverse path).
+            focus = hit.focus | hit.terms | {n for n in extra_focus if n not in terms}
             data, around = validation_context(store, focus, terms, read, full)
         except TooMuch:
             focus = None
@@ -788,7 +797,8 @@ def _write_locked(store_dir: Path, change: Any, *, agent: str, operation: str) -
         inferred, hit = reinfer(live, delta, tbox_key)
         seconds["infer"] = time.perf_counter() - t
         t = time.perf_counter()
-        extra = {q.subject for q in inferred.added | inferred.removed}
+        read = _tbox(live, tbox_key)[4]
+        extra = {q.subject for q in inferred.added | inferred.removed if q.predicate == _TYPE or q.predicate in read}
         report, focus_count = revalidate(live, hit, extra, tbox_key)
         seconds["validate"] = time.perf_counter() - t
         if not report.conforms:
