@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
@@ -226,8 +226,4 @@ def entail(tbox: TBox, data: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
     return entailed, sorted(set(errors))
 
 
-def is_tbox_node(node: Node, tbox: TBox) -> bool:
-    return node in tbox.terms or isinstance(node, (URIRef, BNode)) and node in tbox.supers
-
-
-__all__ = ["TBox", "entail", "is_tbox_node"]
+__all__ = ["TBox", "entail"]

@@ -29,8 +29,6 @@ from __future__ import annotations
 import fcntl
 import gc
 import itertools
-import hashlib
-import os
 import re
 import shutil
 import time
@@ -42,8 +40,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
 from paradip_kg.loading import to_rdflib
@@ -153,20 +151,16 @@ def writer_lock(store_dir: Path, timeout: float = 30.0) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _head_name(head: Head) -> str:
-    return f"{head.tag}"
-
-
 def _open_live(store_dir: Path, head: Head) -> ox.Store:
     """The writer's read-write copy, equal to ``head``; rebuilt from it when it is not."""
     folder = writes_dir(store_dir)
     live, marker = folder / "live", folder / "LIVE"
     current = marker.read_text(encoding="utf-8").strip() if marker.exists() else ""
-    if current != _head_name(head) or not live.is_dir():
+    if current != head.tag or not live.is_dir():
         if live.exists():
             shutil.rmtree(live)
         ox.Store.read_only(str(head.path)).backup(str(live))
-        marker.write_text(_head_name(head) + "\n", encoding="utf-8")
+        marker.write_text(head.tag + "\n", encoding="utf-8")
     return ox.Store(str(live))
 
 
@@ -789,7 +783,7 @@ def _write_locked(store_dir: Path, change: Any, *, agent: str, operation: str) -
         if not delta:
             live = None
             gc.collect()
-            _mark_live(store_dir, _head_name(head))
+            _mark_live(store_dir, head.tag)
             return WriteResult(version=head.tag[:16], sequence=head.sequence, graphs=[], added=0, removed=0,
                                seconds={k: round(v, 4) for k, v in seconds.items()})
         tbox_key = _base_tag(store_dir)
@@ -818,7 +812,7 @@ def _write_locked(store_dir: Path, change: Any, *, agent: str, operation: str) -
         gc.collect()  # pyshacl leaves reference cycles that hold frames that hold the store
         write_head(store_dir, name, sequence, tbox_key, ended)  # the commit point
         new_head = read_head(store_dir)
-        _mark_live(store_dir, _head_name(new_head))
+        _mark_live(store_dir, new_head.tag)
         seconds["commit"] = time.perf_counter() - t
         _collect_snapshots(store_dir, name)
     except BaseException as exc:  # live stays marked dirty: the next write rebuilds it from HEAD
@@ -924,14 +918,3 @@ def drop_graph(store_dir: Path, graph: str, *, agent: str, timeout: float = 30.0
         return delta
 
     return _commit(store_dir, change, agent=agent, operation="Graph Store DELETE", timeout=timeout)
-
-
-def content_digest(store_dir: Path) -> str:
-    """SHA-256 of the published state's quads, sorted (for tests and checks: equal digests, equal data)."""
-    from paradip_kg.store import open_store
-
-    store = open_store(store_dir)
-    digest = hashlib.sha256()
-    for line in sorted(str(q) for q in store.quads_for_pattern(None, None, None, None)):
-        digest.update(line.encode("utf-8") + b"\n")
-    return digest.hexdigest()
