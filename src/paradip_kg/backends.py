@@ -44,9 +44,9 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
-from paradip_kg.errors import NotAcceptable, ParadipError, QuerySyntaxError, QueryTimeout
+from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.query_runner import Job, Reply, inspect_query
+from paradip_kg.query_runner import Job, Reply, inspect_query, reply_or_raise
 from paradip_kg.remote import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
 from paradip_kg.store import Head, Manifest
 
@@ -74,17 +74,6 @@ class ReadOnlyBackend(ParadipError):
 
     status = 405
     title = "Read-only store"
-
-
-def reply_or_raise(reply: Reply) -> Reply:
-    """What :meth:`paradip_kg.query_runner.QueryRunner.run` does with a reply's error."""
-    if reply.error == "syntax":
-        raise QuerySyntaxError(reply.message)
-    if reply.error == "not_acceptable":
-        raise NotAcceptable(reply.kind)
-    if reply.error:
-        raise ParadipError(reply.message)
-    return reply
 
 
 def _names(graphs: Any) -> list[str] | None:

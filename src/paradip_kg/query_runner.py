@@ -287,13 +287,7 @@ class QueryRunner:
                 self.start()
                 raise ParadipError("the query engine process ended unexpectedly; see the server log") from None
         reply.seconds = time.monotonic() - started
-        if reply.error == "syntax":
-            raise QuerySyntaxError(reply.message)
-        if reply.error == "not_acceptable":
-            raise NotAcceptable(reply.kind)
-        if reply.error:
-            raise ParadipError(reply.message)
-        return reply
+        return reply_or_raise(reply)
 
     def stop(self) -> None:
         """Kill the child now (a query may be running: there is nothing to wait for)."""
@@ -305,6 +299,17 @@ class QueryRunner:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
+
+
+def reply_or_raise(reply: Reply) -> Reply:
+    """``reply``, or the error it carries raised: QuerySyntaxError, NotAcceptable, ParadipError."""
+    if reply.error == "syntax":
+        raise QuerySyntaxError(reply.message)
+    if reply.error == "not_acceptable":
+        raise NotAcceptable(reply.kind)
+    if reply.error:
+        raise ParadipError(reply.message)
+    return reply
 
 
 def _terminate(proc: subprocess.Popen[bytes]) -> None:

@@ -862,45 +862,42 @@ def _check_graph(graph: str) -> None:
         raise WriteForbidden(f"the graph <{graph}> is maintained by paradip-kg and cannot be written")
 
 
-def replace_graph(store_dir: Path, graph: str, data: Graph | Iterable[ox.Triple], *, agent: str,
-                  timeout: float = 30.0) -> WriteResult:
-    """Graph Store PUT: ``graph`` holds exactly ``data`` afterwards."""
+def _graph_store_write(store_dir: Path, graph: str, data: Graph | Iterable[ox.Triple], *, agent: str,
+                       timeout: float, replace: bool) -> WriteResult:
     _check_graph(graph)
     new = _quads_of(graph, data)
     created = False
 
     def change(live: ox.Store) -> Delta:
         nonlocal created
-        old = _graph_quads(live, graph)
-        created = not old and not live.contains_named_graph(ox.NamedNode(graph))
-        delta = Delta(added=new - old, removed=old - new, created={graph} if created else set())
+        name = ox.NamedNode(graph)
+        created = not live.contains_named_graph(name) and not any(live.quads_for_pattern(None, None, None, name))
+        if replace:
+            old = _graph_quads(live, graph)
+            delta = Delta(added=new - old, removed=old - new, created={graph} if created else set())
+        else:
+            delta = Delta(added={q for q in new if q not in live})
         _apply(live, delta)
-        if created:
-            live.add_graph(ox.NamedNode(graph))
+        if created and replace:
+            live.add_graph(name)
         return delta
 
-    result = _commit(store_dir, change, agent=agent, operation="Graph Store PUT", timeout=timeout)
+    result = _commit(store_dir, change, agent=agent, operation="Graph Store PUT" if replace else "Graph Store POST",
+                     timeout=timeout)
     result.created = created
     return result
+
+
+def replace_graph(store_dir: Path, graph: str, data: Graph | Iterable[ox.Triple], *, agent: str,
+                  timeout: float = 30.0) -> WriteResult:
+    """Graph Store PUT: ``graph`` holds exactly ``data`` afterwards."""
+    return _graph_store_write(store_dir, graph, data, agent=agent, timeout=timeout, replace=True)
 
 
 def add_to_graph(store_dir: Path, graph: str, data: Graph | Iterable[ox.Triple], *, agent: str,
                  timeout: float = 30.0) -> WriteResult:
     """Graph Store POST: ``data`` merged into ``graph``."""
-    _check_graph(graph)
-    new = _quads_of(graph, data)
-    created = False
-
-    def change(live: ox.Store) -> Delta:
-        nonlocal created
-        created = not live.contains_named_graph(ox.NamedNode(graph))
-        delta = Delta(added={q for q in new if q not in live})
-        _apply(live, delta)
-        return delta
-
-    result = _commit(store_dir, change, agent=agent, operation="Graph Store POST", timeout=timeout)
-    result.created = created
-    return result
+    return _graph_store_write(store_dir, graph, data, agent=agent, timeout=timeout, replace=False)
 
 
 def drop_graph(store_dir: Path, graph: str, *, agent: str, timeout: float = 30.0) -> WriteResult:
