@@ -21,7 +21,7 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    So the example queries about the real graph return their rows from a store of that size,
    and the aggregate ones run over the synthetic mass.
 3. **full validation** — one validation of that whole store, the path a write takes when its
-   change reaches too far (:func:`paradip_kg.writes.revalidate` without focus nodes), in a
+   change reaches too far (:func:`paradip_kg.writes.commit.revalidate` without focus nodes), in a
    child process under the same budget.
 4. **queries over HTTP** — our app (gunicorn, ``--workers`` sync workers, ``python -m
    paradip_kg.serving`` on a free loopback port) answers every example query
@@ -30,19 +30,19 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    p50/p99 latency and requests/s. The server's memory (RSS of the gunicorn process tree,
    summed from /proc) is sampled throughout.
 5. **Virtuoso, same run** — the same store pushed into a private Virtuoso (``scripts/virtuoso.sh``
-   on a free loopback port, started once, stopped at the end) with :func:`paradip_kg.push.push`
+   on a free loopback port, started once, stopped at the end) with :func:`paradip_kg.backends.push.push`
    over the Graph Store Protocol, then the same queries, same clients, through
-   :class:`paradip_kg.remote.RemoteStore` (form POST, our dataset, SPARQL JSON / N-Triples).
+   :class:`paradip_kg.backends.remote.RemoteStore` (form POST, our dataset, SPARQL JSON / N-Triples).
    Printed per query: ours / Virtuoso (below 1: ours is faster).
 6. **writes with validation** — ``--writes`` small INSERT DATA updates, each a new synthetic
    agreement between two existing synthetic governments (modelled on the generator's, with the
-   scope their countries call for), through :func:`paradip_kg.writes.sparql_update`: writes/s,
+   scope their countries call for), through :func:`paradip_kg.writes.commit.sparql_update`: writes/s,
    median seconds per stage, focus nodes. The first write also copies the store into the
    writer's copy and loads the T-box: it is reported apart. Validation on write covers what
    the change can affect, so its cost should not grow with the graph: compare it with the
    full validation of step 3.
 
-Two things about :mod:`paradip_kg.writes` as measured here (2026-11-26): an INSERT DATA whose
+Two things about :mod:`paradip_kg.writes.commit` as measured here (2026-11-26): an INSERT DATA whose
 literals carry language tags (``"…"@es``) is not recognised as data-only (the tags read as
 keywords), so it takes the general update path, which diffs the whole store before and after
 (``apply`` grows with the store); and a write can leave the writer's store open until Python's
@@ -94,8 +94,8 @@ sys.path.insert(0, str(HERE))
 import synthetic  # noqa: E402
 from bench_sparql_http import free_port, percentile, start_server  # noqa: E402
 
-from paradip_kg.query_runner import inspect_query  # noqa: E402
-from paradip_kg.store import Manifest, manifest_path  # noqa: E402
+from paradip_kg.sparql.jobs import inspect_query  # noqa: E402
+from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
 STAGES = ("parse", "infer", "validate", "store")
@@ -208,9 +208,9 @@ def child_build(size: int, workdir: Path, events: Path, skip: set[str]) -> None:
 
     from bench_build import synthetic_project
     from paradip_kg.build import load_sources
-    from paradip_kg.inference import infer
-    from paradip_kg.store import write_store
-    from paradip_kg.validation import validate
+    from paradip_kg.inference.closure import infer
+    from paradip_kg.store.disk import write_store
+    from paradip_kg.shacl.engine import validate
 
     t = time.perf_counter()
     project = synthetic_project(workdir, size)
@@ -247,7 +247,7 @@ def child_build(size: int, workdir: Path, events: Path, skip: set[str]) -> None:
 
 
 def child_full_validation(store_dir: Path, events: Path) -> None:
-    from paradip_kg.writes import _base_tag, revalidate
+    from paradip_kg.writes.commit import _base_tag, revalidate
 
     store = ox.Store.read_only(str(store_dir))
     _emit(events, event="start", stage="full-validation")
@@ -307,7 +307,7 @@ def run_child(args: list[str], events: Path, budget: float, log: Path) -> tuple[
 
 def bundled_quads(tmp: Path) -> list[ox.Quad]:
     from paradip_kg.settings import load as load_settings
-    from paradip_kg.store import open_store
+    from paradip_kg.store.disk import open_store
 
     configured = Path(load_settings()["store"])
     if not configured.is_absolute():
@@ -407,7 +407,7 @@ def ours_fetcher(url: str, text: str) -> Callable[[], int]:
 
 
 def virtuoso_fetcher(remote: Any, text: str) -> Callable[[], int]:
-    from paradip_kg.remote import N_TRIPLES, SPARQL_JSON
+    from paradip_kg.backends.remote import N_TRIPLES, SPARQL_JSON
 
     accept = N_TRIPLES if inspect_query(text).kind == "rdf" else SPARQL_JSON
 
@@ -455,7 +455,7 @@ class Virtuoso:
         self.error = ""
 
     def start(self) -> None:
-        from paradip_kg.remote import RemoteStore
+        from paradip_kg.backends.remote import RemoteStore
 
         try:
             subprocess.run([str(SCRIPT), "install"], check=True, capture_output=True)
@@ -614,7 +614,7 @@ def queries(result: SizeResult, store_dir: Path, virtuoso: Virtuoso, args: argpa
             process.kill()
             process.wait()
     if virtuoso.remote is not None:
-        from paradip_kg.push import push
+        from paradip_kg.backends.push import push
 
         note(f"{label(result.size)}: push to Virtuoso")
         try:
@@ -677,11 +677,11 @@ INSERT DATA {{ GRAPH <{synthetic.GRAPH}data> {{
 def writes(result: SizeResult, store_dir: Path, args: argparse.Namespace) -> None:
     """Step 6."""
     try:
-        from paradip_kg.writes import sparql_update
+        from paradip_kg.writes.commit import sparql_update
     except Exception as exc:  # noqa: BLE001
-        out(f"\nwrites: not measured (paradip_kg.writes cannot be imported: {type(exc).__name__}: {exc})")
+        out(f"\nwrites: not measured (paradip_kg.writes.commit cannot be imported: {type(exc).__name__}: {exc})")
         return
-    from paradip_kg.store import open_store
+    from paradip_kg.store.disk import open_store
 
     note(f"{label(result.size)}: {args.writes} writes")
     rng = random.Random(result.size)
@@ -819,7 +819,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-budget", type=float, default=300.0,
                         help="seconds of timed writes per size, after 3 writes (default 300)")
     parser.add_argument("--gc-between-writes", action="store_true",
-                        help="gc.collect() before each write (untimed). Early versions of paradip_kg.writes left the "
+                        help="gc.collect() before each write (untimed). Early versions of paradip_kg.writes.commit left the "
                              "writer's store open in a reference cycle; writes now collect it themselves")
     parser.add_argument("--no-virtuoso", action="store_true", help="skip the Virtuoso side")
     parser.add_argument("--only-writes", action="store_true",

@@ -7,7 +7,7 @@ For each dataset (the bundled graph, and a synthetic graph of ``--triples`` trip
    process, ``--repeat`` times (fewer, but at least 3, once ``--budget`` seconds are spent):
    ``engine`` is query + reading every row (capped like the server caps it),
    ``engine+write`` adds writing the SPARQL JSON / Turtle bytes with the server's own code
-   (:func:`paradip_kg.results.execute`);
+   (:func:`paradip_kg.sparql.results.execute`);
 2. starts the real server (gunicorn, ``--workers`` sync workers, ``python -m
    paradip_kg.serving``) on a free loopback port, and sends each query ``--repeat`` times
    (same budget) from ``--concurrency`` client threads (a new connection per request, as the
@@ -49,10 +49,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from paradip_kg.namespaces import PREFIXES  # noqa: E402
-from paradip_kg.query_runner import Job, inspect_query  # noqa: E402
-from paradip_kg.results import dataset_options, execute  # noqa: E402
+from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
+from paradip_kg.sparql.results import dataset_options, execute  # noqa: E402
 from paradip_kg.settings import load as load_settings  # noqa: E402
-from paradip_kg.store import default_graph_names  # noqa: E402
+from paradip_kg.store.disk import default_graph_names  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
 
 

@@ -3,12 +3,12 @@
 For each dataset (the bundled graph, and a synthetic graph of ``--triples`` triples made by
 ``bench/synthetic.py``; 0 skips it) it:
 
-1. pushes the store's graphs into Virtuoso with :func:`paradip_kg.push.push` (time, triples/s;
+1. pushes the store's graphs into Virtuoso with :func:`paradip_kg.backends.push.push` (time, triples/s;
    Graph Store Protocol uploads, or SPARQL Update with ``--push-with update``);
 2. runs every example query (``src/paradip_kg/queries/*.rq``) ``--repeat`` times
    - on the embedded store, in this process, with the server's own code
-     (:func:`paradip_kg.results.execute`: query, read, write SPARQL JSON / N-Triples), and
-   - on Virtuoso over HTTP with :class:`paradip_kg.remote.RemoteStore` (form POST, same
+     (:func:`paradip_kg.sparql.results.execute`: query, read, write SPARQL JSON / N-Triples), and
+   - on Virtuoso over HTTP with :class:`paradip_kg.backends.remote.RemoteStore` (form POST, same
      dataset, SPARQL JSON / N-Triples), which includes HTTP and Virtuoso's serialization;
 3. prints the p50 of each and the ratio Virtuoso / embedded (above 1: Virtuoso is slower).
 
@@ -37,11 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from paradip_kg.push import push  # noqa: E402
-from paradip_kg.query_runner import Job, inspect_query  # noqa: E402
-from paradip_kg.remote import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
-from paradip_kg.results import execute  # noqa: E402
-from paradip_kg.store import default_graph_names, open_store  # noqa: E402
+from paradip_kg.backends.push import push  # noqa: E402
+from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
+from paradip_kg.backends.remote import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
+from paradip_kg.sparql.results import execute  # noqa: E402
+from paradip_kg.store.disk import default_graph_names, open_store  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"

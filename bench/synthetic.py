@@ -141,7 +141,7 @@ def generate(triples: int = 1_000_000, seed: int = 0) -> Iterator[ox.Quad]:
 
 def write_store(store_dir: Path, triples: int, seed: int = 0) -> int:
     """Write a store (and its manifest, for ETags) of about ``triples`` synthetic quads."""
-    from paradip_kg.store import Manifest, manifest_path
+    from paradip_kg.store.disk import Manifest, manifest_path
 
     store = ox.Store(str(store_dir))
     store.bulk_extend(generate(triples, seed))

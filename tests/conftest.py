@@ -23,7 +23,7 @@ from rdflib import Graph
 
 from kg_fixtures import ROOT, bundled_store  # noqa: F401  (re-exported fixtures)
 from virtuoso_fixtures import pushed, virtuoso  # noqa: F401  (one Virtuoso per session, see that module)
-from paradip_kg.store import Manifest, manifest_path, write_store
+from paradip_kg.store.disk import Manifest, manifest_path, write_store
 
 PREFIXES_TTL = """
 @prefix pdo: <https://w3id.org/paradip/ontology#> .

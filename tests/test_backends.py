@@ -1,4 +1,4 @@
-"""The app on each backend (setting ``backend``, :mod:`paradip_kg.backends`) gives the same answers.
+"""The app on each backend (setting ``backend``, :mod:`paradip_kg.backends.base`) gives the same answers.
 
 - ``memory``: an in-memory store filled from the repository's files through the build
   pipeline; compared with the app on the built (embedded) store: the 18 example queries over
@@ -28,9 +28,9 @@ from rdflib.compare import isomorphic
 
 from kg_fixtures import ROOT
 from paradip_kg import settings
-from paradip_kg.backends import MemoryBackend, RemoteOxStore, parse_xml_results
-from paradip_kg.query_runner import inspect_query
-from paradip_kg.store import open_store
+from paradip_kg.backends.base import MemoryBackend, RemoteOxStore, parse_xml_results
+from paradip_kg.sparql.jobs import inspect_query
+from paradip_kg.store.disk import open_store
 from paradip_kg.web import create_app
 from test_virtuoso import DUPLICATE_ROWS, as_set, canon, canonical_graph
 
@@ -170,13 +170,13 @@ def test_remote_blank_nodes_are_readable_and_named_back():
             b'<result><binding name="b"><bnode>nodeID://b10011</bnode></binding></result></results></sparql>')
     node = next(iter(parse_xml_results(body)))["b"]
     assert isinstance(node, ox.BlankNode)
-    from paradip_kg.backends import term_text
+    from paradip_kg.backends.base import term_text
     assert term_text(node) == "<nodeID://b10011>"
 
 
 def test_remote_dataset_mirrors_pyoxigraph_options():
-    from paradip_kg.backends import EMPTY_GRAPH
-    from paradip_kg.remote import NO_NAMED_GRAPH, RemoteStore
+    from paradip_kg.backends.base import EMPTY_GRAPH
+    from paradip_kg.backends.remote import NO_NAMED_GRAPH, RemoteStore
 
     store = RemoteOxStore(RemoteStore("http://127.0.0.1:9/sparql", default_graphs=["http://x/d"],
                                       named_graphs=["http://x/d", "http://x/n"]))
@@ -320,7 +320,7 @@ def test_remote_versions_and_etags(remote):
 @needs_virtuoso
 def test_cli_query_and_stats_on_remote(pushed, virtuoso, bundled_store, tmp_path):
     from paradip_kg.cli import cli
-    from paradip_kg.stats import collect
+    from paradip_kg.publish.stats import collect
 
     env = {"PARADIP_REMOTE_ENDPOINT": virtuoso.endpoint, "PARADIP_STORE": str(tmp_path / "none")}
     runner = CliRunner()

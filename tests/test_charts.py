@@ -20,9 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from conftest import sample_graphs
-from paradip_kg import charts
-from paradip_kg.local_query import run_on_store
-from paradip_kg.store import Manifest, manifest_path, open_store, write_store
+from paradip_kg.publish import charts
+from paradip_kg.sparql.local import run_on_store
+from paradip_kg.store.disk import Manifest, manifest_path, open_store, write_store
 
 COUNTRIES = {"MX": 10, "US": 3, "CN": 2, "AR": 1, "UY": 1, "ES": 1, "GT": 1}
 YEARS = {1985: 1, 1987: 2, 1993: 1, 1998: 1, 2001: 1, 2002: 2, 2003: 1, 2006: 1, 2008: 1, 2009: 2, 2010: 2,

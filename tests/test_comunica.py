@@ -50,8 +50,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from paradip_kg.results import store_options
-from paradip_kg.store import default_graph_names, open_store
+from paradip_kg.sparql.results import store_options
+from paradip_kg.store.disk import default_graph_names, open_store
 from test_sparql_server import Server, start_server, stop_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]

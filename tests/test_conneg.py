@@ -25,7 +25,7 @@ from flask import Flask
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from paradip_kg.results import RDF_WRITERS, TABLE_WRITERS
+from paradip_kg.sparql.results import RDF_WRITERS, TABLE_WRITERS
 from paradip_kg.web import conneg
 
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

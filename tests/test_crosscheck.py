@@ -3,7 +3,7 @@
 Every file of the shape-case folder (tests/shape_cases/, validated as it is) and of the validation
 corpus (tests/validation_corpus/, validated as `paradip-kg validate` does: with the project's
 ontology and vocabularies mixed in) is validated against the project's shapes by our pipeline
-(pySHACL, through :func:`paradip_kg.validate_files.execute`) and by
+(pySHACL, through :func:`paradip_kg.shacl.jobs.execute`) and by
 
 - Apache Jena SHACL 4.5 (Debian ``libapache-jena-java``), through tests/crosscheck/JenaBatch.java:
   SHACL Core and SHACL-SPARQL, so every result is compared;
@@ -37,8 +37,8 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from paradip_kg.loading import FORMATS_BY_SUFFIX, parse_file
-from paradip_kg.validate_files import Job, execute, load_data, mix_in, project_context
+from paradip_kg.rdf.parse import FORMATS_BY_SUFFIX, parse_file
+from paradip_kg.shacl.jobs import Job, execute, load_data, mix_in, project_context
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT / "tests" / "crosscheck"

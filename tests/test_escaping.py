@@ -35,7 +35,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from kg_fixtures import ROOT
-from paradip_kg.store import Manifest, manifest_path, write_store
+from paradip_kg.store.disk import Manifest, manifest_path, write_store
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

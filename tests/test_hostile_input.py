@@ -7,7 +7,7 @@ of paths outside the Python installation, the repository and the temp folder; an
 event fails the test.
 
 The query and validation child processes are separate interpreters, so the hook does not
-see their opens; their parsers are covered by ``paradip_kg.loading`` refusing entity
+see their opens; their parsers are covered by ``paradip_kg.rdf.parse`` refusing entity
 declarations and remote contexts (tested directly below too).
 """
 
@@ -27,7 +27,7 @@ from flask.testing import FlaskClient
 
 from kg_fixtures import ROOT
 from paradip_kg.errors import RdfSyntaxError
-from paradip_kg.loading import parse_bytes
+from paradip_kg.rdf.parse import parse_bytes
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MAX_QUERY = 20_000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from paradip_kg.local_query import run_local
+from paradip_kg.sparql.local import run_local
 
 PREFIX = """PREFIX pdo: <https://w3id.org/paradip/ontology#>
 PREFIX pdid: <https://w3id.org/paradip/id/>

@@ -23,7 +23,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.compare import isomorphic
 
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.store import Manifest, manifest_path, write_store
+from paradip_kg.store.disk import Manifest, manifest_path, write_store
 
 BASE = "https://w3id.org/paradip/"
 HUB_SIZE = 60
@@ -186,8 +186,8 @@ def ld_client(ld_app: Flask) -> FlaskClient:
 
 def store_graph(store_dir: Path, keys: tuple[str, ...] = tuple(GRAPHS)) -> Graph:
     """The union of the store's graphs ``keys``, as one rdflib Graph (the reference to compare with)."""
-    from paradip_kg.docs_gen import load_graph
-    from paradip_kg.store import open_store
+    from paradip_kg.publish.docs import load_graph
+    from paradip_kg.store.disk import open_store
 
     return load_graph(open_store(store_dir), *keys)
 

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from paradip_kg.errors import RdfSyntaxError
-from paradip_kg.loading import OX_FORMATS, parse_bytes
+from paradip_kg.rdf.parse import OX_FORMATS, parse_bytes
 from paradip_kg.web import conneg
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -74,7 +74,7 @@ OX_SERIALIZE = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq
 
 @pytest.fixture(scope="module")
 def bundled_graph(bundled_store: Path) -> Graph:
-    from paradip_kg.store import open_store
+    from paradip_kg.store.disk import open_store
 
     store = open_store(bundled_store)
     triples = Graph()
@@ -101,7 +101,7 @@ LOADING_NAME = {fmt: name for name, fmt in OX_FORMATS.items()}
 def test_round_trip(bundled_store: Path, bundled_graph: Graph, fmt: conneg.Format) -> None:
     """The app's serializer (what /data and /dumps serve) writes the bundled graph in every RDF
     format; our parser reads it back isomorphically."""
-    from paradip_kg.store import open_store
+    from paradip_kg.store.disk import open_store
     from paradip_kg.web.linked_data import serialize
 
     store = open_store(bundled_store)

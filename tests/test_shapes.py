@@ -143,7 +143,7 @@ def ontology_axioms() -> Graph:
 
 def entailed(data: Graph) -> tuple[Graph, list[str]]:
     """``data`` with the ontology and their OWL RL entailments (filtered as the build does)."""
-    from paradip_kg.inference import infer
+    from paradip_kg.inference.closure import infer
 
     onto = ontology()
     assert onto is not None
@@ -419,14 +419,14 @@ def test_bundled_knowledge_graph_conforms() -> None:
     sources = ROOT / "data" / "sources"
     if ontology() is None or not data_files:
         pytest.skip("ontology/paradiplomacy.ttl or data/*.ttl do not exist yet")
-    from paradip_kg.inference import infer
-    from paradip_kg.loading import load_folder
+    from paradip_kg.inference.closure import infer
+    from paradip_kg.rdf.parse import load_folder
 
     asserted = Graph()
     for folder in ("ontology", "vocab", "data"):
         load_folder(ROOT / folder, asserted)
     if sources.is_dir() and any(sources.glob("*.csv")):
-        from paradip_kg.importer import load_tables
+        from paradip_kg.importer.table import load_tables
 
         for triple in load_tables(sources):
             asserted.add(triple)

@@ -497,7 +497,7 @@ def test_etag_depends_on_request(c: FlaskClient) -> None:
 
 def test_etag_depends_on_store_version(sample_store: Path, tmp_path: Path, make_app: Callable[..., Flask]) -> None:
     from conftest import write_sample_store
-    from paradip_kg.store import Manifest, manifest_path
+    from paradip_kg.store.disk import Manifest, manifest_path
 
     other = write_sample_store(tmp_path / "store")
     Manifest(content_hash="changed", built_at="2026-02-02").write(manifest_path(other))

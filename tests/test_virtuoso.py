@@ -3,7 +3,7 @@
 A session fixture installs the package (``scripts/virtuoso.sh install``, idempotent; ``make
 test`` already ran it through scripts/test-deps.sh), starts a private server on a free port
 of 127.0.0.1 in a temporary folder, and stops it at the end, also when a test fails. The
-bundled graph is built and pushed with :func:`paradip_kg.push.push`; then every example query
+bundled graph is built and pushed with :func:`paradip_kg.backends.push.push`; then every example query
 of ``src/paradip_kg/queries`` and a few of our own must give the same answers from Virtuoso as
 from the embedded store, compared as sets of bindings with literals normalised (plain vs
 ``xsd:string``, numeric lexical forms, numeric datatypes: see docs/remote-store.md).
@@ -33,11 +33,11 @@ from rdflib.term import Node
 from kg_fixtures import ROOT
 from paradip_kg.errors import QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.push import push
-from paradip_kg.query_runner import inspect_query
-from paradip_kg.remote import (NO_NAMED_GRAPH, RemoteStore, RemoteStoreError, blank_node_groups,
+from paradip_kg.backends.push import push
+from paradip_kg.sparql.jobs import inspect_query
+from paradip_kg.backends.remote import (NO_NAMED_GRAPH, RemoteStore, RemoteStoreError, blank_node_groups,
                                insert_requests)
-from paradip_kg.store import count_by_graph, default_graph_names, open_store
+from paradip_kg.store.disk import count_by_graph, default_graph_names, open_store
 from virtuoso_fixtures import Virtuoso  # noqa: F401  (the fixtures virtuoso and pushed come from conftest.py)
 
 QUERIES = sorted((ROOT / "src" / "paradip_kg" / "queries").glob("*.rq"))
@@ -91,7 +91,7 @@ Answer = Any  # bool (ASK) or a Counter of canonical rows / triples
 
 
 def local_answer(store: ox.Store, text: str) -> Answer:
-    """The embedded store's answer, with the endpoint's dataset (see paradip_kg.results)."""
+    """The embedded store's answer, with the endpoint's dataset (see paradip_kg.sparql.results)."""
     options = {} if inspect_query(text).has_dataset else {"default_graph": default_graph_names()}
     result = store.query(text, **options)
     form = inspect_query(text).form
@@ -502,5 +502,5 @@ def test_failed_load_leaves_the_old_graph(virtuoso):
 
 
 def _to_ox(term: Node) -> Any:
-    from paradip_kg.store import to_oxigraph
+    from paradip_kg.store.disk import to_oxigraph
     return to_oxigraph(term)

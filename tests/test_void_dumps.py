@@ -21,9 +21,9 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from paradip_kg import dumps
+from paradip_kg.publish import dumps
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.store import open_store
+from paradip_kg.store.disk import open_store
 from test_linked_data import (BASE, FORWARDED, ld_app, ld_client, ld_store, store_graph,  # noqa: F401
                               write_ld_store)
 

@@ -1,8 +1,8 @@
-"""Writes (paradip_kg.writes): validated before commit, atomic, durable, isolated, logged.
+"""Writes (paradip_kg.writes.commit): validated before commit, atomic, durable, isolated, logged.
 
 Every test works on its own copy of the bundled store. The checks that matter most:
 
-- incremental inference equals a full re-inference (paradip_kg.rules on all data, and owlrl
+- incremental inference equals a full re-inference (paradip_kg.inference.incremental on all data, and owlrl
   itself once), and the rules equal owlrl on the bundled graph;
 - incremental validation rejects each invalid shape case, with the case's own (shape,
   component) pairs, when the case is written into the bundled graph;
@@ -26,13 +26,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from paradip_kg import writes
+from paradip_kg.writes import commit as writes
 from paradip_kg.errors import InputError, QuerySyntaxError
-from paradip_kg.inference import infer
-from paradip_kg.loading import parse_file, to_rdflib
+from paradip_kg.inference.closure import infer
+from paradip_kg.rdf.parse import parse_file, to_rdflib
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.rules import TBox, entail
-from paradip_kg.store import manifest_path, open_store, read_head
+from paradip_kg.inference.incremental import TBox, entail
+from paradip_kg.store.disk import manifest_path, open_store, read_head
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "shape_cases"
@@ -328,7 +328,7 @@ def tbox_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the bundled ontology and shapes, and no vocabularies nor data: the cases are
     judged with the ontology alone, as tests/test_shapes.py judges them (some redefine concepts)."""
     from paradip_kg.build import load_sources
-    from paradip_kg.store import Manifest, write_store
+    from paradip_kg.store.disk import Manifest, write_store
 
     src = load_sources(ROOT)
     tbox = Graph()
@@ -389,7 +389,7 @@ def test_incremental_validation_equals_full_validation_in_the_bundled_graph(bund
                                                                             name: str) -> None:
     """Written into the bundled graph (where the cases meet the essay's own nodes), the
     incremental verdict and violations equal those of validating the whole merged graph."""
-    from paradip_kg.validation import validate
+    from paradip_kg.shacl.engine import validate
 
     store_dir = copy_store(bundled_store, tmp_path)
     path = CASES / "invalid" / f"{name}.ttl"
@@ -447,7 +447,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_writes import burst_write
-from paradip_kg import writes
+from paradip_kg.writes import commit as writes
 store_dir = Path(sys.argv[1])
 for n in range(int(sys.argv[2]), int(sys.argv[3])):
     writes.sparql_update(store_dir, burst_write(n)[0], agent="burst")

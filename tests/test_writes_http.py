@@ -24,8 +24,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from paradip_kg import writes as core
-from paradip_kg.store import manifest_path, read_head
+from paradip_kg.writes import commit as core
+from paradip_kg.store.disk import manifest_path, read_head
 from paradip_kg.web import create_app
 
 ALICE = "alice-token-0123456789abcdefXYZ"

@@ -67,7 +67,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import pytest
 
-from paradip_kg.store import read_head, writes_dir
+from paradip_kg.store.disk import read_head, writes_dir
 from test_sparql_server import Server, free_port
 from test_writes import agreement, copy_store
 

@@ -16,8 +16,8 @@ from typing import Any, Iterator
 import pytest
 
 from kg_fixtures import ROOT
-from paradip_kg.push import PushResult, push
-from paradip_kg.remote import RemoteStore
+from paradip_kg.backends.push import PushResult, push
+from paradip_kg.backends.remote import RemoteStore
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
 

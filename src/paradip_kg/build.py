@@ -24,10 +24,10 @@ from rdflib import Graph
 
 from paradip_kg import __version__
 from paradip_kg.errors import ParadipError
-from paradip_kg.inference import infer
-from paradip_kg.loading import load_folder, rdf_files
-from paradip_kg.store import Manifest, manifest_path, read_head, write_store, writes_dir
-from paradip_kg.validation import Report, validate
+from paradip_kg.inference.closure import infer
+from paradip_kg.rdf.parse import load_folder, rdf_files
+from paradip_kg.store.disk import Manifest, manifest_path, read_head, write_store, writes_dir
+from paradip_kg.shacl.engine import Report, validate
 
 Progress = Callable[[str], None]
 FOLDERS = {"ontology": "ontology", "vocab": "vocab", "data": "data", "shapes": "shapes"}
@@ -74,7 +74,7 @@ def content_hash(project_dir: Path) -> str:
     """SHA-256 over the input files and the code that turns them into the store."""
     digest = hashlib.sha256(__version__.encode())
     code = Path(__file__).parent
-    for path in sorted(code.glob("*.py")) + input_files(project_dir):
+    for path in sorted(code.rglob("*.py")) + input_files(project_dir):
         rel = path.relative_to(code if path.is_relative_to(code) else project_dir)
         digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -85,7 +85,7 @@ def load_sources(project_dir: Path) -> Sources:
     graphs = {key: load_folder(project_dir / folder) for key, folder in FOLDERS.items()}
     sources = project_dir / "data" / "sources"
     if sources.is_dir():
-        from paradip_kg.importer import load_tables
+        from paradip_kg.importer.table import load_tables
 
         for triple in load_tables(sources):
             graphs["data"].add(triple)
@@ -105,7 +105,7 @@ def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, 
     Returns the manifest and whether anything was built (False: the store was current).
     Raises BuildFailed (with the report) when the graph does not conform to the shapes, unless
     ``fail_on_violations`` is False (benchmarks on synthetic data time every stage regardless).
-    A store that took writes (:mod:`paradip_kg.writes`) is rebuilt only with ``discard_writes``:
+    A store that took writes (:mod:`paradip_kg.writes.commit`) is rebuilt only with ``discard_writes``:
     a build starts from the files, so it would drop them.
     """
     say = progress or (lambda message: None)

@@ -64,7 +64,7 @@ BACKEND_OPTION = click.option(
 
 def _backend_store(ctx: click.Context, backend: str | None) -> Any:
     """The Store-like object of ``--backend`` / PARADIP_BACKEND; None for the embedded store."""
-    from paradip_kg.backends import open_backend_store
+    from paradip_kg.backends.base import open_backend_store
 
     values = dict(_settings(ctx))
     if backend:
@@ -126,7 +126,7 @@ def build_cmd(ctx: click.Context, force: bool, discard_writes: bool) -> None:
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool, backend: str | None) -> None:
     """Figures of the built knowledge graph: triples per graph, agreements, actors, sources."""
-    from paradip_kg.stats import collect
+    from paradip_kg.publish.stats import collect
 
     store = _backend_store(ctx, backend)
     figures = collect(ensure_built(ctx, quiet=as_json) if store is None else _store_dir(ctx), store)
@@ -153,7 +153,7 @@ def query(ctx: click.Context, query: str | None, query_file: Any, output: str, b
     the project's prefixes (pdo:, pdid:, skos:, …) are predeclared. Exits 2 with the
     parser's message on a malformed query.
     """
-    from paradip_kg.local_query import run_local, run_on_store
+    from paradip_kg.sparql.local import run_local, run_on_store
 
     text = query_file.read() if query_file else query
     if not text:
@@ -207,7 +207,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shape
     Exit codes: 0 the data conforms, 1 it does not, 2 a file cannot be read (the message
     names the file, line and column).
     """
-    from paradip_kg.validate_files import run_validation
+    from paradip_kg.shacl.jobs import run_validation
 
     try:
         text, conforms = run_validation(list(files), fmt=fmt, shapes_files=list(shapes_files),
@@ -230,8 +230,8 @@ def import_cmd(table: Path, output: Path | None) -> None:
     A bad row fails with the file, row and column, exit 2, and nothing is written.
     Put the CSV in data/sources/ to have `build` import it into the knowledge graph.
     """
-    from paradip_kg.importer import import_table
-    from paradip_kg.serialize import turtle
+    from paradip_kg.importer.table import import_table
+    from paradip_kg.rdf.serialize import turtle
 
     try:
         graph = import_table(table)
@@ -252,7 +252,7 @@ def import_cmd(table: Path, output: Path | None) -> None:
 def export(ctx: click.Context, out_dir: Path) -> None:
     """Write deterministic dumps of the built store: N-Quads (gzip) of all graphs, and
     Turtle and JSON-LD per graph, with SHA-256 checksums."""
-    from paradip_kg.dumps import write_dumps
+    from paradip_kg.publish.dumps import write_dumps
 
     store_dir = ensure_built(ctx)
     for path in write_dumps(store_dir, out_dir):
@@ -305,8 +305,8 @@ def push_cmd(ctx: click.Context, endpoint: str | None, update_endpoint: str | No
     number of triples in a graph, 2 if it cannot be reached or refuses the load. See
     docs/remote-store.md.
     """
-    from paradip_kg.push import push
-    from paradip_kg.remote import RemoteStore
+    from paradip_kg.backends.push import push
+    from paradip_kg.backends.remote import RemoteStore
 
     values = dict(_settings(ctx))
     for key, value in (("remote_endpoint", endpoint), ("remote_update_endpoint", update_endpoint),

@@ -2,10 +2,10 @@
 
 :func:`serve` embeds gunicorn (``BaseApplication``): sync workers, each calling
 ``create_app(settings)`` after the fork, each with its own query child process (see
-:mod:`paradip_kg.query_runner`). It binds 127.0.0.1 unless told otherwise. Logs go to the
+:mod:`paradip_kg.sparql.jobs`). It binds 127.0.0.1 unless told otherwise. Logs go to the
 process's stdout (access) and stderr (errors): never give a server a pipe nobody reads.
 
-Given RDF files, it loads them strictly (:func:`paradip_kg.loading.read_quads`, errors with
+Given RDF files, it loads them strictly (:func:`paradip_kg.rdf.parse.read_quads`, errors with
 line and column) into a fresh temporary Oxigraph store, serves that one instead of the
 bundled store, and removes it on exit. TriG and N-Quads keep their graph names; triples of
 the other formats go to the default graph; the default graph of ``/sparql`` is then the
@@ -31,8 +31,8 @@ import pyoxigraph as ox
 from gunicorn.app.base import BaseApplication
 
 from paradip_kg import settings as settings_module
-from paradip_kg.loading import guess_format, read_file, read_quads
-from paradip_kg.store import Manifest, manifest_path
+from paradip_kg.rdf.parse import guess_format, read_file, read_quads
+from paradip_kg.store.disk import Manifest, manifest_path
 
 EXTENSION = "paradip_kg"
 

@@ -31,11 +31,11 @@ from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from paradip_kg import settings as settings_module
-from paradip_kg.backends import ReadOnlyBackend, make_backend  # backend switch (docs/remote-store.md)
+from paradip_kg.backends.base import ReadOnlyBackend, make_backend  # backend switch (docs/remote-store.md)
 from paradip_kg.errors import ParadipError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.query_runner import QueryRunner
-from paradip_kg.store import Head, Manifest, head_path, manifest_path, read_head
+from paradip_kg.sparql.jobs import QueryRunner
+from paradip_kg.store.disk import Head, Manifest, head_path, manifest_path, read_head
 from paradip_kg.web import conneg
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "paradip_kg.web.writes:bp",
     "paradip_kg.web.linked_data:bp",
     "paradip_kg.web.fragments:bp",
-    "paradip_kg.charts:bp",
+    "paradip_kg.publish.charts:bp",
 )
 EXTENSION = "paradip_kg"
 LANGUAGES = ("es", "en")
@@ -70,7 +70,7 @@ class AppState:
         self._local = threading.local()
         self._runners: list[QueryRunner] = []
         self._lock = threading.Lock()
-        # backend switch: None for the embedded store; else memory or remote (paradip_kg.backends)
+        # backend switch: None for the embedded store; else memory or remote (paradip_kg.backends.base)
         self.backend = make_backend(self.settings, self.default_graphs, self.union_default_graph)
 
     def _check_pid(self) -> None:
@@ -109,7 +109,7 @@ class AppState:
 
     def store(self) -> ox.Store:
         """The newest published state, opened read-only; reopened when a write or build moves it."""
-        if self.backend is not None:  # backend switch: a Store-like object (paradip_kg.backends)
+        if self.backend is not None:  # backend switch: a Store-like object (paradip_kg.backends.base)
             return self.backend.store()  # type: ignore[no-any-return]
         self._check_pid()
         head = self.head()

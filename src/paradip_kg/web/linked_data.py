@@ -43,14 +43,14 @@ from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 
-from paradip_kg import describe as describing
-from paradip_kg import docs_gen, dumps, void
-from paradip_kg.describe import Labels, qname
+from paradip_kg.publish import describe as describing
+from paradip_kg.publish import docs as docs_gen, dumps, void
+from paradip_kg.publish.describe import Labels, qname
 from paradip_kg.errors import NotAcceptable, ParadipError
-from paradip_kg.local_query import run_on_store
+from paradip_kg.sparql.local import run_on_store
 from paradip_kg.namespaces import GRAPHS, PREFIXES
-from paradip_kg.stats import FIGURES
-from paradip_kg.store import to_oxigraph
+from paradip_kg.publish.stats import FIGURES
+from paradip_kg.store.disk import to_oxigraph
 from paradip_kg.web import conneg, get_state, page_language
 from paradip_kg.web.conneg import HTML, Format
 

@@ -33,8 +33,8 @@ from werkzeug.exceptions import NotFound
 
 from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, QuerySyntaxError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
-from paradip_kg.query_runner import Job, Reply, inspect_query
-from paradip_kg.results import serialize_rdf
+from paradip_kg.sparql.jobs import Job, Reply, inspect_query
+from paradip_kg.sparql.results import serialize_rdf
 from paradip_kg.web import PACKAGE_DIR, AppState, get_state, page_language
 from paradip_kg.web import conneg
 

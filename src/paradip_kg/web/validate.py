@@ -12,7 +12,7 @@
 
 Limits: the body is capped by ``max_request_bytes`` (413), a validation runs in a child process
 stopped after ``validation_timeout`` seconds (503), malformed RDF is a 400 that names the line and
-column, and uploads never make the server fetch anything (see :mod:`paradip_kg.validate_files`).
+column, and uploads never make the server fetch anything (see :mod:`paradip_kg.shacl.jobs`).
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ from rdflib.term import Node
 from werkzeug.exceptions import NotAcceptable, NotFound, ServiceUnavailable, UnsupportedMediaType
 
 from paradip_kg.errors import InputError, ParadipError, RdfSyntaxError
-from paradip_kg.loading import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format, read_quads, to_rdflib
+from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format, read_quads, to_rdflib
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.report_formats import (SEVERITIES, ReportView, build_view, label_of, named_shape, render, summary,
+from paradip_kg.shacl.report import (SEVERITIES, ReportView, build_view, label_of, named_shape, render, summary,
                                        term_text)
-from paradip_kg.validation import Report, _by_lang, pick, read_results
-from paradip_kg.store import to_oxigraph
-from paradip_kg.validate_files import (INFERENCE, Job, check_uploaded_shapes, data_notices, engine_options,
+from paradip_kg.shacl.engine import Report, _by_lang, pick, read_results
+from paradip_kg.store.disk import to_oxigraph
+from paradip_kg.shacl.jobs import (INFERENCE, Job, check_uploaded_shapes, data_notices, engine_options,
                                        execute, load_shapes, load_upload, merged, mix_in, run_in_child)
-from paradip_kg.validate_files import project_folder
+from paradip_kg.shacl.jobs import project_folder
 from paradip_kg.web import LANGUAGES, conneg, get_state, page_language
 
 bp = Blueprint("validate", __name__)

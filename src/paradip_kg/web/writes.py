@@ -18,7 +18,7 @@ unknown token: 403 (``error="invalid_token"``). Tokens are compared as SHA-256 d
 log line, an error message or a response.
 
 The transaction itself (validation against the project's shapes, inference, the snapshot that the
-readers then see, the provenance record) is :mod:`paradip_kg.writes`. This module reads the
+readers then see, the provenance record) is :mod:`paradip_kg.writes.commit`. This module reads the
 protocol, authenticates, and shapes the answers: the write's summary as JSON, or, when the write
 would break the shapes (422), the SHACL report, negotiated like the one of ``/validate``.
 Nothing is written on any error.
@@ -41,12 +41,12 @@ from flask import Blueprint, Response, request
 from rdflib import Graph
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound, ServiceUnavailable, UnsupportedMediaType
 
-from paradip_kg import writes as core
-from paradip_kg.dumps import prefixes_for
+from paradip_kg.writes import commit as core
+from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.errors import InputError, NotAcceptable, PayloadTooLarge
-from paradip_kg.loading import add_quads, read_quads
-from paradip_kg.query_runner import check_nesting
-from paradip_kg.report_formats import build_view, render, summary
+from paradip_kg.rdf.parse import add_quads, read_quads
+from paradip_kg.sparql.jobs import check_nesting
+from paradip_kg.shacl.report import build_view, render, summary
 from paradip_kg.web import conneg, get_state, page_language
 from paradip_kg.web.sparql import _decode_params
 
@@ -194,7 +194,7 @@ def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[
 def rejected(exc: core.WriteRejected) -> Response:
     """422: the report of the shapes the write would break, negotiated (JSON summary for scripts,
     the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV)."""
-    from paradip_kg.validate_files import engine_options
+    from paradip_kg.shacl.jobs import engine_options
     from paradip_kg.web.validate import REPORT_FORMATS, html_page, project_graphs, published
 
     lang = page_language()

@@ -1,6 +1,6 @@
 """OWL 2 RL entailments about instance data, fast, from a compiled T-box.
 
-The build runs owlrl over everything (:mod:`paradip_kg.inference`): it is the reference, but
+The build runs owlrl over everything (:mod:`paradip_kg.inference.closure`): it is the reference, but
 it costs seconds however small the data is, because it walks every rule over the whole T-box
 each round. A write needs the entailments of a few hundred triples, so :class:`TBox` reads
 the ontology's axioms once (from the T-box and its owlrl closure, which the store keeps in
@@ -32,7 +32,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from paradip_kg.inference import ERR, is_trivial
+from paradip_kg.inference.closure import ERR, is_trivial
 
 Triple = tuple[Node, Node, Node]
 
@@ -134,7 +134,7 @@ class _Facts:
 
 def entail(tbox: TBox, data: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
     """The entailments of ``data`` under ``tbox`` that ``data`` does not state (trivial ones
-    left out, as :func:`paradip_kg.inference.infer` does), and the inconsistencies found."""
+    left out, as :func:`paradip_kg.inference.closure.infer` does), and the inconsistencies found."""
     facts = _Facts()
     todo: list[Triple] = []
     given = set()

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
-from paradip_kg.dumps import dump_files
+from paradip_kg.publish.dumps import dump_files
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PDO, PREFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")

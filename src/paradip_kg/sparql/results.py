@@ -1,7 +1,7 @@
 """Query results as bytes: SPARQL JSON, XML, CSV and TSV writers, RDF through pyoxigraph.
 
-This module runs inside the query child process (:mod:`paradip_kg.query_runner`):
-:func:`execute` runs one :class:`~paradip_kg.query_runner.Job` on the store, reads at most
+This module runs inside the query child process (:mod:`paradip_kg.sparql.jobs`):
+:func:`execute` runs one :class:`~paradip_kg.sparql.jobs.Job` on the store, reads at most
 ``limit + 1`` rows (or triples) so it can tell whether the result was cut, and writes it
 in the format the worker negotiated. For the HTML page it returns a table of plain tuples
 with the labels of the IRIs instead.
@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from paradip_kg.query_runner import Job, Reply
+from paradip_kg.sparql.jobs import Job, Reply
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

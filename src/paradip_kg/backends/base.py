@@ -9,16 +9,16 @@ Setting ``backend`` (:mod:`paradip_kg.settings`) picks one:
   inference, SHACL validation) or from a list of RDF files. For tests and demos.
   Queries of ``/sparql`` run in-process: there is **no hard query timeout**.
 - ``remote``: :class:`RemoteBackend`, a SPARQL 1.1 store reached over HTTP
-  (:class:`paradip_kg.remote.RemoteStore`, settings ``remote_*``), read-only.
+  (:class:`paradip_kg.backends.remote.RemoteStore`, settings ``remote_*``), read-only.
   :class:`RemoteOxStore` quacks like ``pyoxigraph.Store``: ``query`` sends the query with
   the endpoint's dataset as protocol parameters and hands back real pyoxigraph results,
   ``quads_for_pattern`` and ``named_graphs`` become queries. ``/sparql`` runs the client's
-  query through the same :func:`paradip_kg.results.execute` (same serializers, same
+  query through the same :func:`paradip_kg.sparql.results.execute` (same serializers, same
   ``result_limit`` cut), with ``query_timeout`` as the HTTP deadline (503 past it).
 
 Each backend gives the app what the embedded store's files give it otherwise: a
-:class:`~paradip_kg.store.Head` (``version()``, ETags, Last-Modified), a
-:class:`~paradip_kg.store.Manifest` (triples per graph) and a query runner for ``/sparql``.
+:class:`~paradip_kg.store.disk.Head` (``version()``, ETags, Last-Modified), a
+:class:`~paradip_kg.store.disk.Manifest` (triples per graph) and a query runner for ``/sparql``.
 
 The remote version. Nothing cheap tells a client that a SPARQL store's content changed.
 :meth:`RemoteBackend.head` names the content by the triple count of each of our graphs, read
@@ -46,9 +46,9 @@ import pyoxigraph as ox
 
 from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.query_runner import Job, Reply, inspect_query, reply_or_raise
-from paradip_kg.remote import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
-from paradip_kg.store import Head, Manifest
+from paradip_kg.sparql.jobs import Job, Reply, inspect_query, reply_or_raise
+from paradip_kg.backends.remote import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
+from paradip_kg.store.disk import Head, Manifest
 
 BACKENDS = ("oxigraph", "memory", "remote")
 # The default graph of a request whose dataset names no default graph: a graph nobody has, so
@@ -132,7 +132,7 @@ def parse_xml_results(body: bytes) -> Any:
 
 
 class RemoteOxStore:
-    """A :class:`~paradip_kg.remote.RemoteStore` that answers like a read-only ``pyoxigraph.Store``.
+    """A :class:`~paradip_kg.backends.remote.RemoteStore` that answers like a read-only ``pyoxigraph.Store``.
 
     Args:
         remote: the client.
@@ -340,7 +340,7 @@ class InProcessRunner:
         self.store, self.default_graphs, self.union = store, tuple(default_graphs), union
 
     def start(self) -> None:
-        """Nothing to start (the interface of :class:`paradip_kg.query_runner.QueryRunner`)."""
+        """Nothing to start (the interface of :class:`paradip_kg.sparql.jobs.QueryRunner`)."""
 
     def stop(self) -> None:
         """Nothing to stop."""
@@ -348,7 +348,7 @@ class InProcessRunner:
     pid = None
 
     def run(self, job: Job, timeout: float) -> Reply:
-        from paradip_kg.results import execute
+        from paradip_kg.sparql.results import execute
 
         started = time.monotonic()
         reply = execute(self._store_for(timeout), job, self.default_graphs, self.union)
@@ -362,7 +362,7 @@ class InProcessRunner:
 class RemoteRunner(InProcessRunner):
     """Runs /sparql jobs at the remote store: the client's query goes there as it is (plus our
     dataset as protocol parameters), its answer is cut at ``result_limit`` and written by
-    :mod:`paradip_kg.results`; ``timeout`` is the deadline of every HTTP request it makes."""
+    :mod:`paradip_kg.sparql.results`; ``timeout`` is the deadline of every HTTP request it makes."""
 
     def _store_for(self, timeout: float) -> Any:
         return self.store.with_deadline(timeout)
@@ -430,9 +430,9 @@ class MemoryBackend(Backend):
             # The stages of paradip_kg.build.build, in the same order: pyshacl adds a few
             # triples to the shapes graph it validates with, and the built store keeps them.
             from paradip_kg.build import BuildFailed, load_sources
-            from paradip_kg.inference import infer
-            from paradip_kg.store import graph_quads
-            from paradip_kg.validation import validate
+            from paradip_kg.inference.closure import infer
+            from paradip_kg.store.disk import graph_quads
+            from paradip_kg.shacl.engine import validate
 
             src = load_sources(project_dir)
             asserted = src.union()
@@ -456,7 +456,7 @@ class MemoryBackend(Backend):
 
     @classmethod
     def from_files(cls, files: Sequence[Path], **kwargs: Any) -> "MemoryBackend":
-        from paradip_kg.loading import guess_format, read_file, read_quads
+        from paradip_kg.rdf.parse import guess_format, read_file, read_quads
 
         paths = [Path(f) for f in files]
         digest = hashlib.sha256()

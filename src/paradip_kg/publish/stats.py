@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from paradip_kg.local_query import run_on_store
-from paradip_kg.store import Manifest, count_by_graph, manifest_path, open_store
+from paradip_kg.sparql.local import run_on_store
+from paradip_kg.store.disk import Manifest, count_by_graph, manifest_path, open_store
 
 FIGURES = {
     "agreements": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pdo:Agreement }",
@@ -24,7 +24,7 @@ FIGURES = {
 
 def collect(store_dir: Path, store: Any = None) -> dict[str, dict[str, Any]]:
     """The figures of the store at ``store_dir``, or of ``store`` (a backend's Store-like object,
-    see :mod:`paradip_kg.backends`; then there is no build section)."""
+    see :mod:`paradip_kg.backends.base`; then there is no build section)."""
     manifest = None
     if store is None:
         store = open_store(store_dir)

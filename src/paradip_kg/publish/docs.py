@@ -23,8 +23,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, DCTERMS
 from rdflib.term import Node
 
-from paradip_kg.describe import KNOWN_LABELS, LANGUAGES, Labels, qname
-from paradip_kg.loading import to_rdflib
+from paradip_kg.publish.describe import KNOWN_LABELS, LANGUAGES, Labels, qname
+from paradip_kg.rdf.parse import to_rdflib
 from paradip_kg.namespaces import GRAPHS, PDO, SHAPES
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -337,7 +337,7 @@ def ontology_doc(store: ox.Store, lang: str) -> OntologyDoc:
 
 
 class _DataLabels:
-    """Labels of things in the data (for examples), through :class:`paradip_kg.describe.Labels`."""
+    """Labels of things in the data (for examples), through :class:`paradip_kg.publish.describe.Labels`."""
 
     def __init__(self, store: ox.Store, lang: str) -> None:
         self.labels = Labels(store, lang)

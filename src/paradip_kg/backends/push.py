@@ -17,8 +17,8 @@ from typing import Callable
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.remote import RemoteStore
-from paradip_kg.store import open_store
+from paradip_kg.backends.remote import RemoteStore
+from paradip_kg.store.disk import open_store
 
 Progress = Callable[[str], None]
 

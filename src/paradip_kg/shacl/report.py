@@ -1,6 +1,6 @@
 """What a validation report looks like to people and to programs.
 
-:func:`build_view` turns a :class:`~paradip_kg.validation.Report` into a :class:`ReportView`:
+:func:`build_view` turns a :class:`~paradip_kg.shacl.engine.Report` into a :class:`ReportView`:
 the verdict with counts per severity, one row per rule (shape, path, constraint) with its count
 and first examples, the results grouped by focus node with labels, and every message, shape name
 and description in the reader's language. Every rendering is drawn from that one view:
@@ -30,7 +30,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SDO, SH, SKOS, NamespaceM
 from rdflib.term import Node
 
 from paradip_kg.namespaces import PREFIXES
-from paradip_kg.validation import SEVERITY_ORDER, Report, Result, _by_lang, pick
+from paradip_kg.shacl.engine import SEVERITY_ORDER, Report, Result, _by_lang, pick
 
 OUTPUTS = ("text", "table", "turtle", "jsonld", "json", "csv")
 SUMMARY_VERSION = 1

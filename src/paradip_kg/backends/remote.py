@@ -45,8 +45,8 @@ from SPARQLWrapper import INSERT, POST, SELECT, URLENCODED, SPARQLWrapper
 from paradip_kg import __version__
 from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.query_runner import inspect_query
-from paradip_kg.store import to_oxigraph
+from paradip_kg.sparql.jobs import inspect_query
+from paradip_kg.store.disk import to_oxigraph
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
@@ -95,7 +95,7 @@ class _Wrapper(SPARQLWrapper):
 
     SPARQLWrapper's Digest support installs a process-wide urllib opener, and its query-type
     sniffing warns on queries it cannot read: here the opener is private to the store, and
-    the query form comes from :func:`paradip_kg.query_runner.inspect_query`.
+    the query form comes from :func:`paradip_kg.sparql.jobs.inspect_query`.
     """
 
     def __init__(self, endpoint: str, update_endpoint: str, opener: urllib.request.OpenerDirector) -> None:
@@ -323,7 +323,7 @@ class RemoteStore:
 
     def count_by_graph(self, graphs: Sequence[str] | None = None) -> dict[str, int]:
         """Triples per named graph of ours (or of ``graphs``), by its short name where it has one
-        (like :func:`paradip_kg.store.count_by_graph`); empty graphs are left out.
+        (like :func:`paradip_kg.store.disk.count_by_graph`); empty graphs are left out.
 
         One ``COUNT`` per graph: Virtuoso answers the grouped ``GRAPH ?g`` form with a
         ``named-graph-uri`` list a thousand times slower (48 s against 0.04 s at 100k triples).

@@ -4,7 +4,7 @@ A built store is a folder (``var/store`` by default) written by :mod:`paradip_kg
 plus ``<store>.manifest.json`` beside it: triple counts per graph, the content hash of the
 inputs, and the build time. Serving opens the folder read-only and parses nothing.
 
-Accepted writes (:mod:`paradip_kg.writes`) never touch that folder, nor any folder a reader
+Accepted writes (:mod:`paradip_kg.writes.commit`) never touch that folder, nor any folder a reader
 has open: Oxigraph's read-only mode is undefined while another process writes. The writer
 keeps its own read-write copy in ``<store>.writes/live`` and publishes each commit as a
 snapshot (``<store>.writes/snapshots/NNNNNNNN``, hard links to RocksDB's immutable files),

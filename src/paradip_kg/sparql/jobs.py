@@ -1,13 +1,13 @@
 """Run SPARQL queries in a child process that can be stopped.
 
 pyoxigraph has no query timeout, and a thread cannot be stopped. So each web worker
-(and each thread of it) keeps one child process, ``python -m paradip_kg.query_runner``,
+(and each thread of it) keeps one child process, ``python -m paradip_kg.sparql.jobs``,
 that opens the store read-only and answers jobs sent over its stdin/stdout pipes. The
 worker waits for the answer at most ``timeout`` seconds; then it kills the child (SIGKILL),
 starts a fresh one at once, and raises :class:`~paradip_kg.errors.QueryTimeout` (503).
 Other workers keep serving meanwhile, and this one is free again as soon as it answers.
 
-The child serializes the result itself (see :mod:`paradip_kg.results`), cut at the result
+The child serializes the result itself (see :mod:`paradip_kg.sparql.results`), cut at the result
 limit, so only bytes cross the pipe. Frames are a 8-byte big-endian length and a pickle:
 both ends are this module, and the pipe is private to the two processes.
 
@@ -137,7 +137,7 @@ class Job:
         base_iri: resolves relative IRIs in the query.
         label_lang: for ``html``, the preferred language of labels looked up for IRIs.
         prefixes: prefixes for RDF formats that abbreviate IRIs.
-        store_path: the folder of the newest published state (see :func:`paradip_kg.store.read_head`);
+        store_path: the folder of the newest published state (see :func:`paradip_kg.store.disk.read_head`);
             the child reopens the store when it changes, so a query never mixes two states.
     """
 
@@ -227,7 +227,7 @@ class QueryRunner:
         self._lock = threading.Lock()
 
     def _command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "paradip_kg.query_runner", "--store", str(self.store)]
+        cmd = [sys.executable, "-m", "paradip_kg.sparql.jobs", "--store", str(self.store)]
         if self.union_default_graph:
             cmd.append("--union")
         for graph in self.default_graphs:
@@ -340,7 +340,7 @@ def _die_with_parent() -> None:
 
 def child_main(argv: Sequence[str] | None = None) -> int:
     """Open the store and answer jobs until stdin closes."""
-    parser = argparse.ArgumentParser(prog="python -m paradip_kg.query_runner")
+    parser = argparse.ArgumentParser(prog="python -m paradip_kg.sparql.jobs")
     parser.add_argument("--store", required=True)
     parser.add_argument("--union", action="store_true")
     parser.add_argument("--default-graph", action="append", default=[])
@@ -355,7 +355,7 @@ def child_main(argv: Sequence[str] | None = None) -> int:
         return 0
     import pyoxigraph as ox  # the child imports no more than it needs: it must start fast
 
-    from paradip_kg.results import execute
+    from paradip_kg.sparql.results import execute
 
     path = args.store
     try:
@@ -379,8 +379,8 @@ def child_main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run the imported module's function, so that pickled classes are paradip_kg.query_runner.*
+    # Run the imported module's function, so that pickled classes are paradip_kg.sparql.jobs.*
     # on both ends, not __main__.*.
-    from paradip_kg.query_runner import child_main as _child_main
+    from paradip_kg.sparql.jobs import child_main as _child_main
 
     sys.exit(_child_main())

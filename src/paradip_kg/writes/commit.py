@@ -44,10 +44,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
-from paradip_kg.loading import to_rdflib
+from paradip_kg.rdf.parse import to_rdflib
 from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO, SHAPES
-from paradip_kg.query_runner import _OPAQUE, _WORD, check_nesting
-from paradip_kg.store import Head, read_head, to_oxigraph, write_head, writes_dir
+from paradip_kg.sparql.jobs import _OPAQUE, _WORD, check_nesting
+from paradip_kg.store.disk import Head, read_head, to_oxigraph, write_head, writes_dir
 
 DATA_GRAPH = str(GRAPHS["data"])
 WRITES_GRAPH = str(GRAPH["writes"])
@@ -527,9 +527,9 @@ _TBOX_CACHE: dict[str, tuple[Any, Graph, set[Node], Graph, frozenset[ox.NamedNod
 
 
 def _tbox(store: ox.Store, key: str) -> tuple[Any, Graph, set[Node], Graph, frozenset[ox.NamedNode]]:
-    """(compiled T-box for :mod:`paradip_kg.rules`, ontology + vocabularies, T-box terms, shapes,
+    """(compiled T-box for :mod:`paradip_kg.inference.incremental`, ontology + vocabularies, T-box terms, shapes,
     the predicates the shapes read), from the store once per build (writes cannot change them)."""
-    from paradip_kg.rules import TBox
+    from paradip_kg.inference.incremental import TBox
 
     if key not in _TBOX_CACHE:
         full, closure, shapes = Graph(), Graph(), Graph()
@@ -550,7 +550,7 @@ def _tbox(store: ox.Store, key: str) -> tuple[Any, Graph, set[Node], Graph, froz
 
 
 def _entailed(tbox: Any, data: Graph) -> tuple[Graph, list[str]]:
-    from paradip_kg.rules import entail
+    from paradip_kg.inference.incremental import entail
 
     triples, errors = entail(tbox, set(data))
     entailed = Graph()
@@ -634,8 +634,8 @@ def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tb
     afterwards: pyshacl's own focus option also skips the nested checks (sh:or, sh:node) of
     value nodes outside its list, literals included.
     """
-    from paradip_kg.validate_files import Job, narrow
-    from paradip_kg.validation import validate
+    from paradip_kg.shacl.jobs import Job, narrow
+    from paradip_kg.shacl.engine import validate
 
     _lean, full, terms, shapes, read = _tbox(store, tbox_key)
     focus: set[Node] | None = None
@@ -669,7 +669,7 @@ def _merge_into(report: Any, other: Any, job: Any) -> None:
     """Add the results of ``other`` (a second run's report) to ``report``, each result once."""
     from rdflib.namespace import SH
 
-    from paradip_kg.validation import read_results
+    from paradip_kg.shacl.engine import read_results
 
     target = next(report.graph.subjects(SH.conforms, None))
     source = next(other.graph.subjects(SH.conforms, None))
@@ -686,7 +686,7 @@ def _merge_into(report: Any, other: Any, job: Any) -> None:
 
 
 def _described(graph: Graph, node: Any) -> Graph:
-    from paradip_kg.validate_files import _copy_description
+    from paradip_kg.shacl.jobs import _copy_description
 
     out = Graph()
     _copy_description(graph, node, out)
@@ -832,7 +832,7 @@ def _write_locked(store_dir: Path, change: Any, *, agent: str, operation: str) -
 
 def _base_tag(store_dir: Path) -> str:
     """The content hash of the build under the writes (HEAD records it as ``base``)."""
-    from paradip_kg.store import _built_head
+    from paradip_kg.store.disk import _built_head
 
     return _built_head(store_dir).tag
 

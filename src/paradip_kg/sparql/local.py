@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from paradip_kg.errors import QuerySyntaxError
 from paradip_kg.namespaces import PREFIXES
-from paradip_kg.store import default_graph_names, open_store
+from paradip_kg.store.disk import default_graph_names, open_store
 
 
 @dataclass
@@ -61,7 +61,7 @@ def _json(term: object) -> dict[str, str] | None:
 
 def run_on_store(store: ox.Store, text: str) -> LocalResult:
     """Run ``text`` with the project's prefixes and the union default graph."""
-    from paradip_kg.query_runner import check_nesting
+    from paradip_kg.sparql.jobs import check_nesting
 
     check_nesting(text)  # deep nesting crashes the engine (stack overflow)
     try:

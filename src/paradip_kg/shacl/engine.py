@@ -211,7 +211,7 @@ def _use_prepared_queries() -> None:
     from rdflib import plugin
     from rdflib.query import Processor
 
-    plugin.register("sparql", Processor, "paradip_kg.validation", "PreparingSPARQLProcessor")
+    plugin.register("sparql", Processor, "paradip_kg.shacl.engine", "PreparingSPARQLProcessor")
 
 
 def _make_processor() -> type:

@@ -39,9 +39,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from paradip_kg.errors import InputError, ParadipError
-from paradip_kg.loading import load_folder, parse_bytes, parse_file
-from paradip_kg.report_formats import build_view, render
-from paradip_kg.validation import Report, meta_validate, read_results, validate
+from paradip_kg.rdf.parse import load_folder, parse_bytes, parse_file
+from paradip_kg.shacl.report import build_view, render
+from paradip_kg.shacl.engine import Report, meta_validate, read_results, validate
 
 # rdflib logs a traceback for every literal whose lexical form does not fit its datatype; for a
 # validator such literals are expected input, and sh:datatype reports them.
@@ -343,7 +343,7 @@ def _copy_description(source: Graph, node: Node, target: Graph) -> None:
 
 # --- a validation that can be stopped --------------------------------------------------------------
 # A thread cannot be stopped, so the web runs validations in a child process of its own,
-# ``python -m paradip_kg.validate_files``, which keeps pyshacl imported and rdflib's translated
+# ``python -m paradip_kg.shacl.jobs``, which keeps pyshacl imported and rdflib's translated
 # SPARQL warm between jobs. Frames on its stdin/stdout are an 8-byte big-endian length and a
 # pickle: both ends are this module, and the pipes are private to the two processes. A job that
 # outlives its time limit gets the child killed (SIGKILL); the next job starts a fresh one.
@@ -369,7 +369,7 @@ class ValidationRunner:
 
     def _start(self) -> subprocess.Popen[bytes]:
         self.stop()
-        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.validate_files"], stdin=subprocess.PIPE,
+        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.shacl.jobs"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE)
         self._process, self._finalizer = process, weakref.finalize(self, _terminate, process)
         return process

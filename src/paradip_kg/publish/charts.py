@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from paradip_kg.local_query import run_on_store
+from paradip_kg.sparql.local import run_on_store
 from paradip_kg.namespaces import ID, VOCAB
 
 bp = Blueprint("charts", __name__)
