@@ -24,9 +24,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from synthetic import DATA, generate  # noqa: E402
-
 from paradip_kg.build import build  # noqa: E402
+from synthetic import DATA, generate  # noqa: E402
 
 STAGES = ("parse", "infer", "validate", "store")
 

@@ -40,9 +40,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -304,7 +304,7 @@ class RunawayLoop:
             self.results.append(send(self.base_url, runaway(index)))
             index += 1
 
-    def __enter__(self) -> "RunawayLoop":
+    def __enter__(self) -> RunawayLoop:
         self._thread.start()
         return self
 

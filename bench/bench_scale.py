@@ -78,11 +78,12 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -93,7 +94,6 @@ sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402
 from bench_sparql_http import free_port, percentile, start_server  # noqa: E402
-
 from paradip_kg.sparql.jobs import inspect_query  # noqa: E402
 from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
 
@@ -181,7 +181,7 @@ class Sampler:
             self.peak = max(self.peak, self.last)
             self._stop.wait(self.every)
 
-    def __enter__(self) -> "Sampler":
+    def __enter__(self) -> Sampler:
         self.last = self.peak = tree_rss(self.pid)
         self._thread.start()
         return self
@@ -209,8 +209,8 @@ def child_build(size: int, workdir: Path, events: Path, skip: set[str]) -> None:
     from bench_build import synthetic_project
     from paradip_kg.build import load_sources
     from paradip_kg.inference.closure import infer
-    from paradip_kg.store.disk import write_store
     from paradip_kg.shacl.engine import validate
+    from paradip_kg.store.disk import write_store
 
     t = time.perf_counter()
     project = synthetic_project(workdir, size)
@@ -331,7 +331,7 @@ def make_store(store_dir: Path, bundled: list[ox.Quad], size: int) -> int:
     store.optimize()
     count = len(store)
     del store
-    Manifest(content_hash=f"bench-scale-{size}-{time.time_ns()}", built_at=datetime.now(timezone.utc).isoformat(),
+    Manifest(content_hash=f"bench-scale-{size}-{time.time_ns()}", built_at=datetime.now(UTC).isoformat(),
              triples={"bundled": len(bundled), "synthetic": count - len(bundled)}).write(manifest_path(store_dir))
     return count
 

@@ -49,9 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from paradip_kg.namespaces import PREFIXES  # noqa: E402
+from paradip_kg.settings import load as load_settings  # noqa: E402
 from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
 from paradip_kg.sparql.results import dataset_options, execute  # noqa: E402
-from paradip_kg.settings import load as load_settings  # noqa: E402
 from paradip_kg.store.disk import default_graph_names  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
 

@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from paradip_kg.backends.push import push  # noqa: E402
-from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
 from paradip_kg.backends.remote import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
+from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
 from paradip_kg.sparql.results import execute  # noqa: E402
 from paradip_kg.store.disk import default_graph_names, open_store  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402

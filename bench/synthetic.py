@@ -21,9 +21,9 @@ import argparse
 import random
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -148,7 +148,7 @@ def write_store(store_dir: Path, triples: int, seed: int = 0) -> int:
     store.flush()
     count = len(store)
     del store
-    Manifest(content_hash=f"synthetic-{triples}-{seed}", built_at=datetime.now(timezone.utc).isoformat(),
+    Manifest(content_hash=f"synthetic-{triples}-{seed}", built_at=datetime.now(UTC).isoformat(),
              triples={"synthetic": count}).write(manifest_path(store_dir))
     return count
 

@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,8 +23,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from kg_fixtures import ROOT, bundled_store  # noqa: F401  (re-exported fixtures)
-from virtuoso_fixtures import pushed, virtuoso  # noqa: F401  (one Virtuoso per session, see that module)
 from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from virtuoso_fixtures import pushed, virtuoso  # noqa: F401  (one Virtuoso per session, see that module)
 
 PREFIXES_TTL = """
 @prefix pdo: <https://w3id.org/paradip/ontology#> .

@@ -16,8 +16,9 @@ import collections
 import json
 import re
 import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 import pytest

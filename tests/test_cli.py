@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from paradip_kg.cli import cli
 from kg_fixtures import ROOT
+from paradip_kg.cli import cli
 
 CASES = ROOT / "tests" / "shape_cases"
 

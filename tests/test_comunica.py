@@ -40,9 +40,10 @@ import subprocess
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox

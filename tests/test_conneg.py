@@ -16,8 +16,8 @@ Sources of the headers (copied from the clients' code or documentation):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import pytest

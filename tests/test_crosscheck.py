@@ -28,9 +28,9 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from rdflib import BNode, Graph, Literal

@@ -4,9 +4,9 @@ paging, Hydra controls, literal patterns, representations, conditional requests,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
-from urllib.parse import urlencode, quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest

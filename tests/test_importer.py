@@ -15,8 +15,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from paradip_kg.errors import ImportRowError
 from paradip_kg.importer.table import COLUMNS, import_table, load_tables, parse_date, slug
-from paradip_kg.rdf.parse import parse_file
 from paradip_kg.namespaces import ID, PDO, VOCAB
+from paradip_kg.rdf.parse import parse_file
 from paradip_kg.rdf.serialize import ntriples_sorted
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -19,8 +19,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
 from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF
 
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.store.disk import Manifest, manifest_path, write_store

@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 
 import owlrl
-from owlrl.Namespaces import ERRNS
 import pytest
+from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 ROOT = Path(__file__).parents[1]
 try:

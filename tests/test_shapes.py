@@ -19,9 +19,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import pyshacl
 import pytest

@@ -29,8 +29,8 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -38,8 +38,7 @@ from kg_fixtures import ROOT
 from test_sparql_server import Server, start_server, stop_server
 
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_load import (CLIENT_TIMEOUT, Mix, Result, RunawayLoop, page_paths, percentile,  # noqa: E402
-                        run_clients)
+from bench_load import CLIENT_TIMEOUT, Mix, Result, RunawayLoop, page_paths, percentile, run_clients  # noqa: E402
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -20,9 +20,10 @@ import http.server
 import re
 import socket
 import threading
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -31,12 +32,11 @@ from rdflib.compare import isomorphic
 from rdflib.term import Node
 
 from kg_fixtures import ROOT
+from paradip_kg.backends.push import push
+from paradip_kg.backends.remote import NO_NAMED_GRAPH, RemoteStore, RemoteStoreError, blank_node_groups, insert_requests
 from paradip_kg.errors import QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.backends.push import push
 from paradip_kg.sparql.jobs import inspect_query
-from paradip_kg.backends.remote import (NO_NAMED_GRAPH, RemoteStore, RemoteStoreError, blank_node_groups,
-                               insert_requests)
 from paradip_kg.store.disk import count_by_graph, default_graph_names, open_store
 from virtuoso_fixtures import Virtuoso  # noqa: F401  (the fixtures virtuoso and pushed come from conftest.py)
 

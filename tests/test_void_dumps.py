@@ -9,8 +9,8 @@ import hashlib
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 import pytest
@@ -21,11 +21,10 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from paradip_kg.publish import dumps
 from paradip_kg.namespaces import GRAPHS
+from paradip_kg.publish import dumps
 from paradip_kg.store.disk import open_store
-from test_linked_data import (BASE, FORWARDED, ld_app, ld_client, ld_store, store_graph,  # noqa: F401
-                              write_ld_store)
+from test_linked_data import BASE, FORWARDED, ld_app, ld_client, ld_store, store_graph, write_ld_store  # noqa: F401
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")

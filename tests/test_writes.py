@@ -26,13 +26,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from paradip_kg.writes import commit as writes
 from paradip_kg.errors import InputError, QuerySyntaxError
 from paradip_kg.inference.closure import infer
-from paradip_kg.rdf.parse import parse_file, to_rdflib
-from paradip_kg.namespaces import GRAPHS
 from paradip_kg.inference.incremental import TBox, entail
+from paradip_kg.namespaces import GRAPHS
+from paradip_kg.rdf.parse import parse_file, to_rdflib
 from paradip_kg.store.disk import manifest_path, open_store, read_head
+from paradip_kg.writes import commit as writes
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "shape_cases"

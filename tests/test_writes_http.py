@@ -13,8 +13,9 @@ import json
 import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -24,9 +25,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from paradip_kg.writes import commit as core
 from paradip_kg.store.disk import manifest_path, read_head
 from paradip_kg.web import create_app
+from paradip_kg.writes import commit as core
 
 ALICE = "alice-token-0123456789abcdefXYZ"
 BOB = "bob-token-9876543210fedcbaQRS"

@@ -218,7 +218,7 @@ class State:
     logged: dict[str, int] = field(default_factory=dict)  # agreement (or "other") → activities
 
     @classmethod
-    def of(cls, rows: list[tuple[str, str, int]]) -> "State":
+    def of(cls, rows: list[tuple[str, str, int]]) -> State:
         state = cls()
         for kind, a, n in rows:
             getattr(state, {"data": "data", "inferred": "inferred", "log": "logged"}[kind])[a] = n

@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from rdflib import Graph
 
@@ -26,8 +26,8 @@ from paradip_kg import __version__
 from paradip_kg.errors import ParadipError
 from paradip_kg.inference.closure import infer
 from paradip_kg.rdf.parse import load_folder, rdf_files
-from paradip_kg.store.disk import Manifest, manifest_path, read_head, write_store, writes_dir
 from paradip_kg.shacl.engine import Report, validate
+from paradip_kg.store.disk import Manifest, manifest_path, read_head, write_store, writes_dir
 
 Progress = Callable[[str], None]
 FOLDERS = {"ontology": "ontology", "vocab": "vocab", "data": "data", "shapes": "shapes"}
@@ -156,7 +156,7 @@ def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, 
     triples = write_store(store_dir, {"ontology": src.ontology, "vocab": src.vocab, "data": src.data,
                                       "inferred": inferred, "shapes": src.shapes})
     seconds["store"] = time.perf_counter() - start
-    manifest = Manifest(content_hash=digest, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         triples=triples, seconds={k: round(v, 3) for k, v in seconds.items()},
                         conforms=report.conforms, results=counts, version=__version__)
     manifest.write(manifest_path(store_dir))

@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from paradip_kg import __version__, settings as settings_mod
+from paradip_kg import __version__
+from paradip_kg import settings as settings_mod
 from paradip_kg.errors import InputError, ParadipError
 
 

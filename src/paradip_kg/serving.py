@@ -23,9 +23,10 @@ import math
 import shutil
 import sys
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 from gunicorn.app.base import BaseApplication
@@ -57,7 +58,7 @@ def load_files(files: Sequence[Path], store_dir: Path) -> Manifest:
     if default:
         counts["default"] = default
     del store
-    manifest = Manifest(content_hash=digest.hexdigest(), built_at=datetime.now(timezone.utc).isoformat(),
+    manifest = Manifest(content_hash=digest.hexdigest(), built_at=datetime.now(UTC).isoformat(),
                         triples=counts)
     manifest.write(manifest_path(store_dir))
     return manifest

@@ -9,8 +9,9 @@ command-line flags → the ``overrides`` a caller (a test, the CLI) passes to :f
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 
 def _bool(text: str) -> bool:

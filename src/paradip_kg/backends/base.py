@@ -37,17 +37,18 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
+from paradip_kg.backends.remote import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
 from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.sparql.jobs import Job, Reply, inspect_query, reply_or_raise
-from paradip_kg.backends.remote import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
 from paradip_kg.store.disk import Head, Manifest
 
 BACKENDS = ("oxigraph", "memory", "remote")
@@ -141,12 +142,12 @@ class RemoteOxStore:
     """
 
     def __init__(self, remote: RemoteStore, deadline: float | None = None,
-                 subjects: "_SubjectCache | None" = None) -> None:
+                 subjects: _SubjectCache | None = None) -> None:
         self.remote = remote
         self.deadline = deadline
         self._subjects = subjects if subjects is not None else _SubjectCache()
 
-    def with_deadline(self, seconds: float) -> "RemoteOxStore":
+    def with_deadline(self, seconds: float) -> RemoteOxStore:
         """The same store, every request of which must end within ``seconds`` from now."""
         return RemoteOxStore(self.remote, time.monotonic() + seconds if seconds and seconds > 0 else None,
                              self._subjects)
@@ -423,7 +424,7 @@ class MemoryBackend(Backend):
         self._counts: dict[str, int] = {}
 
     @classmethod
-    def from_project(cls, project_dir: Path, **kwargs: Any) -> "MemoryBackend":
+    def from_project(cls, project_dir: Path, **kwargs: Any) -> MemoryBackend:
         project_dir = Path(project_dir)
 
         def load() -> ox.Store:
@@ -431,8 +432,8 @@ class MemoryBackend(Backend):
             # triples to the shapes graph it validates with, and the built store keeps them.
             from paradip_kg.build import BuildFailed, load_sources
             from paradip_kg.inference.closure import infer
-            from paradip_kg.store.disk import graph_quads
             from paradip_kg.shacl.engine import validate
+            from paradip_kg.store.disk import graph_quads
 
             src = load_sources(project_dir)
             asserted = src.union()
@@ -455,7 +456,7 @@ class MemoryBackend(Backend):
         return cls(load, "project|" + content_hash(project_dir), **kwargs)
 
     @classmethod
-    def from_files(cls, files: Sequence[Path], **kwargs: Any) -> "MemoryBackend":
+    def from_files(cls, files: Sequence[Path], **kwargs: Any) -> MemoryBackend:
         from paradip_kg.rdf.parse import guess_format, read_file, read_quads
 
         paths = [Path(f) for f in files]
@@ -473,7 +474,7 @@ class MemoryBackend(Backend):
         return cls(load, "files|" + digest.hexdigest(), **kwargs)
 
     @classmethod
-    def from_store(cls, store: ox.Store, **kwargs: Any) -> "MemoryBackend":
+    def from_store(cls, store: ox.Store, **kwargs: Any) -> MemoryBackend:
         return cls(lambda: store, f"store|{id(store)}|{time.time()}", **kwargs)
 
     def store(self) -> ox.Store:
@@ -484,7 +485,7 @@ class MemoryBackend(Backend):
                 names = {str(v): k for k, v in GRAPHS.items()}
                 for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
                     counts[names.get(row["g"].value, row["g"].value)] = int(row["n"].value)
-                loaded = datetime.now(timezone.utc).replace(microsecond=0)
+                loaded = datetime.now(UTC).replace(microsecond=0)
                 tag = hashlib.sha256(f"{self._basis}|{sorted(counts.items())}".encode()).hexdigest()
                 self._store, self._counts = store, counts
                 self._head = Head(Path(":memory:"), tag, loaded)
@@ -513,7 +514,7 @@ class RemoteBackend(Backend):
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], default_graphs: Sequence[str] = (),
-                      union: bool = False) -> "RemoteBackend":
+                      union: bool = False) -> RemoteBackend:
         return cls(RemoteStore.from_settings(settings), default_graphs, union)
 
     def store(self) -> RemoteOxStore:
@@ -534,7 +535,7 @@ class RemoteBackend(Backend):
             tag = hashlib.sha256(f"remote|{self.remote.endpoint}|{sorted(counts.items())}|{bucket}"
                                  .encode()).hexdigest()
             if self._head is None or self._head.tag != tag:
-                modified = datetime.now(timezone.utc).replace(microsecond=0)
+                modified = datetime.now(UTC).replace(microsecond=0)
                 # sequence holds the time bucket (the remote store has no write sequence of ours)
                 self._head = Head(Path(f"remote:{self.remote.endpoint}"), tag, modified, bucket)
             self._counts, self._checked = counts, now

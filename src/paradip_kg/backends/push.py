@@ -10,14 +10,14 @@ a store that merges literals by value (Virtuoso stores ``"01"^^xsd:integer`` and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 
-from paradip_kg.namespaces import GRAPHS
 from paradip_kg.backends.remote import RemoteStore
+from paradip_kg.namespaces import GRAPHS
 from paradip_kg.store.disk import open_store
 
 Progress = Callable[[str], None]

@@ -32,10 +32,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from urllib.parse import urlencode
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.client import HTTPResponse
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
+from typing import Any, Union
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -57,7 +58,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 NO_NAMED_GRAPH = "urn:x-paradip:no-named-graph"
 STAGING_PREFIX = "urn:x-paradip:staging:"
 
-GraphSource = Union[Graph, bytes, str, Iterable[Union[ox.Triple, ox.Quad]]]
+GraphSource = Union[Graph, bytes, str, Iterable[ox.Triple | ox.Quad]]
 Progress = Callable[[str], None]
 
 
@@ -167,7 +168,7 @@ class RemoteStore:
         self._opener = self._build_opener()
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], **kwargs: Any) -> "RemoteStore":
+    def from_settings(cls, settings: Mapping[str, Any], **kwargs: Any) -> RemoteStore:
         """A store from the ``remote_*`` settings (see :mod:`paradip_kg.settings`)."""
         if not settings.get("remote_endpoint"):
             raise ParadipError("no remote store configured: set remote_endpoint (PARADIP_REMOTE_ENDPOINT)")
@@ -261,7 +262,7 @@ class RemoteStore:
             if exc.code in (503, 504) or "timeout" in message.lower() or "S1T00" in message:
                 raise QueryTimeout(f"The store stopped the {what} (HTTP {exc.code}): {message}") from None
             raise RemoteStoreError(f"The store at {url} failed the {what} (HTTP {exc.code}): {message}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise QueryTimeout(f"The store at {url} did not answer the {what} within {timeout or 0:g} s.") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):

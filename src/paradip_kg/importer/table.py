@@ -28,8 +28,8 @@ from rdflib.namespace import PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from paradip_kg import settings as settings_mod
 from paradip_kg.errors import ImportRowError, InputError
-from paradip_kg.rdf.parse import load_folder
 from paradip_kg.namespaces import ID, PDO, VOCAB
+from paradip_kg.rdf.parse import load_folder
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 

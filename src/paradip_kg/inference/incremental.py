@@ -24,8 +24,8 @@ every instance node; a rule the ontology starts using and this module lacks show
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from rdflib import Graph, Literal
 from rdflib.collection import Collection
@@ -56,7 +56,7 @@ class TBox:
     terms: set[Node] = field(default_factory=set)
 
     @classmethod
-    def from_graph(cls, tbox: Graph) -> "TBox":
+    def from_graph(cls, tbox: Graph) -> TBox:
         """Compile ``tbox``: the ontology and vocabularies *with* their owlrl closure (subclass,
         subproperty, domain and range entailments), as the store's T-box and inferred graphs hold."""
         t = cls()

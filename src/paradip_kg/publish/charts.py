@@ -20,15 +20,16 @@ The charts, and their HTML, are made once per store version and language
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from paradip_kg.sparql.local import run_on_store
 from paradip_kg.namespaces import ID, VOCAB
+from paradip_kg.sparql.local import run_on_store
 
 bp = Blueprint("charts", __name__)
 

@@ -17,8 +17,8 @@ of ``page_size`` triples, read lazily from the store's indexes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 

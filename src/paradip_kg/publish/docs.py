@@ -14,18 +14,19 @@ annotation: a term without a label is shown by its short name (pyLODE#72).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Union
+from typing import Any, Union
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, DCTERMS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from paradip_kg.namespaces import GRAPHS, PDO, SHAPES
 from paradip_kg.publish.describe import KNOWN_LABELS, LANGUAGES, Labels, qname
 from paradip_kg.rdf.parse import to_rdflib
-from paradip_kg.namespaces import GRAPHS, PDO, SHAPES
 
 SH = "http://www.w3.org/ns/shacl#"
 OTHER = {"es": "en", "en": "es"}
@@ -232,7 +233,7 @@ class TermDoc:
 class TreeNode:
     ref: Ref
     anchor: str
-    children: list["TreeNode"] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
 
 
 @dataclass

@@ -32,8 +32,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
-from paradip_kg.publish.dumps import dump_files
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PDO, PREFIXES
+from paradip_kg.publish.dumps import dump_files
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -8,9 +8,10 @@ message in each language the shapes give, so the CLI and the web can speak es or
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
@@ -104,7 +105,7 @@ class Result:
     messages: dict[str, str] = field(default_factory=dict)
     shape_names: dict[str, str] = field(default_factory=dict)
     shape_descriptions: dict[str, str] = field(default_factory=dict)
-    details: list["Result"] = field(default_factory=list)
+    details: list[Result] = field(default_factory=list)
     component_iri: Node | None = None
 
     def message(self, lang: str = "es") -> str:

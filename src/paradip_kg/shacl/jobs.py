@@ -40,8 +40,8 @@ from rdflib.term import Node
 
 from paradip_kg.errors import InputError, ParadipError
 from paradip_kg.rdf.parse import load_folder, parse_bytes, parse_file
-from paradip_kg.shacl.report import build_view, render
 from paradip_kg.shacl.engine import Report, meta_validate, read_results, validate
+from paradip_kg.shacl.report import build_view, render
 
 # rdflib logs a traceback for every literal whose lexical form does not fit its datatype; for a
 # validator such literals are expected input, and sh:datatype reports them.
@@ -220,7 +220,7 @@ def execute(job: Job) -> Report:
     try:
         report = validate(job.data, job.shapes, **kwargs)
     except Exception as exc:  # pyshacl refuses some shapes only at run time (e.g. an unknown sh:node)
-        from pyshacl.errors import ReportableRuntimeError, ShapeLoadError, ConstraintLoadError
+        from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
         if isinstance(exc, (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError)):
             raise InputError(f"the shapes cannot be used: {getattr(exc, 'message', exc)}") from None

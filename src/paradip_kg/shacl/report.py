@@ -21,8 +21,9 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -261,7 +262,7 @@ class ResultView:
     component: str
     component_iri: str
     description: str
-    details: list["ResultView"] = field(default_factory=list)
+    details: list[ResultView] = field(default_factory=list)
 
     @property
     def constraint(self) -> str:

@@ -30,9 +30,10 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Sequence
+from typing import Any, BinaryIO
 
 from paradip_kg.errors import NotAcceptable, ParadipError, QuerySyntaxError, QueryTimeout
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -47,7 +47,7 @@ class Manifest:
         path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @classmethod
-    def read(cls, path: Path) -> "Manifest | None":
+    def read(cls, path: Path) -> Manifest | None:
         if not path.exists():
             return None
         return cls(**json.loads(path.read_text(encoding="utf-8")))
@@ -165,13 +165,13 @@ def _built_head(store_dir: Path) -> Head:
     if manifest is not None:
         built = datetime.fromisoformat(manifest.built_at)
         if built.tzinfo is None:
-            built = built.replace(tzinfo=timezone.utc)
+            built = built.replace(tzinfo=UTC)
         return Head(store_dir, manifest.content_hash, built.replace(microsecond=0))
     # A store written without a manifest (by a test, or by hand) is named by the names,
     # sizes and times of its files, which change whenever it is rewritten.
     files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in store_dir.iterdir())
     newest = max([store_dir.stat().st_mtime_ns] + [f[2] for f in files])
-    modified = datetime.fromtimestamp(newest // 1_000_000_000, tz=timezone.utc)
+    modified = datetime.fromtimestamp(newest // 1_000_000_000, tz=UTC)
     return Head(store_dir, hashlib.sha256(repr(files).encode()).hexdigest(), modified)
 
 

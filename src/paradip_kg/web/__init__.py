@@ -21,8 +21,9 @@ import importlib
 import logging
 import os
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox

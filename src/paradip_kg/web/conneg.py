@@ -20,8 +20,8 @@ see :func:`override`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept

@@ -47,7 +47,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS: tuple[Format, ...] = (*(conneg.BY_NAME[n] for n in ("trig", "nquads", "turtle", "ntriples", "jsonld")), HTML)
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
 _LITERAL = re.compile(r'^"(?P<value>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<?(?P<dt>[^<>]+?)>?)?$', re.DOTALL)
-_cache: "OrderedDict[tuple, list[ox.Triple]]" = OrderedDict()
+_cache: OrderedDict[tuple, list[ox.Triple]] = OrderedDict()
 
 
 class BadPattern(InputError):

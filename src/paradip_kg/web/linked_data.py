@@ -30,10 +30,11 @@ import base64
 import json
 import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 import pyoxigraph as ox
@@ -43,13 +44,14 @@ from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 
-from paradip_kg.publish import describe as describing
-from paradip_kg.publish import docs as docs_gen, dumps, void
-from paradip_kg.publish.describe import Labels, qname
 from paradip_kg.errors import NotAcceptable, ParadipError
-from paradip_kg.sparql.local import run_on_store
 from paradip_kg.namespaces import GRAPHS, PREFIXES
+from paradip_kg.publish import describe as describing
+from paradip_kg.publish import docs as docs_gen
+from paradip_kg.publish import dumps, void
+from paradip_kg.publish.describe import Labels, qname
 from paradip_kg.publish.stats import FIGURES
+from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.disk import to_oxigraph
 from paradip_kg.web import conneg, get_state, page_language
 from paradip_kg.web.conneg import HTML, Format
@@ -236,7 +238,7 @@ class _Rest:
     raw: str | None
 
     @classmethod
-    def of(cls, rest: str) -> "_Rest":
+    def of(cls, rest: str) -> _Rest:
         line = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
         line = line.split("?", 1)[0]
         if "://" in line:  # an absolute-form request target
@@ -247,14 +249,14 @@ class _Rest:
                     return cls(rest, line[i:])
         return cls(rest, None)
 
-    def split_extension(self, formats: tuple[Format, ...]) -> tuple["_Rest", str | None]:
+    def split_extension(self, formats: tuple[Format, ...]) -> tuple[_Rest, str | None]:
         stem, dot, ext = self.decoded.rpartition(".")
         if dot and ext in BY_EXTENSION and BY_EXTENSION[ext] in formats and stem and not stem.endswith("/"):
             raw = self.raw[:-len(ext) - 1] if self.raw and self.raw.endswith("." + ext) else None
             return _Rest(stem, raw), ext
         return self, None
 
-    def under(self, prefix: str) -> "_Rest | None":
+    def under(self, prefix: str) -> _Rest | None:
         """The part after ``prefix`` (``vocab/``), or None if the path does not start with it."""
         if not self.decoded.startswith(prefix):
             return None

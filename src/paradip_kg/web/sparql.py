@@ -22,9 +22,10 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
@@ -35,8 +36,7 @@ from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTo
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
 from paradip_kg.sparql.jobs import Job, Reply, inspect_query
 from paradip_kg.sparql.results import serialize_rdf
-from paradip_kg.web import PACKAGE_DIR, AppState, get_state, page_language
-from paradip_kg.web import conneg
+from paradip_kg.web import PACKAGE_DIR, AppState, conneg, get_state, page_language
 
 bp = Blueprint("sparql", __name__)
 

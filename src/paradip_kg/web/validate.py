@@ -34,15 +34,34 @@ from rdflib.term import Node
 from werkzeug.exceptions import NotAcceptable, NotFound, ServiceUnavailable, UnsupportedMediaType
 
 from paradip_kg.errors import InputError, ParadipError, RdfSyntaxError
-from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format, read_quads, to_rdflib
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.shacl.report import (SEVERITIES, ReportView, build_view, label_of, named_shape, render, summary,
-                                       term_text)
+from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format, read_quads, to_rdflib
 from paradip_kg.shacl.engine import Report, _by_lang, pick, read_results
+from paradip_kg.shacl.jobs import (
+    INFERENCE,
+    Job,
+    check_uploaded_shapes,
+    data_notices,
+    engine_options,
+    execute,
+    load_shapes,
+    load_upload,
+    merged,
+    mix_in,
+    project_folder,
+    run_in_child,
+)
+from paradip_kg.shacl.report import (
+    SEVERITIES,
+    ReportView,
+    build_view,
+    label_of,
+    named_shape,
+    render,
+    summary,
+    term_text,
+)
 from paradip_kg.store.disk import to_oxigraph
-from paradip_kg.shacl.jobs import (INFERENCE, Job, check_uploaded_shapes, data_notices, engine_options,
-                                       execute, load_shapes, load_upload, merged, mix_in, run_in_child)
-from paradip_kg.shacl.jobs import project_folder
 from paradip_kg.web import LANGUAGES, conneg, get_state, page_language
 
 bp = Blueprint("validate", __name__)

@@ -33,7 +33,8 @@ import json
 import logging
 import re
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -41,14 +42,14 @@ from flask import Blueprint, Response, request
 from rdflib import Graph
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound, ServiceUnavailable, UnsupportedMediaType
 
-from paradip_kg.writes import commit as core
-from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.errors import InputError, NotAcceptable, PayloadTooLarge
+from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.parse import add_quads, read_quads
-from paradip_kg.sparql.jobs import check_nesting
 from paradip_kg.shacl.report import build_view, render, summary
+from paradip_kg.sparql.jobs import check_nesting
 from paradip_kg.web import conneg, get_state, page_language
 from paradip_kg.web.sparql import _decode_params
+from paradip_kg.writes import commit as core
 
 bp = Blueprint("writes", __name__)
 log = logging.getLogger(__name__)

@@ -33,19 +33,20 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
-from paradip_kg.rdf.parse import to_rdflib
 from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO, SHAPES
+from paradip_kg.rdf.parse import to_rdflib
 from paradip_kg.sparql.jobs import _OPAQUE, _WORD, check_nesting
 from paradip_kg.store.disk import Head, read_head, to_oxigraph, write_head, writes_dir
 
@@ -634,8 +635,8 @@ def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tb
     afterwards: pyshacl's own focus option also skips the nested checks (sh:or, sh:node) of
     value nodes outside its list, literals included.
     """
-    from paradip_kg.shacl.jobs import Job, narrow
     from paradip_kg.shacl.engine import validate
+    from paradip_kg.shacl.jobs import Job, narrow
 
     _lean, full, terms, shapes, read = _tbox(store, tbox_key)
     focus: set[Node] | None = None
@@ -765,7 +766,7 @@ def _forget_frames(exc: BaseException) -> BaseException:
 
 
 def _write_locked(store_dir: Path, change: Any, *, agent: str, operation: str) -> WriteResult | BaseException:
-    started = datetime.now(timezone.utc).replace(microsecond=0)
+    started = datetime.now(UTC).replace(microsecond=0)
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     head = read_head(store_dir)
@@ -800,7 +801,7 @@ def _write_locked(store_dir: Path, change: Any, *, agent: str, operation: str) -
                                 "nothing was written", report)
         t = time.perf_counter()
         sequence = head.sequence + 1
-        ended = datetime.now(timezone.utc).replace(microsecond=0)
+        ended = datetime.now(UTC).replace(microsecond=0)
         activity = f"{ID}write/{sequence}-{uuid.uuid4().hex[:8]}"
         live.extend(provenance(activity, agent, operation, started, ended, delta, inferred))
         live.flush()
