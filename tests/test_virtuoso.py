@@ -33,8 +33,8 @@ from rdflib.term import Node
 
 from kg_fixtures import ROOT
 from paradip_kg.backends.push import push
-from paradip_kg.backends.remote import NO_NAMED_GRAPH, RemoteStore, RemoteStoreError, blank_node_groups, insert_requests
-from paradip_kg.errors import QuerySyntaxError, QueryTimeout
+from paradip_kg.backends.remote import NO_NAMED_GRAPH, RemoteStore, blank_node_groups, insert_requests
+from paradip_kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.sparql.jobs import inspect_query
 from paradip_kg.store.disk import count_by_graph, default_graph_names, open_store

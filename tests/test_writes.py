@@ -26,7 +26,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from paradip_kg.errors import InputError, QuerySyntaxError
+from paradip_kg.errors import GraphNotFound, Inconsistent, InputError, QuerySyntaxError, WriteForbidden, WriteRejected
 from paradip_kg.inference.closure import infer
 from paradip_kg.inference.incremental import TBox, entail
 from paradip_kg.namespaces import GRAPHS
@@ -223,7 +223,7 @@ def test_a_no_op_write_publishes_nothing(store_dir: Path) -> None:
 
 def test_duplicate_agreement_is_rejected_and_nothing_changes(store_dir: Path) -> None:
     before, head = nquads(store_dir), read_head(store_dir)
-    with pytest.raises(writes.WriteRejected) as caught:
+    with pytest.raises(WriteRejected) as caught:
         writes.sparql_update(store_dir, agreement("dup", a="mx-23005", b="mx-31050", scope="national"), agent="t")
     keys = {(str(r.shape).rsplit("#", 1)[-1], r.component) for r in caught.value.report.results if r.severity == "Violation"}
     assert keys == {("AgreementDuplicateShape", "SPARQLConstraintComponent")}
@@ -247,7 +247,7 @@ def test_duplicate_agreement_is_rejected_and_nothing_changes(store_dir: Path) ->
 ], ids=["international-but-one-country", "before-the-seat-was-founded", "one-party-left", "ill-formed-date"])
 def test_invalid_changes_are_rejected(store_dir: Path, text: str, shape: str) -> None:
     before = nquads(store_dir)
-    with pytest.raises(writes.WriteRejected) as caught:
+    with pytest.raises(WriteRejected) as caught:
         writes.sparql_update(store_dir, text, agent="t")
     shapes = {str(r.shape).rsplit("#", 1)[-1] for r in caught.value.report.results if r.severity == "Violation"}
     assert shape in shapes, shapes
@@ -260,9 +260,9 @@ def test_reserved_graphs_cannot_be_written(store_dir: Path) -> None:
                  f"DELETE WHERE {{ GRAPH <{GRAPHS['inferred']}> {{ ?s ?p ?o }} }}",
                  f"DROP GRAPH <{GRAPHS['shapes']}>", "CLEAR ALL",
                  f"INSERT DATA {{ GRAPH <{writes.WRITES_GRAPH}> {{ <urn:x> <urn:p> <urn:y> }} }}"):
-        with pytest.raises(writes.WriteForbidden):
+        with pytest.raises(WriteForbidden):
             writes.sparql_update(store_dir, text, agent="t")
-    with pytest.raises(writes.WriteForbidden):
+    with pytest.raises(WriteForbidden):
         writes.replace_graph(store_dir, str(GRAPHS["vocab"]), Graph(), agent="t")
     assert nquads(store_dir) == before
 
@@ -300,7 +300,7 @@ def test_graph_store_put_post_delete(store_dir: Path) -> None:
     assert len(graph_of(open_store(store_dir), name)) == 2
     assert writes.drop_graph(store_dir, name, agent="t").removed == 2
     assert not open_store(store_dir).contains_named_graph(ox.NamedNode(name))
-    with pytest.raises(writes.GraphNotFound):
+    with pytest.raises(GraphNotFound):
         writes.drop_graph(store_dir, name, agent="t")
 
 
@@ -349,9 +349,9 @@ def _outcome(store_dir: Path, path: Path) -> tuple[str | set[tuple[str, str]], s
     try:
         result = writes.add_to_graph(store_dir, DATA, parse_file(path), agent="t")
         results = result.report.results if result.report is not None else []
-    except writes.Inconsistent:
+    except Inconsistent:
         return "inconsistent", set()
-    except writes.WriteRejected as exc:
+    except WriteRejected as exc:
         results = exc.report.results
     pairs = {(str(r.shape).rsplit("#", 1)[-1], r.component) for r in results}
     return pairs, {(str(r.shape).rsplit("#", 1)[-1], r.component) for r in results if r.severity == "Violation"}
@@ -556,7 +556,8 @@ def test_readers_see_the_state_before_or_after_a_write_never_a_mix(store_dir: Pa
 def test_build_keeps_accepted_writes_or_refuses_to_drop_them(store_dir: Path) -> None:
     """A build of unchanged inputs is a no-op and keeps the writes; a real rebuild would lose
     them, so it refuses unless told to discard them."""
-    from paradip_kg.build import BuildFailed, build
+    from paradip_kg.build import build
+    from paradip_kg.errors import BuildFailed
 
     writes.sparql_update(store_dir, agreement("kept"), agent="t")
     manifest, built = build(ROOT, store_dir)

@@ -23,22 +23,14 @@ from pathlib import Path
 from rdflib import Graph
 
 from paradip_kg import __version__
-from paradip_kg.errors import ParadipError
+from paradip_kg.errors import BuildFailed
 from paradip_kg.inference.closure import infer
 from paradip_kg.rdf.parse import load_folder, rdf_files
-from paradip_kg.shacl.engine import Report, validate
+from paradip_kg.shacl.engine import validate
 from paradip_kg.store.disk import Manifest, manifest_path, read_head, write_store, writes_dir
 
 Progress = Callable[[str], None]
 FOLDERS = {"ontology": "ontology", "vocab": "vocab", "data": "data", "shapes": "shapes"}
-
-
-class BuildFailed(ParadipError):
-    """The graph does not pass validation, or the ontology is inconsistent."""
-
-    def __init__(self, message: str, report: Report | None = None) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 @dataclass

@@ -77,7 +77,8 @@ def _backend_store(ctx: click.Context, backend: str | None) -> Any:
 
 def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
     """Build the store if it is missing or out of date; return its folder."""
-    from paradip_kg.build import BuildFailed, build
+    from paradip_kg.build import build
+    from paradip_kg.errors import BuildFailed
 
     store_dir = _store_dir(ctx)
     try:
@@ -104,7 +105,8 @@ def build_cmd(ctx: click.Context, force: bool, discard_writes: bool) -> None:
     writes the embedded Oxigraph store and a manifest beside it. Exits 1 with the SHACL
     report when the graph has violations; a build of unchanged inputs does nothing.
     """
-    from paradip_kg.build import BuildFailed, build
+    from paradip_kg.build import build
+    from paradip_kg.errors import BuildFailed
 
     try:
         manifest, built = build(_project_dir(ctx), _store_dir(ctx), progress=_progress, force=force,

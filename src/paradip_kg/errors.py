@@ -1,27 +1,50 @@
-"""Errors that carry their meaning to the CLI and to HTTP.
+"""Every error of the project, in one tree, each carrying its meaning to the CLI and to HTTP.
 
     ParadipError                 status 500; a bug of ours if it reaches a user unhandled
     ├── InputError               status 400; the user's input is wrong
     │   ├── RdfSyntaxError       a file or body is not valid RDF: names file, line and column
     │   ├── ImportRowError       a table row cannot be imported: names file, row and column
-    │   └── QuerySyntaxError     a SPARQL query does not parse: the parser's message
+    │   ├── QuerySyntaxError     a SPARQL query does not parse: the parser's message
+    │   ├── ShapesError          the shapes are not usable (pyshacl stopped on them)
+    │   └── BadPattern           a Triple Pattern Fragments selector is not a triple pattern
+    ├── AuthenticationFailed     status 401 or 403; a write without a valid bearer token
+    ├── NotDescribed             status 404; the graph says nothing about this IRI
+    ├── GraphNotFound            status 404; no such named graph (Graph Store Protocol)
+    ├── WriteForbidden           status 403; a reserved graph cannot be written
+    ├── ReadOnlyBackend          status 405; the backend is only read (remote store: use push)
     ├── NotAcceptable            status 406; no representation the client accepts
     ├── PayloadTooLarge          status 413
-    └── QueryTimeout             status 503; the query was stopped after the time limit
+    ├── WriteRejected            status 422; the change would break the shapes (carries the report)
+    │   └── Inconsistent         the change contradicts the ontology (owlrl)
+    ├── BuildFailed              status 500; the files do not pass validation, or are inconsistent
+    ├── RemoteStoreError         status 502; the remote SPARQL store failed or could not be reached
+    ├── NotAvailable             status 503; the store is not there (not built yet)
+    ├── WriteBusy                status 503; another write held the lock too long
+    ├── QueryTimeout             status 503; the query was stopped after the time limit
+    └── ValidationTimeout        status 503; the validation was stopped after the time limit
 
-The CLI maps InputError to exit 2; the web layer turns ``status`` into the HTTP status.
+    Signals that never leave the module that raises them:
+    CellError                    one cell of an import row is wrong (the importer adds file and row)
+    ChangeTooWide                a write reaches too far to narrow: fall back to the whole graph
+
+The CLI maps InputError to exit 2; the web layer's one error handler turns ``status``, ``title``,
+``message`` and ``headers`` into the HTTP answer. ``tests/test_errors.py`` checks that this tree is
+the real one.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class ParadipError(Exception):
     status = 500
     title = "Internal error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 class InputError(ParadipError):
@@ -54,6 +77,50 @@ class QuerySyntaxError(InputError):
     title = "Malformed query"
 
 
+class ShapesError(InputError):
+    """The shapes are not usable: pyshacl stopped with a ValidationFailure (e.g. VALUES in sh:sparql)."""
+
+    title = "Unusable shapes"
+
+
+class BadPattern(InputError):
+    title = "Bad triple pattern"
+
+
+class AuthenticationFailed(ParadipError):
+    """401 or 403 with a ``WWW-Authenticate: Bearer`` challenge (RFC 6750 §3)."""
+
+    title = "Unauthorized"
+
+    def __init__(self, status: int, message: str, challenge: str) -> None:
+        super().__init__(message, {"WWW-Authenticate": challenge})
+        self.status = status
+        self.title = "Unauthorized" if status == 401 else "Forbidden"
+        self.challenge = challenge
+
+
+class NotDescribed(ParadipError):
+    status = 404
+    title = "Not found"
+
+
+class GraphNotFound(ParadipError):
+    status = 404
+    title = "No such graph"
+
+
+class WriteForbidden(ParadipError):
+    status = 403
+    title = "Graph not writable"
+
+
+class ReadOnlyBackend(ParadipError):
+    """A write to a backend the app only reads (the remote store: the curator uses ``push``)."""
+
+    status = 405
+    title = "Read-only store"
+
+
 class NotAcceptable(ParadipError):
     status = 406
     title = "Not acceptable"
@@ -64,6 +131,65 @@ class PayloadTooLarge(ParadipError):
     title = "Payload too large"
 
 
+class WriteRejected(ParadipError):
+    """The change would break the shapes; nothing was committed. ``report`` is the SHACL report."""
+
+    status = 422
+    title = "Write rejected by the shapes"
+
+    def __init__(self, message: str, report: Any) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class Inconsistent(WriteRejected):
+    """owlrl found a contradiction (e.g. a member of two disjoint classes)."""
+
+    title = "Write rejected: inconsistent with the ontology"
+
+
+class BuildFailed(ParadipError):
+    """The graph does not pass validation, or the ontology is inconsistent; ``report`` when validation failed."""
+
+    def __init__(self, message: str, report: Any = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class RemoteStoreError(ParadipError):
+    """The remote store failed, refused us, or could not be reached."""
+
+    status = 502
+    title = "Remote store error"
+
+
+class NotAvailable(ParadipError):
+    status = 503
+    title = "Not available"
+
+
+class WriteBusy(ParadipError):
+    status = 503
+    title = "Writer busy"
+
+
 class QueryTimeout(ParadipError):
     status = 503
     title = "Query timed out"
+
+
+class ValidationTimeout(ParadipError):
+    status = 503
+    title = "Validation timed out"
+
+
+class CellError(Exception):
+    """One cell of an import row is wrong; the importer turns it into an :class:`ImportRowError`."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+class ChangeTooWide(Exception):
+    """A write reaches too far to narrow its inference and validation: fall back to the whole graph."""

@@ -46,7 +46,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from paradip_kg.backends.remote import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
-from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout
+from paradip_kg.errors import BuildFailed, NotAvailable, ParadipError, QuerySyntaxError, QueryTimeout, ReadOnlyBackend
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.sparql.jobs import Job, Reply, inspect_query, reply_or_raise
 from paradip_kg.store.disk import Head, Manifest
@@ -63,18 +63,6 @@ SUBJECT_CACHE_SIZE = 4096  # most subjects kept
 
 _BNODE_XML = re.compile(r"<bnode>([^<]*)</bnode>")
 VIRTUOSO_NODE = "nodeID://"
-
-
-class NotAvailable(ParadipError):
-    status = 503
-    title = "Not available"
-
-
-class ReadOnlyBackend(ParadipError):
-    """A write to a backend the app only reads (the remote store: the curator uses ``push``)."""
-
-    status = 405
-    title = "Read-only store"
 
 
 def _names(graphs: Any) -> list[str] | None:
@@ -430,7 +418,7 @@ class MemoryBackend(Backend):
         def load() -> ox.Store:
             # The stages of paradip_kg.build.build, in the same order: pyshacl adds a few
             # triples to the shapes graph it validates with, and the built store keeps them.
-            from paradip_kg.build import BuildFailed, load_sources
+            from paradip_kg.build import load_sources
             from paradip_kg.inference.closure import infer
             from paradip_kg.shacl.engine import validate
             from paradip_kg.store.disk import graph_quads
@@ -570,4 +558,4 @@ def open_backend_store(settings: Mapping[str, Any]) -> Any:
 
 
 __all__ = ["BACKENDS", "Backend", "InProcessRunner", "MemoryBackend", "RemoteBackend", "RemoteOxStore",
-           "RemoteRunner", "ReadOnlyBackend", "make_backend", "open_backend_store"]
+           "RemoteRunner", "make_backend", "open_backend_store"]

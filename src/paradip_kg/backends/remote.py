@@ -44,7 +44,7 @@ from rdflib.term import Node
 from SPARQLWrapper import INSERT, POST, SELECT, URLENCODED, SPARQLWrapper
 
 from paradip_kg import __version__
-from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout
+from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout, RemoteStoreError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.sparql.jobs import inspect_query
 from paradip_kg.store.disk import to_oxigraph
@@ -60,13 +60,6 @@ STAGING_PREFIX = "urn:x-paradip:staging:"
 
 GraphSource = Union[Graph, bytes, str, Iterable[ox.Triple | ox.Quad]]
 Progress = Callable[[str], None]
-
-
-class RemoteStoreError(ParadipError):
-    """The remote store failed, refused us, or could not be reached."""
-
-    status = 502
-    title = "Remote store error"
 
 
 @dataclass(frozen=True)

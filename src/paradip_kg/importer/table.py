@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from paradip_kg import settings as settings_mod
-from paradip_kg.errors import ImportRowError, InputError
+from paradip_kg.errors import CellError, ImportRowError, InputError
 from paradip_kg.namespaces import ID, PDO, VOCAB
 from paradip_kg.rdf.parse import load_folder
 
@@ -278,12 +278,6 @@ class _PublishedTable:
         return cls({row[0].strip(): [cell.strip() for cell in row] for row in rows if row})
 
 
-class _RowError(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column, self.message = column, message
-
-
 class _Builder:
     """Accumulates the triples of one or more tables; checks rows against each other too."""
 
@@ -309,10 +303,10 @@ class _Builder:
             try:
                 key = row["source_row"]
                 if key in seen_rows:
-                    raise _RowError("source_row", f"row {seen_rows[key]} already has source_row {key}")
+                    raise CellError("source_row", f"row {seen_rows[key]} already has source_row {key}")
                 seen_rows[key] = number
                 self._add_row(path, number, row)
-            except _RowError as exc:
+            except CellError as exc:
                 raise ImportRowError(str(path), number, exc.column, exc.message) from None
 
     # -- one row ---------------------------------------------------------------------------
@@ -321,16 +315,16 @@ class _Builder:
         where = f"{path.name}, row {number}"
         for name in REQUIRED:
             if not row[name]:
-                raise _RowError(name, "required value is empty")
+                raise CellError(name, "required value is empty")
         table_row = _positive_int(row["source_row"], "source_row")
         kind = KINDS.get(row["kind"])
         if kind is None:
-            raise _RowError("kind", f"unknown kind {row['kind']!r}; use one of {', '.join(KINDS)}")
+            raise CellError("kind", f"unknown kind {row['kind']!r}; use one of {', '.join(KINDS)}")
         start = _date(row["start_date"], "start_date")
         if row["date_text"]:
             written = _date(row["date_text"], "date_text")
             if written != start:
-                raise _RowError("date_text", f"{row['date_text']!r} means {written}, but start_date is {start}")
+                raise CellError("date_text", f"{row['date_text']!r} means {written}, but start_date is {start}")
         self._check_published(path, row, table_row)
         sources = self._sources(row["source"], "source")
         partner_sources = sources + self._sources(row["partner_sources"], "partner_sources")
@@ -344,17 +338,17 @@ class _Builder:
         else:
             partner, locality = self._foreign_partner(row, country, partner_sources, where)
         if partner == reporting:
-            raise _RowError("partner_name", "the partner is the reporting municipality itself")
+            raise CellError("partner_name", "the partner is the reporting municipality itself")
         if row["partner_locality_wikidata"]:
             self.graph.add((locality, SDO.sameAs, _wikidata(row["partner_locality_wikidata"],
                                                             "partner_locality_wikidata")))
 
         national = row["partner_country"] == "MX"
         if national and kind.international_only:
-            raise _RowError("kind", f"kind {row['kind']} is international only, but the partner is in Mexico (MX)")
+            raise CellError("kind", f"kind {row['kind']} is international only, but the partner is in Mexico (MX)")
         agreement = ID[f"agreement/{_key(reporting)}--{_key(partner)}"]
         if agreement in self.agreements:
-            raise _RowError("partner_name", f"{self.agreements[agreement]} is already the agreement {agreement}")
+            raise CellError("partner_name", f"{self.agreements[agreement]} is already the agreement {agreement}")
         self.agreements[agreement] = where
         reporting_name, partner_name = row["reporting_name"], row["partner_name"]
         g = self.graph
@@ -372,13 +366,13 @@ class _Builder:
         if row["approval_date"]:
             approval = _date(row["approval_date"], "approval_date")
             if approval.datatype != XSD.date:
-                raise _RowError("approval_date", f"{row['approval_date']!r} is not a full date (YYYY-MM-DD)")
+                raise CellError("approval_date", f"{row['approval_date']!r} is not a full date (YYYY-MM-DD)")
             if not row["approval_source"]:
-                raise _RowError("approval_source", "approval_date needs the source that gives it")
+                raise CellError("approval_source", "approval_date needs the source that gives it")
             g.add((agreement, PDO.approvalDate, approval))
             agreement_sources += self._sources(row["approval_source"], "approval_source")
         elif row["approval_source"]:
-            raise _RowError("approval_date", "approval_source is given but approval_date is empty")
+            raise CellError("approval_date", "approval_source is given but approval_date is empty")
         for lang in ("es", "en"):
             if row[f"note_{lang}"]:
                 g.add((agreement, SKOS.editorialNote, Literal(row[f"note_{lang}"], lang=lang)))
@@ -390,40 +384,40 @@ class _Builder:
         if not row["source_table"]:
             return
         if not row["source_text"]:
-            raise _RowError("source_text", "source_table is given, so the published name cell is required")
+            raise CellError("source_text", "source_table is given, so the published name cell is required")
         if Path(row["source_table"]).name != row["source_table"]:
-            raise _RowError("source_table", f"{row['source_table']!r} is not a plain file name: the published "
+            raise CellError("source_table", f"{row['source_table']!r} is not a plain file name: the published "
                             "table must sit next to the agreements table")
         table_path = path.parent / row["source_table"]
         if table_path not in self.published:
             if not table_path.is_file():
-                raise _RowError("source_table", f"no published table {table_path}")
+                raise CellError("source_table", f"no published table {table_path}")
             self.published[table_path] = _PublishedTable.read(table_path)
         cells = self.published[table_path].cells.get(str(table_row))
         if cells is None:
-            raise _RowError("source_row", f"{row['source_table']} has no row {table_row}")
+            raise CellError("source_row", f"{row['source_table']} has no row {table_row}")
         if len(cells) < 2 or cells[1] != row["source_text"]:
             published = cells[1] if len(cells) > 1 else ""
-            raise _RowError("source_text", f"{row['source_text']!r} is not what {row['source_table']} row "
+            raise CellError("source_text", f"{row['source_text']!r} is not what {row['source_table']} row "
                             f"{table_row} publishes: {published!r}")
         if row["date_text"] and (len(cells) < 3 or cells[2] != row["date_text"]):
             published = cells[2] if len(cells) > 2 else ""
-            raise _RowError("date_text", f"{row['date_text']!r} is not what {row['source_table']} row "
+            raise CellError("date_text", f"{row['date_text']!r} is not what {row['source_table']} row "
                             f"{table_row} publishes: {published!r}")
 
     def _mexican_partner(self, row: dict[str, str], sources: list[URIRef], where: str) -> tuple[URIRef, URIRef]:
         if not row["partner_cvegeo"]:
-            raise _RowError("partner_cvegeo", "a Mexican partner needs its municipality's INEGI CVEGEO")
+            raise CellError("partner_cvegeo", "a Mexican partner needs its municipality's INEGI CVEGEO")
         code = _cvegeo(row["partner_cvegeo"], "partner_cvegeo")
         state = self._state(code, "partner_cvegeo")
         if row["partner_admin_area_source"] and not row["partner_admin_area"]:
-            raise _RowError("partner_admin_area", "partner_admin_area_source is given but partner_admin_area is empty")
+            raise CellError("partner_admin_area", "partner_admin_area_source is given but partner_admin_area is empty")
         if row["partner_admin_area"] and _fold(row["partner_admin_area"]) not in state.names:
             named = [c for c, s in self.reference.states.items() if _fold(row["partner_admin_area"]) in s.names]
             if not named:
-                raise _RowError("partner_admin_area", f"{row['partner_admin_area']!r} is not a Mexican state "
+                raise CellError("partner_admin_area", f"{row['partner_admin_area']!r} is not a Mexican state "
                                 "of the reference data")
-            raise _RowError("partner_cvegeo", f"CVEGEO {code} does not start with {named[0]}, the code of "
+            raise CellError("partner_cvegeo", f"CVEGEO {code} does not start with {named[0]}, the code of "
                             f"{row['partner_admin_area']}")
         if row["partner_admin_area_source"]:
             self.graph.add((state.iri, PDO.sourceLabel, Literal(row["partner_admin_area_source"], lang="es")))
@@ -433,7 +427,7 @@ class _Builder:
         if row["partner_locality_inegi"]:
             inegi = row["partner_locality_inegi"]
             if not _LOCALITY.fullmatch(inegi) or not inegi.startswith(code):
-                raise _RowError("partner_locality_inegi", f"{inegi!r} is not a 9-digit INEGI locality code "
+                raise CellError("partner_locality_inegi", f"{inegi!r} is not a 9-digit INEGI locality code "
                                 f"starting with the municipality's CVEGEO {code}")
             locality = ID[f"locality/mx-{inegi}"]
             self.graph.add((locality, PDO.inegiCode, Literal(inegi)))
@@ -471,7 +465,7 @@ class _Builder:
         for column in ("partner_cvegeo", "partner_municipality", "partner_locality_inegi",
                        "partner_municipality_wikidata"):
             if row[column]:
-                raise _RowError(column, "only Mexican partners (partner_country MX) have INEGI codes and municipalities")
+                raise CellError(column, "only Mexican partners (partner_country MX) have INEGI codes and municipalities")
         iso = row["partner_country"].lower()
         key = f"{iso}-{_slug(row['partner_name'], 'partner_name')}"
         place = country
@@ -485,7 +479,7 @@ class _Builder:
                 self.graph.add((place, PDO.sourceLabel, Literal(row["partner_admin_area_source"], lang="es")))
             self._derived(place, sources)
         elif row["partner_admin_area_source"]:
-            raise _RowError("partner_admin_area", "partner_admin_area_source is given but partner_admin_area is empty")
+            raise CellError("partner_admin_area", "partner_admin_area_source is given but partner_admin_area is empty")
         locality, government = ID[f"locality/{key}"], ID[f"government/{key}"]
         self._locality(locality, row, place, sources, where)
         g = self.graph
@@ -511,16 +505,16 @@ class _Builder:
 
     def _country(self, code: str) -> URIRef:
         if not _ISO2.fullmatch(code):
-            raise _RowError("partner_country", f"{code!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
+            raise CellError("partner_country", f"{code!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
         if code not in self.reference.countries:
-            raise _RowError("partner_country", f"unknown country code {code!r}: the reference data has "
+            raise CellError("partner_country", f"unknown country code {code!r}: the reference data has "
                             f"{', '.join(sorted(self.reference.countries))}")
         return self.reference.countries[code]
 
     def _state(self, cvegeo: str, column: str) -> MexicanState:
         state = self.reference.states.get(cvegeo[:2])
         if state is None:
-            raise _RowError(column, f"CVEGEO {cvegeo} starts with {cvegeo[:2]}, which is not the INEGI code of a "
+            raise CellError(column, f"CVEGEO {cvegeo} starts with {cvegeo[:2]}, which is not the INEGI code of a "
                             "Mexican state in the reference data")
         return state
 
@@ -531,7 +525,7 @@ class _Builder:
                 continue
             iri = URIRef(item) if re.match(r"https?://", item) else ID[f"source/{item}"]
             if iri not in self.reference.sources:
-                raise _RowError(column, f"{item!r} is not a source document of the reference data "
+                raise CellError(column, f"{item!r} is not a source document of the reference data "
                                 "(a key of id/source/..., described in data/sources.ttl)")
             found.append(iri)
         return found
@@ -539,7 +533,7 @@ class _Builder:
     def _label(self, node: URIRef, text: str, lang: str, where: str, column: str) -> None:
         known = self.labels.get((node, lang))
         if known is not None and known[0] != text:
-            raise _RowError(column, f"{node} is labelled {known[0]!r}@{lang} by {known[1]}, here {text!r}")
+            raise CellError(column, f"{node} is labelled {known[0]!r}@{lang} by {known[1]}, here {text!r}")
         self.labels[(node, lang)] = (text, known[1] if known else where)
         self.graph.add((node, RDFS.label, Literal(text, lang=lang)))
 
@@ -555,13 +549,13 @@ def _key(iri: URIRef) -> str:
 def _slug(text: str, column: str) -> str:
     key = slug(text)
     if not key:
-        raise _RowError(column, f"{text!r} gives an empty key: write it in Latin letters")
+        raise CellError(column, f"{text!r} gives an empty key: write it in Latin letters")
     return key
 
 
 def _positive_int(text: str, column: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise _RowError(column, f"{text!r} is not a positive integer")
+        raise CellError(column, f"{text!r} is not a positive integer")
     return int(text)
 
 
@@ -569,16 +563,16 @@ def _date(text: str, column: str) -> Literal:
     try:
         return parse_date(text)
     except ValueError as exc:
-        raise _RowError(column, str(exc)) from None
+        raise CellError(column, str(exc)) from None
 
 
 def _cvegeo(text: str, column: str) -> str:
     if not _CVEGEO.fullmatch(text):
-        raise _RowError(column, f"{text!r} is not an INEGI CVEGEO of a municipality (5 digits, e.g. 23005)")
+        raise CellError(column, f"{text!r} is not an INEGI CVEGEO of a municipality (5 digits, e.g. 23005)")
     return text
 
 
 def _wikidata(qid: str, column: str) -> URIRef:
     if not _QID.fullmatch(qid):
-        raise _RowError(column, f"{qid!r} is not a Wikidata item id (Q followed by digits)")
+        raise CellError(column, f"{qid!r} is not a Wikidata item id (Q followed by digits)")
     return URIRef(WIKIDATA + qid)

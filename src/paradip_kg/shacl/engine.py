@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from paradip_kg.errors import InputError
+from paradip_kg.errors import ShapesError
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -60,12 +60,6 @@ def check_gregorian_literals() -> None:
 
 
 check_gregorian_literals()
-
-
-class ShapesError(InputError):
-    """The shapes are not usable: pyshacl stopped with a ValidationFailure (e.g. VALUES in sh:sparql)."""
-
-    title = "Unusable shapes"
 
 
 def _local(term: Node | None) -> str:

@@ -38,7 +38,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from paradip_kg.errors import InputError, ParadipError
+from paradip_kg.errors import InputError, ParadipError, ValidationTimeout
 from paradip_kg.rdf.parse import load_folder, parse_bytes, parse_file
 from paradip_kg.shacl.engine import Report, meta_validate, read_results, validate
 from paradip_kg.shacl.report import build_view, render
@@ -54,11 +54,6 @@ SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
 REACHING_OUT = re.compile(r"\b(SERVICE|FROM|LOAD)\b", re.IGNORECASE)
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 LOGICAL = {SH.OrConstraintComponent: SH["or"], SH.XoneConstraintComponent: SH.xone}
-
-
-class ValidationTimeout(ParadipError):
-    status = 503
-    title = "Validation timed out"
 
 
 @dataclass

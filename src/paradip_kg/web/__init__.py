@@ -16,7 +16,6 @@ To add a blueprint, give its module a ``bp`` attribute and add ``"module:bp"`` t
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import os
@@ -32,12 +31,13 @@ from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from paradip_kg import settings as settings_module
-from paradip_kg.backends.base import ReadOnlyBackend, make_backend  # backend switch (docs/remote-store.md)
-from paradip_kg.errors import ParadipError
+from paradip_kg.backends.base import make_backend  # backend switch (docs/remote-store.md)
+from paradip_kg.errors import ParadipError, ReadOnlyBackend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.sparql.jobs import QueryRunner
 from paradip_kg.store.disk import Head, Manifest, head_path, manifest_path, read_head
 from paradip_kg.web import conneg
+from paradip_kg.web.errors import body_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BLUEPRINTS: tuple[str, ...] = (
@@ -235,7 +235,7 @@ def lang_url(code: str) -> str:
 def handle_error(exc: Exception) -> Response:
     """One shape for every error: JSON for API clients, an HTML page for browsers."""
     if isinstance(exc, ParadipError):
-        status, title, message, headers = exc.status, exc.title, exc.message, {}
+        status, title, message, headers = exc.status, exc.title, exc.message, dict(exc.headers)
     elif isinstance(exc, HTTPException):
         status, title, message = exc.code or 500, exc.name, exc.description or exc.name
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
@@ -244,7 +244,9 @@ def handle_error(exc: Exception) -> Response:
     if status >= 500:
         log.warning("%s %s -> %s %s: %s", request.method, request.path, status, title, message)
     body = {"error": title, "message": message, "status": status}
-    if conneg.prefers_html(request.accept_mimetypes):
+    if isinstance(exc, ParadipError) and (own_body := body_for(exc)) is not None:
+        response = own_body(exc)
+    elif conneg.prefers_html(request.accept_mimetypes):
         response = Response(render_template("error.html", error=body, lang=page_language()), status=status,
                             mimetype="text/html")
     else:

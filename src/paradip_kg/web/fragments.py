@@ -29,7 +29,7 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from paradip_kg.errors import InputError
+from paradip_kg.errors import BadPattern
 from paradip_kg.web import conneg, get_state, page_language
 from paradip_kg.web.conneg import HTML, Format
 from paradip_kg.web.linked_data import _choose, _serve, _version, link_for, serialize
@@ -48,10 +48,6 @@ FORMATS: tuple[Format, ...] = (*(conneg.BY_NAME[n] for n in ("trig", "nquads", "
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
 _LITERAL = re.compile(r'^"(?P<value>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<?(?P<dt>[^<>]+?)>?)?$', re.DOTALL)
 _cache: OrderedDict[tuple, list[ox.Triple]] = OrderedDict()
-
-
-class BadPattern(InputError):
-    title = "Bad triple pattern"
 
 
 def _iri(value: str, position: str) -> ox.NamedNode:

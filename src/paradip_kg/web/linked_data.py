@@ -44,7 +44,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 
-from paradip_kg.errors import NotAcceptable, ParadipError
+from paradip_kg.errors import NotAcceptable, NotDescribed
 from paradip_kg.namespaces import GRAPHS, PREFIXES
 from paradip_kg.publish import describe as describing
 from paradip_kg.publish import docs as docs_gen
@@ -71,11 +71,6 @@ DUMP_WAIT = 20.0  # seconds a request waits for dumps being written before it is
 SCHEMA = "https://schema.org/"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-class NotDescribed(ParadipError):
-    status = 404
-    title = "Not found"
 
 
 # --- Setup: proxies, per-version cache, template helpers --------------------------------

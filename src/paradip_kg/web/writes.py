@@ -40,9 +40,9 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from rdflib import Graph
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound, ServiceUnavailable, UnsupportedMediaType
+from werkzeug.exceptions import Forbidden, NotFound, ServiceUnavailable, UnsupportedMediaType
 
-from paradip_kg.errors import InputError, NotAcceptable, PayloadTooLarge
+from paradip_kg.errors import AuthenticationFailed, InputError, NotAcceptable, PayloadTooLarge, WriteBusy, WriteRejected
 from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.shacl.report import build_view, render, summary
@@ -76,18 +76,6 @@ RETRY_AFTER = 5
 
 
 # --- Authentication --------------------------------------------------------------------------
-
-
-class AuthenticationFailed(HTTPException):
-    """401 or 403 with a ``WWW-Authenticate: Bearer`` challenge (RFC 6750 §3)."""
-
-    def __init__(self, code: int, description: str, challenge: str) -> None:
-        super().__init__(description)
-        self.code = code
-        self.challenge = challenge
-
-    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
-        return [("Content-Type", "text/html; charset=utf-8"), ("WWW-Authenticate", self.challenge)]
 
 
 _tokens_cache: dict[str, tuple[tuple[str, bytes], ...]] = {}
@@ -170,11 +158,11 @@ def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[
     state = get_state()
     try:
         result = function(state.store_dir, *args, **kwargs, timeout=float(state.settings["write_timeout"]))
-    except core.WriteRejected as exc:
+    except WriteRejected as exc:
         if exc.report is None:  # inconsistent with the ontology: no SHACL report to show
             raise
         return rejected(exc), None
-    except core.WriteBusy as exc:
+    except WriteBusy as exc:
         raise ServiceUnavailable(exc.message, retry_after=RETRY_AFTER) from None
     finally:
         # pyshacl leaves reference cycles that hold the frames of the write, and with them the
@@ -192,7 +180,7 @@ def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[
 # --- The SHACL report of a rejected write ------------------------------------------------------
 
 
-def rejected(exc: core.WriteRejected) -> Response:
+def rejected(exc: WriteRejected) -> Response:
     """422: the report of the shapes the write would break, negotiated (JSON summary for scripts,
     the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV)."""
     from paradip_kg.shacl.jobs import engine_options

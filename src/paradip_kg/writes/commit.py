@@ -44,7 +44,16 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from paradip_kg.errors import InputError, ParadipError, QuerySyntaxError
+from paradip_kg.errors import (
+    ChangeTooWide,
+    GraphNotFound,
+    Inconsistent,
+    InputError,
+    QuerySyntaxError,
+    WriteBusy,
+    WriteForbidden,
+    WriteRejected,
+)
 from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO, SHAPES
 from paradip_kg.rdf.parse import to_rdflib
 from paradip_kg.sparql.jobs import _OPAQUE, _WORD, check_nesting
@@ -64,38 +73,6 @@ MAX_CONTEXT = 200_000  # more context triples than this: likewise
 KEEP_SNAPSHOTS = 3  # published snapshots kept besides HEAD's ...
 SNAPSHOT_GRACE = 120.0  # ... and any younger than this many seconds (a reader may still be opening it)
 MAX_LOGGED_QUADS = 2_000  # the provenance record holds the changed quads up to this many
-
-
-class WriteRejected(ParadipError):
-    """The change would break the shapes; nothing was committed."""
-
-    status = 422
-    title = "Write rejected by the shapes"
-
-    def __init__(self, message: str, report: Any) -> None:
-        super().__init__(message)
-        self.report = report
-
-
-class WriteForbidden(ParadipError):
-    status = 403
-    title = "Graph not writable"
-
-
-class WriteBusy(ParadipError):
-    status = 503
-    title = "Writer busy"
-
-
-class GraphNotFound(ParadipError):
-    status = 404
-    title = "No such graph"
-
-
-class Inconsistent(WriteRejected):
-    """owlrl found a contradiction (e.g. a member of two disjoint classes)."""
-
-    title = "Write rejected: inconsistent with the ontology"
 
 
 @dataclass
@@ -345,10 +322,6 @@ LOOK_BACK_SHAPES = (SHAPES.AgreementDuplicateShape,)
 MAX_REFERRERS = 1_000  # an object with more referrers is a hub: its own entailments are only added to
 
 
-class TooMuch(Exception):
-    """The change reaches too far: fall back to the whole graph."""
-
-
 @dataclass
 class Affected:
     focus: set[Node]  # changed subjects and the nodes whose outgoing paths reach them
@@ -366,7 +339,7 @@ def _tbox_terms(store: ox.Store) -> set[Node]:
 
 
 def affected(store: ox.Store, changed: Iterable[ox.Quad], tbox: set[Node]) -> Affected:
-    """The nodes a change can affect (see the module's docstring); TooMuch past MAX_AFFECTED.
+    """The nodes a change can affect (see the module's docstring); ChangeTooWide past MAX_AFFECTED.
 
     Shapes and rules look forward from a node along asserted links (the shapes use no inverse
     property), so a node depends on the change when an asserted path leads from it to a
@@ -393,7 +366,7 @@ def affected(store: ox.Store, changed: Iterable[ox.Quad], tbox: set[Node]) -> Af
                     nxt.add(quad.subject)
         focus |= nxt
         if len(focus) > MAX_AFFECTED:
-            raise TooMuch
+            raise ChangeTooWide
         frontier = nxt
         if not frontier:
             break
@@ -407,7 +380,7 @@ class _Triples:
     def add(self, quad: ox.Quad) -> None:
         self.items.add((quad.subject, quad.predicate, quad.object))
         if len(self.items) > MAX_CONTEXT:
-            raise TooMuch
+            raise ChangeTooWide
 
     def graph(self) -> Graph:
         graph = Graph()
@@ -601,7 +574,7 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
     try:
         hit = affected(store, delta.added | delta.removed, terms)
         data, complete = inference_context(store, hit, terms)
-    except TooMuch:
+    except ChangeTooWide:
         hit = None
     if hit is None:
         data = _asserted_graph(store)
@@ -647,7 +620,7 @@ def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tb
             # read about it otherwise (they use no inverse path).
             focus = hit.focus | hit.terms | {n for n in extra_focus if n not in terms}
             data, around = validation_context(store, focus, terms, read, full)
-        except TooMuch:
+        except ChangeTooWide:
             focus = None
     if focus is None:
         data, around = _asserted_graph(store), Graph()
