@@ -97,9 +97,9 @@ def _role(pid: int, master: int) -> str:
             command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
     except OSError:
         return "gone"
-    if "paradip_kg.sparql.jobs" in command:
+    if "paradip_kg.sparql.runner" in command:
         return "query children"
-    if "paradip_kg.shacl.jobs" in command:
+    if "paradip_kg.shacl.runner" in command:
         return "validation children"
     return "workers"
 

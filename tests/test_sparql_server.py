@@ -292,7 +292,7 @@ def test_no_runaway_process_is_left(runaway_server: Server) -> None:
     children = subprocess.run(["ps", "-o", "pid=,pcpu=,args=", "--ppid",
                                ",".join(str(p) for p in worker_pids(runaway_server))],
                               capture_output=True, text=True, check=False).stdout.splitlines()
-    runners = [line for line in children if "paradip_kg.sparql.jobs" in line]
+    runners = [line for line in children if "paradip_kg.sparql.runner" in line]
     assert runners, "each worker keeps a query process"
     assert len(runners) <= 2
 

@@ -2,7 +2,7 @@
 
 :func:`serve` embeds gunicorn (``BaseApplication``): sync workers, each calling
 ``create_app(settings)`` after the fork, each with its own query child process (see
-:mod:`paradip_kg.sparql.jobs`). It binds 127.0.0.1 unless told otherwise. Logs go to the
+:mod:`paradip_kg.sparql.runner`). It binds 127.0.0.1 unless told otherwise. Logs go to the
 process's stdout (access) and stderr (errors): never give a server a pipe nobody reads.
 
 Given RDF files, it loads them strictly (:func:`paradip_kg.rdf.parse.read_quads`, errors with

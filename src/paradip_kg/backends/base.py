@@ -329,7 +329,7 @@ class InProcessRunner:
         self.store, self.default_graphs, self.union = store, tuple(default_graphs), union
 
     def start(self) -> None:
-        """Nothing to start (the interface of :class:`paradip_kg.sparql.jobs.QueryRunner`)."""
+        """Nothing to start (the interface of :class:`paradip_kg.sparql.runner.QueryRunner`)."""
 
     def stop(self) -> None:
         """Nothing to stop."""

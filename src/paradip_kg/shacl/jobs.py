@@ -13,32 +13,23 @@ whose SPARQL reaches out (SERVICE, FROM, LOAD), are refused unless the operator 
 followed (SHACL and pySHACL agree: data-graph imports are not part of validation).
 
 The web runs each validation in a child process that is killed after ``validation_timeout``
-seconds (:class:`ValidationRunner`); the CLI runs it in-process.
+seconds (:mod:`paradip_kg.shacl.runner`); the CLI runs it in-process.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import pickle
 import re
-import select
-import struct
-import subprocess
-import sys
-import threading
-import time
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from paradip_kg.errors import InputError, ParadipError, ValidationTimeout
+from paradip_kg.errors import InputError
 from paradip_kg.rdf.parse import load_folder, parse_bytes, parse_file
 from paradip_kg.shacl.engine import Report, meta_validate, read_results, validate
 from paradip_kg.shacl.report import build_view, render
@@ -336,123 +327,6 @@ def _copy_description(source: Graph, node: Node, target: Graph) -> None:
                 todo.append(o)
 
 
-# --- a validation that can be stopped --------------------------------------------------------------
-# A thread cannot be stopped, so the web runs validations in a child process of its own,
-# ``python -m paradip_kg.shacl.jobs``, which keeps pyshacl imported and rdflib's translated
-# SPARQL warm between jobs. Frames on its stdin/stdout are an 8-byte big-endian length and a
-# pickle: both ends are this module, and the pipes are private to the two processes. A job that
-# outlives its time limit gets the child killed (SIGKILL); the next job starts a fresh one.
-
-_FRAME = struct.Struct(">Q")
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
-        process.wait()
-    for pipe in (process.stdin, process.stdout):
-        if pipe is not None:
-            pipe.close()
-
-
-class ValidationRunner:
-    """One child process that runs :func:`execute` on the jobs it is sent, one at a time."""
-
-    def __init__(self) -> None:
-        self._process: subprocess.Popen[bytes] | None = None
-        self._finalizer: weakref.finalize | None = None
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        self.stop()
-        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.shacl.jobs"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE)
-        self._process, self._finalizer = process, weakref.finalize(self, _terminate, process)
-        return process
-
-    def stop(self) -> None:
-        """Kill the child, if any."""
-        if self._finalizer is not None:
-            self._finalizer()
-        self._process = self._finalizer = None
-
-    def run(self, job: Job, timeout: float) -> Report:
-        """:func:`execute` ``job`` in the child, stopped after ``timeout`` seconds.
-
-        Raises:
-            ValidationTimeout: the validation took longer than ``timeout`` (HTTP 503).
-            InputError: the shapes are not usable.
-            ParadipError: the child failed (HTTP 500).
-        """
-        process = self._process if self._process is not None and self._process.poll() is None else self._start()
-        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        assert process.stdin is not None and process.stdout is not None
-        try:
-            process.stdin.write(_FRAME.pack(len(payload)) + payload)
-            process.stdin.flush()
-            deadline = time.monotonic() + timeout
-            size = _FRAME.unpack(_read(process.stdout, _FRAME.size, deadline))[0]
-            kind, answer = pickle.loads(_read(process.stdout, size, deadline))
-        except TimeoutError:
-            self.stop()
-            raise ValidationTimeout(f"the validation did not finish within {timeout:g} s and was stopped; "
-                                    "validate a smaller file, narrow it to some focus nodes or shapes, or run "
-                                    "`paradip-kg validate` on your machine") from None
-        except (OSError, EOFError, pickle.UnpicklingError) as exc:
-            self.stop()
-            raise ParadipError(f"the validation process failed: {exc}") from None
-        if kind == "ok":
-            return answer  # type: ignore[no-any-return]
-        if kind == "input":
-            raise InputError(answer)
-        raise ParadipError(f"the validation failed: {answer}")
-
-
-def _read(stream: Any, size: int, deadline: float) -> bytes:
-    """Exactly ``size`` bytes from a pipe, or TimeoutError at ``deadline`` (EOFError if it closes)."""
-    fd = stream.fileno()
-    chunks, missing = [], size
-    while missing:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, min(missing, 1 << 20))
-        if not chunk:
-            raise EOFError("the validation process ended without an answer")
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
-
-
-_runners = threading.local()
-
-
-def run_in_child(job: Job, timeout: float) -> Report:
-    """:meth:`ValidationRunner.run` on this thread's runner (started on first use)."""
-    runner = getattr(_runners, "runner", None)
-    if runner is None or getattr(_runners, "pid", None) != os.getpid():  # new thread, or forked
-        runner = _runners.runner = ValidationRunner()
-        _runners.pid = os.getpid()
-    return runner.run(job, timeout)
-
-
-def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """The child's loop: read a job, execute it, write the answer; until stdin closes."""
-    while True:
-        header = stdin.read(_FRAME.size)
-        if len(header) < _FRAME.size:
-            return
-        job = pickle.loads(stdin.read(_FRAME.unpack(header)[0]))
-        try:
-            answer: tuple[str, Any] = ("ok", execute(job))
-        except InputError as exc:
-            answer = ("input", exc.message)
-        except Exception as exc:  # noqa: BLE001 - the parent turns it into a 500
-            answer = ("error", f"{type(exc).__name__}: {exc}")
-        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.write(_FRAME.pack(len(payload)) + payload)
-        stdout.flush()
-
-
 # --- the command line --------------------------------------------------------------------------
 
 def engine_options(inference: str, allow_warnings: bool, shapes: str, **extra: Any) -> dict[str, Any]:
@@ -497,14 +371,7 @@ def run_validation(files: list[Path], fmt: str | None, shapes_files: list[Path],
     return render(view, output), not report.blocking(allow_warnings)
 
 
-__all__ = ["Job", "ValidationTimeout", "load_data", "load_upload", "load_shapes", "project_context", "merged",
-           "mix_in", "check_uploaded_shapes", "data_notices", "execute", "run_in_child", "ValidationRunner", "run_validation", "engine_options",
+__all__ = ["Job", "load_data", "load_upload", "load_shapes", "project_context", "merged",
+           "mix_in", "check_uploaded_shapes", "data_notices", "execute", "run_validation", "engine_options",
            "INFERENCE"]
 
-
-if __name__ == "__main__":  # the child of ValidationRunner
-    import pyshacl  # noqa: F401  (imported once, before the first job)
-
-    frames = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # anything printed goes to stderr, never into the frames
-    serve(sys.stdin.buffer, frames)

@@ -1,15 +1,7 @@
-"""Run SPARQL queries in a child process that can be stopped.
+"""What a SPARQL query job is: the query lexer, :class:`Job` and :class:`Reply`.
 
-pyoxigraph has no query timeout, and a thread cannot be stopped. So each web worker
-(and each thread of it) keeps one child process, ``python -m paradip_kg.sparql.jobs``,
-that opens the store read-only and answers jobs sent over its stdin/stdout pipes. The
-worker waits for the answer at most ``timeout`` seconds; then it kills the child (SIGKILL),
-starts a fresh one at once, and raises :class:`~paradip_kg.errors.QueryTimeout` (503).
-Other workers keep serving meanwhile, and this one is free again as soon as it answers.
-
-The child serializes the result itself (see :mod:`paradip_kg.sparql.results`), cut at the result
-limit, so only bytes cross the pipe. Frames are a 8-byte big-endian length and a pickle:
-both ends are this module, and the pipe is private to the two processes.
+A :class:`Job` crosses to the query child process (:mod:`paradip_kg.sparql.runner`) by pickling,
+and a :class:`Reply` comes back; :func:`reply_or_raise` turns a reply's error into the exception.
 
 :func:`inspect_query` reads what the worker must know before running a query (its form,
 whether it has FROM/FROM NAMED, whether it calls SERVICE or is an update) with a small
@@ -18,24 +10,11 @@ lexer: Oxigraph parses the query again, and its message is the one users see on 
 
 from __future__ import annotations
 
-import argparse
-import os
-import pickle
 import re
-import select
-import signal
-import struct
-import subprocess
-import sys
-import threading
-import time
-import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from paradip_kg.errors import NotAcceptable, ParadipError, QuerySyntaxError, QueryTimeout
+from paradip_kg.errors import NotAcceptable, ParadipError, QuerySyntaxError
 
 # --- Reading a query before it runs -------------------------------------------------------
 
@@ -169,139 +148,6 @@ class Reply:
     seconds: float = 0.0
 
 
-# --- Framing ------------------------------------------------------------------------------
-
-_HEADER = struct.Struct(">Q")
-
-
-def write_frame(stream: BinaryIO, obj: object) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def read_frame(stream: BinaryIO) -> Any:
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        raise EOFError
-    (size,) = _HEADER.unpack(header)
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)
-
-
-def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
-    """Read ``size`` bytes from ``fd``; TimeoutError at ``deadline``, EOFError if closed."""
-    chunks: list[bytes] = []
-    while size:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                raise TimeoutError
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-# --- The worker side ----------------------------------------------------------------------
-
-
-class QueryRunner:
-    """One child process answering jobs, stopped and replaced when a job overruns."""
-
-    def __init__(self, store: Path, default_graphs: Sequence[str] = (), union_default_graph: bool = False,
-                 start_timeout: float = 60.0) -> None:
-        self.store = store
-        self.default_graphs = tuple(default_graphs)
-        self.union_default_graph = union_default_graph
-        self.start_timeout = start_timeout
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._finalizer: weakref.finalize | None = None
-        self._ready = False
-        self._lock = threading.Lock()
-
-    def _command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "paradip_kg.sparql.jobs", "--store", str(self.store)]
-        if self.union_default_graph:
-            cmd.append("--union")
-        for graph in self.default_graphs:
-            cmd += ["--default-graph", graph]
-        return cmd
-
-    def start(self) -> None:
-        """Start the child if none runs (it opens the store while the worker does other things)."""
-        if self._proc is None or self._proc.poll() is not None:
-            self.stop()
-            self._proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          close_fds=True)
-            # Killed with the runner if nobody calls stop(): a forgotten app, or interpreter exit.
-            self._finalizer = weakref.finalize(self, _terminate, self._proc)
-            self._ready = False
-
-    def _wait_ready(self) -> subprocess.Popen[bytes]:
-        self.start()
-        proc = self._proc
-        assert proc is not None and proc.stdout is not None
-        if not self._ready:
-            try:
-                hello = self._receive(proc, time.monotonic() + self.start_timeout)
-            except (EOFError, TimeoutError):
-                self.stop()
-                raise ParadipError("the query engine process did not start; see the server log") from None
-            if isinstance(hello, Reply) and hello.error:
-                self.stop()
-                raise ParadipError(hello.message)
-            self._ready = True
-        return proc
-
-    @staticmethod
-    def _receive(proc: subprocess.Popen[bytes], deadline: float | None) -> Any:
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
-        return pickle.loads(_read_exact(fd, size, deadline))
-
-    def run(self, job: Job, timeout: float) -> Reply:
-        """Run ``job``; raise QueryTimeout after ``timeout`` s, QuerySyntaxError on a bad query."""
-        with self._lock:
-            proc = self._wait_ready()
-            assert proc.stdin is not None
-            started = time.monotonic()
-            try:
-                write_frame(proc.stdin, job)  # type: ignore[arg-type]
-                reply: Reply = self._receive(proc, started + timeout if timeout > 0 else None)
-            except TimeoutError:
-                self.stop()
-                self.start()
-                raise QueryTimeout(f"The query ran for more than {timeout:g} s and was stopped. "
-                                   "Narrow it (a LIMIT, a more selective pattern) or ask the operator "
-                                   "for a longer query_timeout.") from None
-            except (EOFError, BrokenPipeError, OSError):
-                self.stop()
-                self.start()
-                raise ParadipError("the query engine process ended unexpectedly; see the server log") from None
-        reply.seconds = time.monotonic() - started
-        return reply_or_raise(reply)
-
-    def stop(self) -> None:
-        """Kill the child now (a query may be running: there is nothing to wait for)."""
-        self._proc, self._ready = None, False
-        if self._finalizer is not None:
-            self._finalizer()
-            self._finalizer = None
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
-
-
 def reply_or_raise(reply: Reply) -> Reply:
     """``reply``, or the error it carries raised: QuerySyntaxError, NotAcceptable, ParadipError."""
     if reply.error == "syntax":
@@ -311,77 +157,3 @@ def reply_or_raise(reply: Reply) -> Reply:
     if reply.error:
         raise ParadipError(reply.message)
     return reply
-
-
-def _terminate(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        if stream is not None:
-            try:
-                stream.close()
-            except OSError:
-                pass
-
-
-# --- The child side -----------------------------------------------------------------------
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (a runaway query must not outlive it)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def child_main(argv: Sequence[str] | None = None) -> int:
-    """Open the store and answer jobs until stdin closes."""
-    parser = argparse.ArgumentParser(prog="python -m paradip_kg.sparql.jobs")
-    parser.add_argument("--store", required=True)
-    parser.add_argument("--union", action="store_true")
-    parser.add_argument("--default-graph", action="append", default=[])
-    args = parser.parse_args(argv)
-    _die_with_parent()
-    parent = os.getppid()
-    # The protocol owns the real stdout; anything printed goes to stderr (the server log).
-    channel = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    requests = sys.stdin.buffer
-    if os.getppid() != parent:
-        return 0
-    import pyoxigraph as ox  # the child imports no more than it needs: it must start fast
-
-    from paradip_kg.sparql.results import execute
-
-    path = args.store
-    try:
-        store = ox.Store.read_only(path)
-    except OSError as exc:
-        write_frame(channel, Reply(error="store", message=str(exc)))
-        return 1
-    write_frame(channel, Reply(kind="ready"))
-    while True:
-        try:
-            job = read_frame(requests)
-        except EOFError:
-            return 0
-        if job.store_path and job.store_path != path:  # a write or build published a new state
-            try:
-                store, path = ox.Store.read_only(job.store_path), job.store_path
-            except OSError as exc:
-                write_frame(channel, Reply(error="store", message=f"cannot open the store: {exc}"))
-                continue
-        write_frame(channel, execute(store, job, tuple(args.default_graph), args.union))
-
-
-if __name__ == "__main__":
-    # Run the imported module's function, so that pickled classes are paradip_kg.sparql.jobs.*
-    # on both ends, not __main__.*.
-    from paradip_kg.sparql.jobs import child_main as _child_main
-
-    sys.exit(_child_main())

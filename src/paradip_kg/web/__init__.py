@@ -34,7 +34,7 @@ from paradip_kg import settings as settings_module
 from paradip_kg.backends.base import make_backend  # backend switch (docs/remote-store.md)
 from paradip_kg.errors import ParadipError, ReadOnlyBackend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.sparql.jobs import QueryRunner
+from paradip_kg.sparql.runner import QueryRunner
 from paradip_kg.store.disk import Head, Manifest, head_path, manifest_path, read_head
 from paradip_kg.web import conneg
 from paradip_kg.web.errors import body_for

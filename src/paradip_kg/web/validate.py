@@ -49,8 +49,8 @@ from paradip_kg.shacl.jobs import (
     merged,
     mix_in,
     project_folder,
-    run_in_child,
 )
+from paradip_kg.shacl.runner import run_in_child
 from paradip_kg.shacl.report import (
     SEVERITIES,
     ReportView,

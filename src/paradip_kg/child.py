@@ -1,0 +1,229 @@
+"""A child process that can be stopped: both ends of the pipe between a worker and its child.
+
+pyoxigraph has no query timeout, pyshacl no validation timeout, and a thread cannot be stopped.
+So work that may run away runs in a child process, ``python -m <module>``, kept warm between
+requests: the worker sends it one request at a time and waits for the answer until a deadline;
+past it, the child is killed (SIGKILL) and the caller hears :class:`TimeoutError`. The SPARQL
+children (:mod:`paradip_kg.sparql.runner`) and the SHACL children (:mod:`paradip_kg.shacl.runner`)
+both run on this module.
+
+The protocol. Frames on the child's stdin and stdout are an 8-byte big-endian length and a
+pickle: both ends are this package, and the pipes are private to the two processes. Once started,
+the child sends one hello frame, ``("ready", "")`` or ``("failed", message)`` when it cannot work
+(a store it cannot open); then it answers each request frame with one answer frame, until its
+stdin closes. Anything the child prints goes to stderr (the server log), never into the frames.
+A child dies with its parent (Linux ``PR_SET_PDEATHSIG``): a runaway query must not outlive it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from select import select
+from typing import IO, Any
+
+_HEADER = struct.Struct(">Q")
+READY, FAILED = "ready", "failed"
+
+Handler = Callable[[Any], Any]  # one request in, one answer out (must not raise)
+
+
+# --- Framing ------------------------------------------------------------------------------
+
+
+def write_frame(stream: IO[bytes], obj: object) -> None:
+    """Send ``obj`` as one frame."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """Wait for one frame on ``stream``; EOFError when it closes (the child's side: no deadline)."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+    """Read ``size`` bytes from ``fd``; TimeoutError at ``deadline``, EOFError if closed."""
+    chunks: list[bytes] = []
+    while size:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select([fd], [], [], remaining)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(stream: IO[bytes], deadline: float | None) -> Any:
+    """One frame from ``stream`` (a pipe), or TimeoutError at ``deadline``."""
+    fd = stream.fileno()
+    (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
+    return pickle.loads(_read_exact(fd, size, deadline))
+
+
+# --- The worker side ----------------------------------------------------------------------
+
+
+class Child:
+    """One child process, ``python -m module *args``, answering one request at a time.
+
+    Args:
+        module: the module the child runs; its ``__main__`` calls :func:`serve`.
+        args: its command-line arguments.
+        name: what the child is, for error messages ("the query engine process").
+        start_timeout: how long the child may take to say hello (seconds).
+        restart: after a child is killed, start a fresh one at once, so the next request
+            does not wait for it (else the next request starts it).
+    """
+
+    def __init__(self, module: str, args: Sequence[str] = (), name: str = "the child process",
+                 start_timeout: float = 60.0, restart: bool = False) -> None:
+        self.command = [sys.executable, "-m", module, *args]
+        self.name = name
+        self.start_timeout = start_timeout
+        self.restart = restart
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._finalizer: weakref.finalize | None = None
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the child if none runs (it gets ready while the worker does other things)."""
+        if self._proc is None or self._proc.poll() is not None:
+            self.stop()
+            self._proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+            # Killed with the owner if nobody calls stop(): a forgotten app, or interpreter exit.
+            self._finalizer = weakref.finalize(self, _terminate, self._proc)
+            self._ready = False
+
+    def stop(self) -> None:
+        """Kill the child now (a request may be running: there is nothing to wait for)."""
+        self._proc, self._ready = None, False
+        if self._finalizer is not None:
+            self._finalizer()
+            self._finalizer = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _wait_ready(self) -> subprocess.Popen[bytes]:
+        self.start()
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        if not self._ready:
+            try:
+                status, message = _receive(proc.stdout, time.monotonic() + self.start_timeout)
+            except (EOFError, TimeoutError, OSError, pickle.UnpicklingError, ValueError):
+                self.stop()
+                raise ChildProcessError(f"{self.name} did not start; see the server log") from None
+            if status != READY:
+                self.stop()
+                raise ChildProcessError(message)
+            self._ready = True
+        return proc
+
+    def call(self, request: object, timeout: float | None) -> Any:
+        """Send ``request`` and return the child's answer.
+
+        Args:
+            timeout: seconds to wait for the answer (None or 0: no limit); the child's start
+                does not count.
+
+        Raises:
+            TimeoutError: no answer within ``timeout``; the child was killed.
+            ChildProcessError: the child did not start, could not work, or ended without an
+                answer (the message says which); it was killed.
+        """
+        with self._lock:
+            proc = self._wait_ready()
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                write_frame(proc.stdin, request)
+                return _receive(proc.stdout, time.monotonic() + timeout if timeout else None)
+            except TimeoutError:
+                self._replace()
+                raise
+            except (EOFError, OSError, pickle.UnpicklingError):
+                self._replace()
+                raise ChildProcessError(f"{self.name} ended unexpectedly; see the server log") from None
+
+    def _replace(self) -> None:
+        self.stop()
+        if self.restart:
+            self.start()
+
+
+def _terminate(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+# --- The child side -----------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def serve(setup: Callable[[], Handler]) -> int:
+    """The child's main loop: say hello, then answer requests until stdin closes.
+
+    ``setup()`` prepares the child (opens a store, imports an engine) and returns the handler
+    of requests; if it raises OSError or ValueError, the hello carries the message and the child
+    exits. Returns the exit status.
+    """
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the request to die with it
+        return 0
+    # The protocol owns the real stdout; anything printed goes to stderr (the server log).
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    requests = sys.stdin.buffer
+    try:
+        handle = setup()
+    except (OSError, ValueError) as exc:
+        write_frame(channel, (FAILED, str(exc) or type(exc).__name__))
+        return 1
+    write_frame(channel, (READY, ""))
+    while True:
+        try:
+            request = read_frame(requests)
+        except EOFError:
+            return 0
+        write_frame(channel, handle(request))

@@ -1,0 +1,91 @@
+"""Run validations in a child process that can be stopped (both ends, on :mod:`paradip_kg.child`).
+
+A thread cannot be stopped, so the web runs validations in a child process of its own,
+``python -m paradip_kg.shacl.runner``, which keeps pyshacl imported and rdflib's translated
+SPARQL warm between jobs. A job that outlives its time limit gets the child killed (SIGKILL) and
+:class:`~paradip_kg.errors.ValidationTimeout` (503) raised; the next job starts a fresh child.
+The CLI validates in its own process (:func:`paradip_kg.shacl.jobs.execute`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any
+
+from paradip_kg.child import Child, Handler, serve
+from paradip_kg.errors import InputError, ParadipError, ValidationTimeout
+from paradip_kg.shacl.jobs import Job, execute
+from paradip_kg.shacl.results import Report
+
+MODULE = "paradip_kg.shacl.runner"
+
+
+class ValidationRunner:
+    """One child process that runs :func:`~paradip_kg.shacl.jobs.execute` on the jobs it is sent, one at a time."""
+
+    def __init__(self) -> None:
+        self.child = Child(MODULE, name="the validation process")
+
+    def stop(self) -> None:
+        """Kill the child, if any."""
+        self.child.stop()
+
+    def run(self, job: Job, timeout: float) -> Report:
+        """:func:`~paradip_kg.shacl.jobs.execute` ``job`` in the child, stopped after ``timeout`` seconds.
+
+        Raises:
+            ValidationTimeout: the validation took longer than ``timeout`` (HTTP 503).
+            InputError: the shapes are not usable.
+            ParadipError: the child failed (HTTP 500).
+        """
+        try:
+            kind, answer = self.child.call(job, timeout)
+        except TimeoutError:
+            raise ValidationTimeout(f"the validation did not finish within {timeout:g} s and was stopped; "
+                                    "validate a smaller file, narrow it to some focus nodes or shapes, or run "
+                                    "`paradip-kg validate` on your machine") from None
+        except ChildProcessError as exc:
+            raise ParadipError(str(exc)) from None
+        if kind == "ok":
+            report: Report = answer
+            return report
+        if kind == "input":
+            raise InputError(answer)
+        raise ParadipError(f"the validation failed: {answer}")
+
+
+_runners = threading.local()
+
+
+def run_in_child(job: Job, timeout: float) -> Report:
+    """:meth:`ValidationRunner.run` on this thread's runner (started on first use)."""
+    runner = getattr(_runners, "runner", None)
+    if runner is None or getattr(_runners, "pid", None) != os.getpid():  # new thread, or forked
+        runner = _runners.runner = ValidationRunner()
+        _runners.pid = os.getpid()
+    return runner.run(job, timeout)
+
+
+# --- The child side -----------------------------------------------------------------------
+
+
+def handle(job: Job) -> tuple[str, Any]:
+    """Execute one job: ``("ok", report)``, ``("input", message)`` or ``("error", message)``."""
+    try:
+        return ("ok", execute(job))
+    except InputError as exc:
+        return ("input", exc.message)
+    except Exception as exc:  # noqa: BLE001 - the parent turns it into a 500
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def _setup() -> Handler:
+    import pyshacl  # noqa: F401  (imported once, before the first job)
+
+    return handle
+
+
+if __name__ == "__main__":  # the child of ValidationRunner
+    sys.exit(serve(_setup))
