@@ -3,7 +3,8 @@
     describe(store, iri)        → Description: stated and inferred facts grouped by property,
                                   inverse links ("referenced by"), sources, labels; capped
     document(store, iri, page)  → DocumentPage: the triples of its RDF document, paged
-    Labels(store, lang)         → labels in the visitor's language, with a fallback
+
+Labels in the visitor's language are :mod:`paradip_kg.publish.labels`' job.
 
 Stated facts are those of ``graph/ontology``, ``graph/vocab`` and ``graph/data``; inferred
 ones are those of ``graph/inferred`` that no stated graph also holds. The shapes graph is
@@ -17,7 +18,7 @@ of ``page_size`` triples, read lazily from the store's indexes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -49,146 +50,6 @@ SOURCE_PREDICATES = tuple(_ns(p, n) for p, n in (("prov", "wasDerivedFrom"), ("p
 # Entailments that hold of everything and say nothing: kept in documents (they are in the
 # store), left off pages.
 TRIVIAL_TYPES = {_ns("owl", "Thing"), _ns("rdfs", "Resource"), _ns("owl", "NamedIndividual")}
-
-LANGUAGES = ("es", "en")
-
-# Labels of the external properties pages show most, for which no graph has labels.
-KNOWN_LABELS: dict[str, tuple[str, str]] = {
-    "rdf:type": ("tipo", "type"),
-    "rdfs:label": ("etiqueta", "label"),
-    "rdfs:comment": ("comentario", "comment"),
-    "rdfs:seeAlso": ("véase también", "see also"),
-    "rdfs:isDefinedBy": ("definido por", "defined by"),
-    "rdfs:subClassOf": ("subclase de", "subclass of"),
-    "rdfs:subPropertyOf": ("subpropiedad de", "subproperty of"),
-    "rdfs:domain": ("dominio", "domain"),
-    "rdfs:range": ("rango", "range"),
-    "owl:sameAs": ("el mismo que", "same as"),
-    "owl:equivalentClass": ("clase equivalente", "equivalent class"),
-    "owl:inverseOf": ("inversa de", "inverse of"),
-    "skos:prefLabel": ("nombre preferente", "preferred label"),
-    "skos:altLabel": ("otro nombre", "alternative label"),
-    "skos:definition": ("definición", "definition"),
-    "skos:scopeNote": ("nota de alcance", "scope note"),
-    "skos:example": ("ejemplo", "example"),
-    "skos:notation": ("notación", "notation"),
-    "skos:inScheme": ("en el esquema", "in scheme"),
-    "skos:topConceptOf": ("concepto principal de", "top concept of"),
-    "skos:hasTopConcept": ("concepto principal", "top concept"),
-    "skos:broader": ("concepto más amplio", "broader concept"),
-    "skos:narrower": ("concepto más específico", "narrower concept"),
-    "skos:related": ("relacionado", "related"),
-    "skos:exactMatch": ("equivalente exacto", "exact match"),
-    "skos:closeMatch": ("equivalente cercano", "close match"),
-    "prov:wasDerivedFrom": ("derivado de", "derived from"),
-    "prov:hadPrimarySource": ("fuente primaria", "primary source"),
-    "dcterms:source": ("fuente", "source"),
-    "dcterms:title": ("título", "title"),
-    "dcterms:description": ("descripción", "description"),
-    "dcterms:license": ("licencia", "licence"),
-    "dcterms:identifier": ("identificador", "identifier"),
-    "dcterms:subject": ("tema", "subject"),
-    "dcterms:created": ("creado", "created"),
-    "dcterms:modified": ("modificado", "modified"),
-    "dcterms:publisher": ("editor", "publisher"),
-    "dcterms:creator": ("autor", "creator"),
-    "schema:name": ("nombre", "name"),
-    "schema:sameAs": ("el mismo que", "same as"),
-    "schema:url": ("URL", "URL"),
-    "foaf:page": ("página", "page"),
-    "foaf:homepage": ("página principal", "home page"),
-}
-
-
-# --- Languages and labels ---------------------------------------------------------------
-
-def qname(iri: str) -> str:
-    """``pdo:Agreement`` for an IRI in a known namespace, else the IRI."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
-
-
-def _lang_rank(literal: ox.Literal, lang: str) -> int:
-    tag = (literal.language or "").lower()
-    if tag == lang or tag.startswith(lang + "-"):
-        return 0
-    if tag and tag.split("-")[0] in LANGUAGES:
-        return 1 + LANGUAGES.index(tag.split("-")[0])
-    if not tag:
-        return 1 + len(LANGUAGES)
-    return 2 + len(LANGUAGES)
-
-
-def pick(literals: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
-    """The literal in ``lang``; else Spanish, then English; else one without a language tag; else any."""
-    candidates = [lit for lit in literals if isinstance(lit, ox.Literal)]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda lit: (_lang_rank(lit, lang), lit.value))
-
-
-def in_language_order(literals: Iterable[Term], lang: str) -> list[Term]:
-    """Values with the visitor's language first (stable otherwise)."""
-    def key(term: Term) -> tuple[int, str]:
-        if isinstance(term, ox.Literal):
-            return (_lang_rank(term, lang), term.value)
-        return (0, str(term))
-    return sorted(literals, key=key)
-
-
-class Labels:
-    """Labels of IRIs in one language, read once per IRI and kept for the request."""
-
-    def __init__(self, store: ox.Store, lang: str) -> None:
-        self.store = store
-        self.lang = lang if lang in LANGUAGES else LANGUAGES[0]
-        self._cache: dict[str, str | None] = {}
-
-    def literals(self, iri: ox.NamedNode, predicates: Sequence[ox.NamedNode]) -> list[ox.Literal]:
-        found: list[ox.Literal] = []
-        for predicate in predicates:
-            for graph in DEFAULT_GRAPHS:
-                for quad in self.store.quads_for_pattern(iri, predicate, None, graph):
-                    if isinstance(quad.object, ox.Literal) and quad.object not in found:
-                        found.append(quad.object)
-            if found:  # the first predicate that has any wins: prefLabel over label, …
-                return found
-        return found
-
-    def stated(self, term: Term) -> str | None:
-        """The label the graph gives ``term``, or None."""
-        if not isinstance(term, ox.NamedNode):
-            return None
-        key = term.value
-        if key not in self._cache:
-            best = pick(self.literals(term, LABEL_PREDICATES), self.lang)
-            self._cache[key] = best.value if best is not None else None
-        return self._cache[key]
-
-    def label(self, term: Term) -> str:
-        """A label for any term: the graph's, a built-in one for common properties, or its short name."""
-        if isinstance(term, ox.Literal):
-            return term.value
-        if isinstance(term, ox.BlankNode):
-            return "[…]"
-        stated = self.stated(term)
-        if stated:
-            return stated
-        known = KNOWN_LABELS.get(qname(term.value))
-        if known:
-            return known[LANGUAGES.index(self.lang)]
-        short = qname(term.value)
-        if short != term.value and short.startswith("pdid:"):
-            return short[len("pdid:"):]
-        return short
-
-    def description(self, iri: ox.NamedNode) -> str | None:
-        best = pick(self.literals(iri, DESCRIPTION_PREDICATES), self.lang)
-        return best.value if best is not None else None
-
 
 # --- Pages: a description grouped by property ---------------------------------------------
 
@@ -252,17 +113,21 @@ def _outgoing(store: ox.Store, subject: ox.NamedNode | ox.BlankNode) -> tuple[di
     inferred: dict[ox.NamedNode, list[Term]] = {}
     for graph in STATED_GRAPHS:
         for q in store.quads_for_pattern(subject, None, None, graph):
+            obj = q.object
+            if isinstance(obj, ox.Triple):  # RDF 1.1 graphs: the build stores no quoted triples
+                continue
             values = stated.setdefault(q.predicate, [])
-            if q.object not in values:
-                values.append(q.object)
+            if obj not in values:
+                values.append(obj)
     for q in store.quads_for_pattern(subject, None, None, INFERRED_GRAPH):
-        if q.object in stated.get(q.predicate, ()):
+        obj = q.object
+        if isinstance(obj, ox.Triple) or obj in stated.get(q.predicate, ()):
             continue
-        if isinstance(subject, ox.NamedNode) and _is_trivial(subject, q.predicate, q.object):
+        if isinstance(subject, ox.NamedNode) and _is_trivial(subject, q.predicate, obj):
             continue
         values = inferred.setdefault(q.predicate, [])
-        if q.object not in values:
-            values.append(q.object)
+        if obj not in values:
+            values.append(obj)
     return stated, inferred
 
 
@@ -312,13 +177,14 @@ def describe(store: ox.Store, iri: str, value_cap: int = 200, inverse_cap: int =
                        inverse=_inverse(store, node, inverse_cap), blank=blank, types=types, sources=sources)
 
 
-_INVERSE_COUNTS = """
-SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  VALUES ?g { %s }
-  GRAPH ?g { ?s ?p NODE }
+_GRAPH_VALUES = " ".join(f"<{g.value}>" for g in DEFAULT_GRAPHS)
+_INVERSE_COUNTS = f"""
+SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  VALUES ?g {{ {_GRAPH_VALUES} }}
+  GRAPH ?g {{ ?s ?p NODE }}
   FILTER(?s != NODE)
-} GROUP BY ?p
-""" % " ".join(f"<{g.value}>" for g in DEFAULT_GRAPHS)
+}} GROUP BY ?p
+"""
 
 
 def _inverse(store: ox.Store, node: ox.NamedNode, cap: int) -> list[Group]:
@@ -337,10 +203,11 @@ def _inverse(store: ox.Store, node: ox.NamedNode, cap: int) -> list[Group]:
             for q in store.quads_for_pattern(None, predicate, node, graph):
                 if len(group.values) >= cap:
                     break
-                if q.subject == node or q.subject in seen:
+                referrer = q.subject
+                if referrer == node or isinstance(referrer, ox.Triple) or referrer in seen:
                     continue
-                seen.add(q.subject)
-                group.values.append(Value(q.subject, graph == INFERRED_GRAPH))
+                seen.add(referrer)
+                group.values.append(Value(referrer, graph == INFERRED_GRAPH))
         groups.append(group)
     return sorted(groups, key=lambda g: _predicate_order(g.predicate))
 

@@ -24,12 +24,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from paradip_kg import i18n
 from paradip_kg.namespaces import GRAPHS, PDO, SHAPES
-from paradip_kg.publish.describe import KNOWN_LABELS, LANGUAGES, Labels, qname
+from paradip_kg.publish.labels import KNOWN_LABELS, Labels, qname
 from paradip_kg.rdf.parse import to_rdflib
 
 SH = "http://www.w3.org/ns/shacl#"
-OTHER = {"es": "en", "en": "es"}
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,9 @@ class _Reader:
         literals = [o for p in predicates for o in g.objects(subject, p) if isinstance(o, Literal)]
         if not literals:
             return Text()
-        by_lang: dict[str, str] = {}
-        for lit in sorted(literals, key=str):
-            by_lang.setdefault((lit.language or "").split("-")[0].lower(), str(lit))
-        other = OTHER[self.lang]
-        for first in (self.lang, "", other, *sorted(by_lang)):
-            if first in by_lang:
-                main, main_lang = by_lang[first], first
-                break
+        by_lang = i18n.by_language((i18n.base(lit.language), str(lit)) for lit in sorted(literals, key=str))
+        main_lang = i18n.pick(sorted(by_lang), self.lang, lambda tag: tag) or ""
+        main, other = by_lang[main_lang], i18n.other(self.lang)
         second = by_lang.get(other if main_lang != other else self.lang, "")
         second_lang = (other if main_lang != other else self.lang) if second and second != main else ""
         return Text(main, main_lang, second if second != main else "", second_lang)
@@ -111,7 +106,7 @@ class _Reader:
             return text.main
         known = KNOWN_LABELS.get(qname(str(term)))
         if known:
-            return known[LANGUAGES.index(self.lang)]
+            return i18n.text(known, self.lang)
         return qname(str(term))
 
     def ref(self, term: Node) -> Ref:
@@ -144,7 +139,7 @@ _WORDS = {
 
 
 def _word(key: str, lang: str) -> str:
-    return _WORDS[key][LANGUAGES.index(lang)]
+    return i18n.text(_WORDS[key], lang)
 
 
 def expression(reader: _Reader, node: Node, depth: int = 0) -> list[Token]:
@@ -375,7 +370,7 @@ def _term_doc(store: ox.Store, g: Graph, reader: _Reader, data_labels: _DataLabe
     for relation, words in RELATIONS.items():
         for ext in g.objects(term, relation):
             if isinstance(ext, URIRef) and not _ours(ext):
-                doc.alignments.append((words[LANGUAGES.index(lang)], reader.ref(ext)))
+                doc.alignments.append((i18n.text(words, lang), reader.ref(ext)))
 
     if kind == "class":
         doc.in_domain_of = reader.refs(p for p in g.subjects(RDFS.domain, term) if _ours(p))
@@ -386,7 +381,7 @@ def _term_doc(store: ox.Store, g: Graph, reader: _Reader, data_labels: _DataLabe
         doc.domains = [expression(reader, d) for d in g.objects(term, RDFS.domain)]
         doc.ranges = [expression(reader, r) for r in g.objects(term, RDFS.range)]
         doc.inverse = reader.refs([*g.objects(term, OWL.inverseOf), *g.subjects(OWL.inverseOf, term)])
-        doc.characteristics = [words[LANGUAGES.index(lang)] for t, words in CHARACTERISTICS.items()
+        doc.characteristics = [i18n.text(words, lang) for t, words in CHARACTERISTICS.items()
                                if (term, RDF.type, t) in g]
         doc.use_count, uses = _uses(store, str(term))
         for s, o in uses:
@@ -480,7 +475,7 @@ def vocab_doc(store: ox.Store, scheme_iri: str, lang: str) -> SchemeDoc | None:
                 ref = data_labels.ref(quad.subject)
                 if isinstance(ref, Ref) and ref not in uses:
                     uses.append(ref)
-        matches = [(words[LANGUAGES.index(lang)], reader.ref(o)) for rel, words in RELATIONS.items()
+        matches = [(i18n.text(words, lang), reader.ref(o)) for rel, words in RELATIONS.items()
                    if rel not in (RDFS.subClassOf, RDFS.subPropertyOf) for o in g.objects(term, rel)
                    if isinstance(o, URIRef)]
         label = reader.texts(term, SKOS.prefLabel, RDFS.label)
@@ -601,7 +596,7 @@ def _both(es: list[Token], en: list[Token]) -> Requirement:
 class _ShapeReader:
     def __init__(self, g: Graph, labels: Graph, lang: str) -> None:
         self.g = g
-        self.readers = {code: _Reader(g, code, labels) for code in LANGUAGES}
+        self.readers = {code: _Reader(g, code, labels) for code in i18n.LANGUAGES}
         self.reader = self.readers[lang]
 
     def ref(self, term: Node, code: str) -> Token:
@@ -732,12 +727,9 @@ class _ShapeReader:
         return out
 
     def messages(self, shape: Node) -> tuple[str, str]:
-        found = {code: "" for code in LANGUAGES}
-        for lit in g_literals(self.g, shape, _sh("message")):
-            code = (lit.language or "").split("-")[0]
-            if code in found and not found[code]:
-                found[code] = str(lit)
-        return found["es"], found["en"]
+        literals = g_literals(self.g, shape, _sh("message"))
+        found = i18n.by_language((i18n.base(lit.language), str(lit)) for lit in literals)
+        return found.get("es", ""), found.get("en", "")
 
     def severity(self, shape: Node) -> str:
         return str(self.g.value(shape, _sh("severity")) or SH + "Violation")
@@ -805,4 +797,4 @@ def _shapes_used(g: Graph, shape: Node) -> set[Node]:
 
 
 def _severity(iri: str, lang: str) -> str:
-    return SEVERITIES.get(iri, (qname(iri), qname(iri)))[LANGUAGES.index(lang)]
+    return i18n.text(SEVERITIES.get(iri, (qname(iri), qname(iri))), lang)

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
+from paradip_kg import i18n
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PDO, PREFIXES
 from paradip_kg.publish.dumps import dump_files
 
@@ -281,7 +282,7 @@ def void_graph(stats: VoidStats, base_iri: str, site: str, modified: datetime,
 
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    for lang in ("es", "en"):
+    for lang in i18n.LANGUAGES:
         g.add((ds, DCTERMS.title, Literal(TITLE[lang], lang=lang)))
         g.add((ds, DCTERMS.description, Literal(DESCRIPTION[lang], lang=lang)))
         for word in KEYWORDS[lang]:
@@ -291,7 +292,7 @@ def void_graph(stats: VoidStats, base_iri: str, site: str, modified: datetime,
     publisher = local("publisher")
     g.add((ds, DCTERMS.publisher, publisher))
     g.add((publisher, RDF.type, FOAF.Organization))
-    for lang in ("es", "en"):
+    for lang in i18n.LANGUAGES:
         g.add((publisher, FOAF.name, Literal(PUBLISHER[lang], lang=lang)))
     g.add((publisher, FOAF.homepage, URIRef(site)))
     if stats.created:
