@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 
+from paradip_kg import i18n
 from paradip_kg.namespaces import ID, VOCAB
 from paradip_kg.sparql.local import run_on_store
 
@@ -51,7 +52,7 @@ REGION_OF: dict[str, str] = {
     "ES": "europe", "FR": "europe", "DE": "europe", "IT": "europe", "PT": "europe", "GB": "europe",
     "CN": "asia", "JP": "asia", "KR": "asia", "IN": "asia",
 }
-REGIONS: dict[str, tuple[str, str]] = {  # key: (es, en)
+REGIONS: dict[str, i18n.Pair] = {
     "north-america": ("América del Norte", "North America"),
     "central-america": ("América Central", "Central America"),
     "south-america": ("América del Sur", "South America"),
@@ -67,7 +68,7 @@ PREFIX_LINES = {
     "xsd": "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>",
 }
 
-WORDS: dict[str, tuple[str, str]] = {  # key: (es, en)
+WORDS: dict[str, i18n.Pair] = {
     NATIONAL: ("Nacional", "National"),
     INTERNATIONAL: ("Internacional", "International"),
     UNSTATED: ("Ámbito no indicado", "Scope not stated"),
@@ -89,12 +90,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (es, en)
 
 
 def word(key: str, lang: str) -> str:
-    es, en = WORDS[key]
-    return en if lang == "en" else es
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
+    return i18n.text(WORDS[key], lang)
 
 
 def _label_filter(var: str, lang: str) -> str:
@@ -109,7 +105,7 @@ def _scope_bind(var: str = "?agreement") -> str:
 
 
 def query_by_year(lang: str) -> str:
-    return f"""# {_pick(("Acuerdos por año de inicio y ámbito", "Agreements by starting year and scope"), lang)}
+    return f"""# {i18n.text(("Acuerdos por año de inicio y ámbito", "Agreements by starting year and scope"), lang)}
 {PREFIX_LINES['pdo']}
 
 SELECT ?year ?scope (COUNT(DISTINCT ?agreement) AS ?agreements)
@@ -126,7 +122,7 @@ ORDER BY ?year ?scope
 
 
 def query_by_scope(lang: str) -> str:
-    return f"""# {_pick(("Acuerdos nacionales e internacionales", "National and international agreements"), lang)}
+    return f"""# {i18n.text(("Acuerdos nacionales e internacionales", "National and international agreements"), lang)}
 {PREFIX_LINES['pdo']}
 
 SELECT ?scope (COUNT(DISTINCT ?agreement) AS ?agreements)
@@ -154,7 +150,7 @@ def _partner_countries(lang: str) -> str:
 
 
 def query_by_country(lang: str) -> str:
-    return f"""# {_pick(("Acuerdos de Benito Juárez por país de la contraparte",
+    return f"""# {i18n.text(("Acuerdos de Benito Juárez por país de la contraparte",
                        "Benito Juárez's agreements by the partner's country"), lang)}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['rdfs']}
@@ -171,7 +167,7 @@ ORDER BY DESC(?agreements) ?code
 
 def query_by_region(lang: str) -> str:
     rows = "\n".join(f'      ("{iso}" "{key}")' for iso, key in REGION_OF.items())
-    return f"""# {_pick(("Acuerdos de Benito Juárez por región de la contraparte",
+    return f"""# {i18n.text(("Acuerdos de Benito Juárez por región de la contraparte",
                        "Benito Juárez's agreements by the partner's region"), lang)}
 {PREFIX_LINES['pdo']}
 
@@ -202,7 +198,7 @@ ORDER BY DESC(?agreements) ?region
 
 
 def query_by_theme(lang: str) -> str:
-    return f"""# {_pick(("Acuerdos por tema", "Agreements by theme"), lang)}
+    return f"""# {i18n.text(("Acuerdos por tema", "Agreements by theme"), lang)}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['skos']}
 
@@ -218,7 +214,8 @@ ORDER BY DESC(?agreements) ?theme
 
 
 def query_by_sdg(lang: str) -> str:
-    return f"""# {_pick(("Acuerdos por Objetivo de Desarrollo Sostenible", "Agreements by Sustainable Development Goal"), lang)}
+    return f"""# {i18n.text(("Acuerdos por Objetivo de Desarrollo Sostenible",
+                              "Agreements by Sustainable Development Goal"), lang)}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['skos']}
 {PREFIX_LINES['xsd']}
@@ -240,7 +237,7 @@ ORDER BY xsd:integer(?code) ?goal
 
 
 def query_network(lang: str) -> str:
-    return f"""# {_pick(("Benito Juárez y sus contrapartes", "Benito Juárez and its partners"), lang)}
+    return f"""# {i18n.text(("Benito Juárez y sus contrapartes", "Benito Juárez and its partners"), lang)}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['rdfs']}
 
@@ -454,12 +451,12 @@ def chart_by_year(store: ox.Store, lang: str, sparql: Linker) -> Chart:
             undated += n
             continue
         counts.setdefault(int(year), {})[scope] = counts.setdefault(int(year), {}).get(scope, 0) + n
-    title = _pick(("Acuerdos por año de inicio", "Agreements by starting year"), lang)
+    title = i18n.text(("Acuerdos por año de inicio", "Agreements by starting year"), lang)
     columns = [word("year", lang), word(NATIONAL, lang), word(INTERNATIONAL, lang), word("total", lang),
                word("cumulative", lang)]
     href = sparql(text) or ""
     if not counts:
-        empty = _pick(("Ningún acuerdo de los datos indica todavía su fecha de inicio.",
+        empty = i18n.text(("Ningún acuerdo de los datos indica todavía su fecha de inicio.",
                        "No agreement in the data states its starting date yet."), lang)
         return Chart("by-year", "empty", title, "", empty, text, href, Table(columns, []), empty=empty)
     layout = years_layout(counts, lang)
@@ -474,11 +471,11 @@ def chart_by_year(store: ox.Store, lang: str, sparql: Linker) -> Chart:
     first, last, total = layout["first"], layout["last"], layout["total"]
     most = max(sum(c.values()) for c in counts.values())
     busiest = ", ".join(str(y) for y in sorted(counts) if sum(counts[y].values()) == most)
-    summary = _pick((f"{total} acuerdos con fecha de inicio entre {first} y {last}; como mucho {most} en un año "
+    summary = i18n.text((f"{total} acuerdos con fecha de inicio entre {first} y {last}; como mucho {most} en un año "
                      f"({busiest}). La línea es el total acumulado.",
                      f"{total} agreements starting between {first} and {last}; at most {most} in one year "
                      f"({busiest}). The line is the running total."), lang)
-    caption = _pick((f"Acuerdos por año de inicio, {first}–{last}: barras apiladas, nacionales (azul) e "
+    caption = i18n.text((f"Acuerdos por año de inicio, {first}–{last}: barras apiladas, nacionales (azul) e "
                      "internacionales (naranja); la línea es el total acumulado (eje derecho). Solo se muestran "
                      "en la tabla los años con acuerdos.",
                      f"Agreements by starting year, {first}–{last}: stacked bars, national (blue) and international "
@@ -486,7 +483,7 @@ def chart_by_year(store: ox.Store, lang: str, sparql: Linker) -> Chart:
                      "with agreements."), lang)
     note = None
     if undated:
-        note = _pick((f"{undated} acuerdo(s) sin fecha de inicio no aparecen en el gráfico.",
+        note = i18n.text((f"{undated} acuerdo(s) sin fecha de inicio no aparecen en el gráfico.",
                       f"{undated} agreement(s) without a starting date are not in the chart."), lang)
     return Chart("by-year", "years", title, caption, summary, text, href, Table(columns, rows), layout, note=note)
 
@@ -495,16 +492,16 @@ def chart_by_scope(store: ox.Store, lang: str, sparql: Linker) -> Chart:
     text = query_by_scope(lang)
     found = {(_value(r.get("scope")) or UNSTATED): _int(r.get("agreements")) for r in _bindings(store, text)}
     parts = [(k, found[k]) for k in (NATIONAL, INTERNATIONAL, UNSTATED) if found.get(k)]
-    title = _pick(("Nacionales e internacionales", "National and international"), lang)
+    title = i18n.text(("Nacionales e internacionales", "National and international"), lang)
     columns = [word("scope", lang), word("agreements", lang), word("share", lang)]
     total = sum(n for _, n in parts)
     rows: list[list[Link | str | int]] = [[word(k, lang), n, f"{round(100 * n / total)} %"] for k, n in parts]
     href = sparql(text) or ""
     if not parts:
-        empty = _pick(("No hay acuerdos en los datos todavía.", "There are no agreements in the data yet."), lang)
+        empty = i18n.text(("No hay acuerdos en los datos todavía.", "There are no agreements in the data yet."), lang)
         return Chart("by-scope", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     summary = "; ".join(f"{word(k, lang)}: {n}" for k, n in parts) + "."
-    caption = _pick((f"{total} acuerdos: el ámbito nacional o internacional se infiere del ámbito (pdo:scope) de "
+    caption = i18n.text((f"{total} acuerdos: el ámbito nacional o internacional se infiere del ámbito (pdo:scope) de "
                      "cada acuerdo.",
                      f"{total} agreements: national or international is inferred from each agreement's scope "
                      "(pdo:scope)."), lang)
@@ -522,15 +519,15 @@ def chart_by_country(store: ox.Store, lang: str, sparql: Linker, link: Linker) -
         href = link(iri) if iri else None
         bars.append(Bar(shown, n, href))
         rows.append([Link(name, href), code or "", n])
-    title = _pick(("Por país de la contraparte", "By the partner's country"), lang)
+    title = i18n.text(("Por país de la contraparte", "By the partner's country"), lang)
     columns = [word("country", lang), "ISO 3166-1", word("agreements", lang)]
     href = sparql(text) or ""
     if not bars:
-        empty = _pick(("Ningún acuerdo de Benito Juárez tiene todavía una contraparte con país.",
+        empty = i18n.text(("Ningún acuerdo de Benito Juárez tiene todavía una contraparte con país.",
                        "No agreement of Benito Juárez has a partner with a country yet."), lang)
         return Chart("by-country", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     summary = "; ".join(f"{b.label}: {b.value}" for b in bars) + "."
-    caption = _pick(("Acuerdos de Benito Juárez según el país de la otra parte, que sale de la cadena de lugares "
+    caption = i18n.text(("Acuerdos de Benito Juárez según el país de la otra parte, que sale de la cadena de lugares "
                      "de su sede (pdo:hasSeat, pdo:locatedIn).",
                      "Benito Juárez's agreements by the other party's country, which comes from the chain of "
                      "places of its seat (pdo:hasSeat, pdo:locatedIn)."), lang)
@@ -542,18 +539,18 @@ def chart_by_region(store: ox.Store, lang: str, sparql: Linker) -> Chart:
     bars, rows = [], []
     for row in _bindings(store, text):
         key, n = _value(row.get("region")) or "unassigned", _int(row.get("agreements"))
-        name = _pick(REGIONS.get(key, REGIONS["unassigned"]), lang)
+        name = i18n.text(REGIONS.get(key, REGIONS["unassigned"]), lang)
         bars.append(Bar(name, n))
         rows.append([name, n])
-    title = _pick(("Por región de la contraparte", "By the partner's region"), lang)
+    title = i18n.text(("Por región de la contraparte", "By the partner's region"), lang)
     columns = [word("region", lang), word("agreements", lang)]
     href = sparql(text) or ""
     if not bars:
-        empty = _pick(("Ningún acuerdo de Benito Juárez tiene todavía una contraparte con país.",
+        empty = i18n.text(("Ningún acuerdo de Benito Juárez tiene todavía una contraparte con país.",
                        "No agreement of Benito Juárez has a partner with a country yet."), lang)
         return Chart("by-region", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     summary = "; ".join(f"{b.label}: {b.value}" for b in bars) + "."
-    caption = _pick(("Las regiones salen del código ISO del país con una tabla de paradip-kg (escrita en la "
+    caption = i18n.text(("Las regiones salen del código ISO del país con una tabla de paradip-kg (escrita en la "
                      "consulta): los continentes de la ONU (M49), con América dividida en Norte (México incluido), "
                      "Central y Sur.",
                      "Regions come from the country's ISO code through a paradip-kg table (written into the "
@@ -570,13 +567,13 @@ def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> 
         name = _value(row.get("label")) or iri.rsplit("/", 1)[-1]
         bars.append(Bar(name, n, link(iri)))
         rows.append([Link(name, link(iri)), n])
-    title = _pick(("Por tema", "By theme"), lang)
+    title = i18n.text(("Por tema", "By theme"), lang)
     columns = [word("theme", lang), word("agreements", lang)]
     href = sparql(text) or ""
     if not bars:
-        empty = _pick(("Ningún acuerdo de los datos indica todavía un tema.",
+        empty = i18n.text(("Ningún acuerdo de los datos indica todavía un tema.",
                        "No agreement in the data states a theme yet."), lang)
-        note = _pick(("La Tabla 1 del ensayo no da el tema de cada hermanamiento. Los temas posibles están en el "
+        note = i18n.text(("La Tabla 1 del ensayo no da el tema de cada hermanamiento. Los temas posibles están en el "
                       "vocabulario de temas (pdo:theme); la cifra del ensayo sobre la cooperación técnica (66 %) "
                       "habla de los municipios en general, no de estos acuerdos.",
                       "The essay's Tabla 1 does not give each twinning's theme. The possible themes are in the "
@@ -585,7 +582,7 @@ def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> 
         return Chart("by-theme", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty,
                      note=note)
     summary = "; ".join(f"{b.label}: {b.value}" for b in bars) + "."
-    caption = _pick(("Acuerdos según su tema (pdo:theme), del vocabulario de temas.",
+    caption = i18n.text(("Acuerdos según su tema (pdo:theme), del vocabulario de temas.",
                      "Agreements by their theme (pdo:theme), from the theme vocabulary."), lang)
     return Chart("by-theme", "bars", title, caption, summary, text, href, Table(columns, rows),
                  bars_layout(bars, label_width=220, label_chars=32))
@@ -600,19 +597,19 @@ def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> Ch
         shown = f"{code} · {name}" if code else name
         bars.append(Bar(shown, n, link(iri)))
         rows.append([Link(shown, link(iri)), n])
-    title = _pick(("Por Objetivo de Desarrollo Sostenible", "By Sustainable Development Goal"), lang)
+    title = i18n.text(("Por Objetivo de Desarrollo Sostenible", "By Sustainable Development Goal"), lang)
     columns = [word("goal", lang), word("agreements", lang)]
     href = sparql(text) or ""
     if not bars:
-        empty = _pick(("Ningún acuerdo de los datos indica todavía su alineación con un Objetivo de Desarrollo "
+        empty = i18n.text(("Ningún acuerdo de los datos indica todavía su alineación con un Objetivo de Desarrollo "
                        "Sostenible.",
                        "No agreement in the data states an alignment with a Sustainable Development Goal yet."), lang)
-        note = _pick(("El ensayo alinea con la Agenda 2030 los Planes Municipales de Desarrollo, no cada acuerdo.",
+        note = i18n.text(("El ensayo alinea con la Agenda 2030 los Planes Municipales de Desarrollo, no cada acuerdo.",
                       "The essay aligns the Municipal Development Plans with the 2030 Agenda, not each "
                       "agreement."), lang)
         return Chart("by-sdg", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty, note=note)
     summary = "; ".join(f"{b.label}: {b.value}" for b in bars) + "."
-    caption = _pick(("Acuerdos alineados (pdo:alignedWith) con cada objetivo o con una de sus metas.",
+    caption = i18n.text(("Acuerdos alineados (pdo:alignedWith) con cada objetivo o con una de sus metas.",
                      "Agreements aligned (pdo:alignedWith) with each goal or with one of its targets."), lang)
     return Chart("by-sdg", "bars", title, caption, summary, text, href, Table(columns, rows),
                  bars_layout(bars, label_width=260, label_chars=38))
@@ -634,20 +631,20 @@ def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> C
         rows.append([Link(place, href), code, word(reach, lang), Link(since or word("undated", lang), link(agreement))])
     focus = _bindings(store, query_focus(lang))
     centre = (_value(focus[0].get("place")) if focus else None) or "Benito Juárez"
-    title = _pick((f"La red de Benito Juárez ({centre})", f"The network of Benito Juárez ({centre})"), lang)
+    title = i18n.text((f"La red de Benito Juárez ({centre})", f"The network of Benito Juárez ({centre})"), lang)
     columns = [word("partner", lang), "ISO 3166-1", word("scope", lang), word("since", lang)]
     href = sparql(text) or ""
     if not partners:
-        empty = _pick(("Benito Juárez no tiene todavía acuerdos en los datos.",
+        empty = i18n.text(("Benito Juárez no tiene todavía acuerdos en los datos.",
                        "Benito Juárez has no agreements in the data yet."), lang)
         return Chart("network", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     national = sum(1 for p in partners if p["cls"] == NATIONAL)
     international = sum(1 for p in partners if p["cls"] == INTERNATIONAL)
-    summary = _pick((f"{len(partners)} contrapartes alrededor de {centre}, en el orden de sus acuerdos: "
+    summary = i18n.text((f"{len(partners)} contrapartes alrededor de {centre}, en el orden de sus acuerdos: "
                      f"{national} nacionales y {international} internacionales.",
                      f"{len(partners)} partners around {centre}, in the order of their agreements: "
                      f"{national} national and {international} international."), lang)
-    caption = _pick(("Cada contraparte de Benito Juárez, en el círculo en el orden de su acuerdo (en el sentido "
+    caption = i18n.text(("Cada contraparte de Benito Juárez, en el círculo en el orden de su acuerdo (en el sentido "
                      "de las agujas del reloj desde arriba) con el año de inicio; azul: nacional, naranja: "
                      "internacional. Cada nodo lleva a su página.",
                      "Each partner of Benito Juárez, on the circle in the order of its agreement (clockwise from "
@@ -684,7 +681,7 @@ def _link(iri: str) -> str | None:
 
 
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    """A value computed once per published state (see :meth:`paradip_kg.web.AppState.cached`)."""
+    """A value computed once per published state (see :meth:`paradip_kg.web.state.AppState.cached`)."""
     from paradip_kg.web import get_state
 
     return get_state().cached(("charts", *key), make)

@@ -49,7 +49,8 @@ from paradip_kg.namespaces import GRAPHS, PREFIXES
 from paradip_kg.publish import describe as describing
 from paradip_kg.publish import docs as docs_gen
 from paradip_kg.publish import dumps, void
-from paradip_kg.publish.describe import Labels, qname
+from paradip_kg.publish import labels as labelling
+from paradip_kg.publish.labels import Labels, qname
 from paradip_kg.publish.stats import FIGURES
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.disk import to_oxigraph
@@ -430,7 +431,7 @@ def _groups_view(groups: list[describing.Group], labels: Labels, iri: str | None
                  inverse: bool = False) -> list[dict[str, Any]]:
     out = []
     for group in groups:
-        values = describing.in_language_order([v.term for v in group.values], labels.lang)
+        values = labelling.in_language_order([v.term for v in group.values], labels.lang)
         flags = {str(v.term): v.inferred for v in group.values}
         more = None
         if group.capped and iri:
