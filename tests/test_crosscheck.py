@@ -38,7 +38,8 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from paradip_kg.rdf.parse import FORMATS_BY_SUFFIX, parse_file
-from paradip_kg.shacl.jobs import Job, execute, load_data, mix_in, project_context
+from paradip_kg.shacl.inputs import load_data, mix_in, project_context
+from paradip_kg.shacl.jobs import Job, execute
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT / "tests" / "crosscheck"

@@ -18,8 +18,8 @@ from rdflib.namespace import RDF, SH
 
 from paradip_kg.cli import cli
 from paradip_kg.shacl.engine import meta_validate
-from paradip_kg.shacl.jobs import load_shapes
-from paradip_kg.shacl.report import CSV_COLUMNS, SUMMARY_VERSION
+from paradip_kg.shacl.inputs import load_shapes
+from paradip_kg.shacl.render import CSV_COLUMNS, SUMMARY_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "validation_corpus"

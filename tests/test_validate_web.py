@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
-from paradip_kg.shacl.jobs import check_uploaded_shapes
-from paradip_kg.shacl.report import CSV_COLUMNS
+from paradip_kg.shacl.inputs import check_uploaded_shapes
+from paradip_kg.shacl.render import CSV_COLUMNS
 from paradip_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

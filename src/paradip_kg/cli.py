@@ -210,7 +210,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shape
     Exit codes: 0 the data conforms, 1 it does not, 2 a file cannot be read (the message
     names the file, line and column).
     """
-    from paradip_kg.shacl.jobs import run_validation
+    from paradip_kg.shacl.local import run_validation
 
     try:
         text, conforms = run_validation(list(files), fmt=fmt, shapes_files=list(shapes_files),

@@ -1,26 +1,28 @@
-"""SHACL validation with pyshacl, and a report people can act on.
+"""The SHACL engine: pyshacl, run the same way by the build, the writes, the CLI and the web.
 
-:func:`validate` runs pyshacl and turns its ``sh:ValidationReport`` graph into a
-:class:`Report`: one :class:`Result` per ``sh:result``, with the shape's name and the
-message in each language the shapes give, so the CLI and the web can speak es or en.
+:func:`validate` runs pyshacl and reads its ``sh:ValidationReport`` graph into a
+:class:`~paradip_kg.shacl.results.Report`; :func:`meta_validate` checks shapes against
+SHACL-for-SHACL; :func:`engine_options` is how a run is echoed in the reports. Two things are
+set up in rdflib before each run, so that verdicts and speed do not depend on what ran before in
+the process: strict lexical forms for the XSD Gregorian datatypes, and a SPARQL processor that
+translates each query text once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH, XSD
-from rdflib.term import Node
+from rdflib import Graph, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Identifier
 
 from paradip_kg.errors import ShapesError
-
-SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-
+from paradip_kg.shacl.results import Report, read_results
 
 # Lexical forms of the XSD Gregorian datatypes (XML Schema 1.1 Part 2, 3.3.11-3.3.15). rdflib has
 # no converter for them, so pySHACL's sh:datatype accepted any text ("22"^^xsd:gYear); owlrl
@@ -38,7 +40,7 @@ GREGORIAN = {
 }
 
 
-def _lexical_check(datatype: URIRef, pattern: str) -> Any:
+def _lexical_check(datatype: URIRef, pattern: str) -> Callable[[str], str]:
     compiled = re.compile(f"^{pattern}$")
 
     def check(text: str) -> str:
@@ -49,7 +51,9 @@ def _lexical_check(datatype: URIRef, pattern: str) -> Any:
     return check
 
 
-_GREGORIAN_CHECKS = {datatype: _lexical_check(datatype, pattern) for datatype, pattern in GREGORIAN.items()}
+# Typed as rdflib's converter table is (keyed by datatype IRI strings), for the update below.
+_GREGORIAN_CHECKS: dict[str | None, Callable[[str], Any] | None] = {
+    datatype: _lexical_check(datatype, pattern) for datatype, pattern in GREGORIAN.items()}
 
 
 def check_gregorian_literals() -> None:
@@ -62,132 +66,8 @@ def check_gregorian_literals() -> None:
 check_gregorian_literals()
 
 
-def _local(term: Node | None) -> str:
-    if term is None:
-        return ""
-    text = str(term)
-    for sep in ("#", "/"):
-        if sep in text:
-            text = text.rsplit(sep, 1)[-1]
-    return text
-
-
-def _by_lang(literals: Iterable[Node]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for lit in literals:
-        if isinstance(lit, Literal):
-            out.setdefault(lit.language or "", str(lit))
-    return out
-
-
-def pick(texts: dict[str, str], lang: str) -> str:
-    """The text in ``lang``, else Spanish, else English, else any."""
-    for key in (lang, "es", "en", ""):
-        if key in texts:
-            return texts[key]
-    return next(iter(texts.values()), "")
-
-
-@dataclass
-class Result:
-    focus: Node
-    path: Node | None
-    value: Node | None
-    severity: str
-    component: str
-    shape: Node | None
-    messages: dict[str, str] = field(default_factory=dict)
-    shape_names: dict[str, str] = field(default_factory=dict)
-    shape_descriptions: dict[str, str] = field(default_factory=dict)
-    details: list[Result] = field(default_factory=list)
-    component_iri: Node | None = None
-
-    def message(self, lang: str = "es") -> str:
-        return pick(self.messages, lang)
-
-    def shape_name(self, lang: str = "es") -> str:
-        return pick(self.shape_names, lang) or _local(self.shape)
-
-    @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        """(focus, path, component, severity, value): how results are compared across engines."""
-        return (str(self.focus), str(self.path or ""), self.component, self.severity, str(self.value or ""))
-
-
-@dataclass
-class Report:
-    conforms: bool
-    results: list[Result]
-    graph: Graph
-
-    def counts(self) -> dict[str, int]:
-        counts = {"Violation": 0, "Warning": 0, "Info": 0}
-        for r in self.results:
-            counts[r.severity] = counts.get(r.severity, 0) + 1
-        return counts
-
-    def blocking(self, allow_warnings: bool = False) -> bool:
-        """True when the report should fail a build or a command."""
-        counts = self.counts()
-        return counts["Violation"] > 0 or (not allow_warnings and counts["Warning"] > 0)
-
-    def text(self, lang: str = "es", limit: int | None = None) -> str:
-        """A plain-text report, one result per paragraph, worst first."""
-        lines = []
-        results = sorted(self.results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), str(r.shape), str(r.focus)))
-        for r in results[:limit]:
-            lines.append(f"[{r.severity}] {r.shape_name(lang)} ({_local(r.shape)}, {r.component})")
-            lines.append(f"  {'nodo' if lang == 'es' else 'focus'}: {r.focus}")
-            if r.path is not None:
-                lines.append(f"  {'ruta' if lang == 'es' else 'path'}: {r.path}")
-            if r.value is not None:
-                lines.append(f"  {'valor' if lang == 'es' else 'value'}: {r.value}")
-            lines.append(f"  {r.message(lang)}")
-        if limit is not None and len(results) > limit:
-            lines.append(f"... {len(results) - limit} more")
-        c = self.counts()
-        head = "Conforma" if lang == "es" and self.conforms else "No conforma" if lang == "es" else \
-            "Conforms" if self.conforms else "Does not conform"
-        lines.insert(0, f"{head}: {c['Violation']} Violation, {c['Warning']} Warning, {c['Info']} Info")
-        return "\n".join(lines)
-
-
-def read_results(report: Graph, shapes: Graph, nodes: Iterable[Node] | None = None) -> list[Result]:
-    """The ``sh:result`` (or ``sh:detail``) nodes of a report graph as :class:`Result` objects."""
-    if nodes is None:
-        nodes = [r for report_node in report.subjects(SH.conforms, None) for r in report.objects(report_node, SH.result)]
-    results = []
-    for node in nodes:
-        shape = report.value(node, SH.sourceShape)
-        messages = _by_lang(report.objects(node, SH.resultMessage))
-        if shape is not None:
-            # pyshacl copies one message; the shapes may hold more languages.
-            for key, text in _by_lang(shapes.objects(shape, SH.message)).items():
-                messages.setdefault(key, text)
-            constraint = None
-            for c in shapes.objects(shape, SH.sparql):
-                constraint = c
-            if constraint is not None:
-                for key, text in _by_lang(shapes.objects(constraint, SH.message)).items():
-                    messages.setdefault(key, text)
-        results.append(Result(
-            focus=report.value(node, SH.focusNode),
-            path=report.value(node, SH.resultPath),
-            value=report.value(node, SH.value),
-            severity=_local(report.value(node, SH.resultSeverity)),
-            component=_local(report.value(node, SH.sourceConstraintComponent)),
-            shape=shape,
-            messages=messages,
-            shape_names=_by_lang(shapes.objects(shape, SH.name)) if shape is not None else {},
-            shape_descriptions=_by_lang(shapes.objects(shape, SH.description)) if shape is not None else {},
-            details=read_results(report, shapes, list(report.objects(node, SH.detail))),
-            component_iri=report.value(node, SH.sourceConstraintComponent),
-        ))
-    return results
-
-
 @lru_cache(maxsize=512)
-def _translated_query(text: str, base: str | None, namespaces: tuple[tuple[str, str], ...]) -> Any:
+def _translated_query(text: str, base: str | None, namespaces: tuple[tuple[str, str], ...]) -> Query:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -209,23 +89,23 @@ def _use_prepared_queries() -> None:
     plugin.register("sparql", Processor, "paradip_kg.shacl.engine", "PreparingSPARQLProcessor")
 
 
-def _make_processor() -> type:
-    from rdflib.plugins.sparql.processor import SPARQLProcessor
+class PreparingSPARQLProcessor(SPARQLProcessor):
+    """rdflib's SPARQL processor with the translations of query texts cached."""
 
-    class PreparingSPARQLProcessor(SPARQLProcessor):
-        """rdflib's SPARQL processor with the translations of query texts cached."""
-
-        def query(self, strOrQuery: Any, initBindings: Any = None, initNs: Any = None, base: str | None = None,  # noqa: N803
-                  DEBUG: bool = False) -> Any:  # noqa: N803
-            if isinstance(strOrQuery, str):
-                namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
-                strOrQuery = _translated_query(strOrQuery, base, namespaces)
-            return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
-
-    return PreparingSPARQLProcessor
-
-
-PreparingSPARQLProcessor = _make_processor()
+    # The override error is rdflib's: its Processor interface has no ``base``, but Graph.query
+    # passes one and its own SPARQLProcessor takes it (ignoring the same error).
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,  # noqa: N803
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Mapping[str, Any]:
+        if isinstance(strOrQuery, str):
+            namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
+            strOrQuery = _translated_query(strOrQuery, base, namespaces)
+        return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, inference: str = "none",
@@ -257,12 +137,17 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, inferenc
         data, shacl_graph=shapes_copy, ont_graph=ontology,
         inference=None if inference == "none" else inference,
         advanced=True, allow_warnings=allow_warnings, allow_infos=True,
-        focus_nodes=focus_nodes, use_shapes=shape_iris, meta_shacl=False, iterate_rules=False,
+        focus_nodes=_iri_list(focus_nodes), use_shapes=_iri_list(shape_iris), meta_shacl=False, iterate_rules=False,
         do_owl_imports=do_owl_imports,
     )
     if not isinstance(report_graph, Graph):  # a pyshacl ValidationFailure: the shapes cannot be run
         raise ShapesError(f"the shapes cannot be used: {getattr(report_graph, 'message', report_graph)}")
     return Report(conforms=bool(conforms), results=read_results(report_graph, shapes), graph=report_graph)
+
+
+def _iri_list(iris: list[URIRef] | None) -> list[str | URIRef] | None:
+    """The list pyshacl's options take (typed to accept plain strings too)."""
+    return None if iris is None else list(iris)
 
 
 def meta_validate(shapes: Graph) -> Report:
@@ -273,4 +158,12 @@ def meta_validate(shapes: Graph) -> Report:
     return Report(conforms=bool(conforms), results=read_results(report_graph, Graph()), graph=report_graph)
 
 
-__all__ = ["Report", "Result", "ShapesError", "validate", "meta_validate", "pick"]
+def engine_options(inference: str, allow_warnings: bool, shapes: str, **extra: Any) -> dict[str, Any]:
+    """How a validation ran, as the reports echo it."""
+    import pyshacl
+
+    return {"engine": f"pySHACL {pyshacl.__version__}", "inference": inference, "allow_warnings": allow_warnings,
+            "shapes": shapes, **extra}
+
+
+__all__ = ["GREGORIAN", "check_gregorian_literals", "validate", "meta_validate", "engine_options"]

@@ -12,7 +12,7 @@
 
 Limits: the body is capped by ``max_request_bytes`` (413), a validation runs in a child process
 stopped after ``validation_timeout`` seconds (503), malformed RDF is a 400 that names the line and
-column, and uploads never make the server fetch anything (see :mod:`paradip_kg.shacl.jobs`).
+column, and uploads never make the server fetch anything (see :mod:`paradip_kg.shacl.inputs`).
 """
 
 from __future__ import annotations
@@ -29,38 +29,31 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF
 from rdflib.term import Node
 from werkzeug.exceptions import NotAcceptable, NotFound, ServiceUnavailable, UnsupportedMediaType
 
+from paradip_kg import i18n
 from paradip_kg.errors import InputError, ParadipError, RdfSyntaxError
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format, read_quads, to_rdflib
-from paradip_kg.shacl.engine import Report, _by_lang, pick, read_results
-from paradip_kg.shacl.jobs import (
-    INFERENCE,
-    Job,
+from paradip_kg.shacl.engine import engine_options
+from paradip_kg.shacl.inputs import (
     check_uploaded_shapes,
     data_notices,
-    engine_options,
-    execute,
     load_shapes,
     load_upload,
     merged,
     mix_in,
     project_folder,
 )
+from paradip_kg.shacl.jobs import INFERENCE, Job, execute
+from paradip_kg.shacl.messages import SEVERITIES, label_of, shape_names
+from paradip_kg.shacl.render import render, summary
+from paradip_kg.shacl.report import ReportView, build_view
+from paradip_kg.shacl.results import Report, read_results
 from paradip_kg.shacl.runner import run_in_child
-from paradip_kg.shacl.report import (
-    SEVERITIES,
-    ReportView,
-    build_view,
-    label_of,
-    named_shape,
-    render,
-    summary,
-    term_text,
-)
+from paradip_kg.shacl.terms import named_shape, term_text
 from paradip_kg.store.disk import to_oxigraph
 from paradip_kg.web import LANGUAGES, conneg, get_state, page_language
 
@@ -467,8 +460,8 @@ def counts_by_shape(view: ReportView, shapes: Graph, lang: str) -> list[dict[str
     for r in view.results:
         shape = named_shape(r.shape, shapes)
         key = term_text(shape, view.nsm) if shape is not None else ""
-        names = _by_lang(shapes.objects(shape, SH.name)) if shape is not None else {}
-        row = table.setdefault(key, {"shape": key, "iri": str(shape or ""), "name": pick(names, lang) if names else "",
+        row = table.setdefault(key, {"shape": key, "iri": str(shape or ""),
+                                     "name": i18n.pick_text(shape_names(shapes, shape), lang),
                                      **{s: 0 for s in SEVERITIES}})
         row[r.severity] += 1
     return sorted(table.values(), key=lambda x: tuple(-x[s] for s in SEVERITIES) + (x["shape"],))

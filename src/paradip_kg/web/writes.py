@@ -45,7 +45,8 @@ from werkzeug.exceptions import Forbidden, NotFound, ServiceUnavailable, Unsuppo
 from paradip_kg.errors import AuthenticationFailed, InputError, NotAcceptable, PayloadTooLarge, WriteBusy, WriteRejected
 from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.parse import add_quads, read_quads
-from paradip_kg.shacl.report import build_view, render, summary
+from paradip_kg.shacl.render import render, summary
+from paradip_kg.shacl.report import build_view
 from paradip_kg.sparql.jobs import check_nesting
 from paradip_kg.web import conneg, get_state, page_language
 from paradip_kg.web.sparql import _decode_params
@@ -183,7 +184,7 @@ def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[
 def rejected(exc: WriteRejected) -> Response:
     """422: the report of the shapes the write would break, negotiated (JSON summary for scripts,
     the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV)."""
-    from paradip_kg.shacl.jobs import engine_options
+    from paradip_kg.shacl.engine import engine_options
     from paradip_kg.web.validate import REPORT_FORMATS, html_page, project_graphs, published
 
     lang = page_language()

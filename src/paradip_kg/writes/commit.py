@@ -643,7 +643,7 @@ def _merge_into(report: Any, other: Any, job: Any) -> None:
     """Add the results of ``other`` (a second run's report) to ``report``, each result once."""
     from rdflib.namespace import SH
 
-    from paradip_kg.shacl.engine import read_results
+    from paradip_kg.shacl.results import read_results
 
     target = next(report.graph.subjects(SH.conforms, None))
     source = next(other.graph.subjects(SH.conforms, None))
@@ -660,10 +660,10 @@ def _merge_into(report: Any, other: Any, job: Any) -> None:
 
 
 def _described(graph: Graph, node: Any) -> Graph:
-    from paradip_kg.shacl.jobs import _copy_description
+    from paradip_kg.shacl.results import copy_description
 
     out = Graph()
-    _copy_description(graph, node, out)
+    copy_description(graph, node, out)
     return out
 
 

@@ -1,0 +1,162 @@
+"""What a validation is run on: the data, the shapes, and the project's context mixed into the data.
+
+    files or request body ──parse (strict, line/column)──▶ data graph
+    project shapes/ or uploaded shapes ──────────────────▶ shapes graph
+    project ontology/ and vocab/ (with the project's shapes) ──mixed into──▶ data graph
+
+Uploads are held to a few rules: nothing is fetched on their say-so. The parser refuses remote
+JSON-LD contexts and XML entities (:mod:`paradip_kg.rdf.parse`); here uploaded shapes that
+``owl:imports`` something, or whose SPARQL reaches out (SERVICE, FROM, LOAD), are refused unless
+the operator allows it (settings ``validation_follow_imports``, ``allow_service``).
+``owl:imports`` in the data is never followed (SHACL and pySHACL agree: data-graph imports are
+not part of validation); :func:`data_notices` tells the reader so.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, SH
+from rdflib.term import Node
+
+from paradip_kg.errors import InputError
+from paradip_kg.rdf.parse import load_folder, parse_bytes, parse_file
+
+SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
+# SPARQL that makes rdflib reach the network: SERVICE calls an endpoint, FROM / FROM NAMED load
+# graphs by IRI (rdflib's SPARQL_LOAD_GRAPHS), LOAD is an update that fetches a document.
+REACHING_OUT = re.compile(r"\b(SERVICE|FROM|LOAD)\b", re.IGNORECASE)
+
+
+def load_data(files: list[Path], fmt: str | None = None) -> Graph:
+    """Parse the files into one graph (graph names of quad formats are merged)."""
+    graph = Graph()
+    for path in files:
+        parse_file(path, fmt, into=graph)
+    return graph
+
+
+def load_upload(body: bytes, fmt: str, source: str) -> Graph:
+    """Parse an uploaded document into one graph (graph names of quad formats are merged)."""
+    graph = Graph()
+    parse_bytes(body, fmt, source, into=graph)
+    return graph
+
+
+def load_shapes(shapes_files: list[Path], project_dir: Path) -> Graph:
+    """The shapes given as files, or the project's shapes/ folder."""
+    if shapes_files:
+        shapes = Graph()
+        for path in shapes_files:
+            parse_file(path, into=shapes)
+    else:
+        shapes = load_folder(project_dir / "shapes")
+    if len(shapes) == 0:
+        raise InputError("no shapes to validate against")
+    return shapes
+
+
+def project_context(project_dir: Path) -> Graph:
+    """What is mixed into data checked against the project's shapes: the ontology and vocabularies.
+
+    Harvested data usually states only the most specific class (``pdo:MunicipalGovernment``);
+    ``sh:class pdo:Actor`` and ``sh:targetClass`` follow ``rdfs:subClassOf`` in the data graph, so
+    the ontology's class hierarchy must be there. Scopes, themes and SDG targets are checked
+    against our SKOS schemes, so their ``skos:inScheme`` must be there too.
+    """
+    return merged(project_folder(project_dir / "ontology"), project_folder(project_dir / "vocab"))
+
+
+@lru_cache(maxsize=8)
+def _folder_cached(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> Graph:
+    return load_folder(Path(folder))
+
+
+def project_folder(folder: Path) -> Graph:
+    """A project folder parsed once per process (again when a file changes)."""
+    if not folder.is_dir():
+        return Graph()
+    stamp = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+    return _folder_cached(str(folder), stamp)
+
+
+def mix_in(data: Graph, context: Graph) -> Graph:
+    """The data plus what ``context`` says about things the data does not describe itself.
+
+    Data that only refers to ``pdv:scope/national`` gets our description of it; data that
+    describes a concept itself (or a class) is validated on its own description, so a concept
+    it gives without labels is reported rather than hidden behind ours.
+    """
+    described = set(data.subjects())
+    out = merged(data)
+    for s, p, o in context:
+        if s not in described:
+            out.add((s, p, o))
+    return out
+
+
+def merged(*graphs: Graph | None) -> Graph:
+    """One graph holding the triples of ``graphs``."""
+    out = Graph()
+    for g in graphs:
+        if g is not None:
+            for triple in g:
+                out.add(triple)
+    return out
+
+
+def check_uploaded_shapes(shapes: Graph, follow_imports: bool = False, allow_service: bool = False) -> None:
+    """Refuse uploaded shapes that would make the server fetch something.
+
+    Raises:
+        InputError: the shapes ``owl:imports`` a document (and following imports is off), or a
+            SPARQL constraint, target, rule or function uses SERVICE, FROM or LOAD.
+    """
+    imports = sorted(str(o) for o in shapes.objects(None, OWL.imports))
+    if imports and not follow_imports:
+        raise InputError(
+            "the shapes import other documents (owl:imports " + ", ".join(f"<{i}>" for i in imports[:5])
+            + "); this server does not fetch documents for uploads. Put the imported shapes into the upload "
+            "(the operator can allow imports with the setting validation_follow_imports).")
+    if allow_service:
+        return
+    for prop in SPARQL_TEXT:
+        for holder, text in shapes.subject_objects(prop):
+            match = REACHING_OUT.search(_without_strings_and_iris(str(text)))
+            if match:
+                raise InputError(
+                    f"a SPARQL query of the shapes (sh:{prop.fragment} of {_name(holder)}) uses "
+                    f"{match.group(1).upper()}, which would fetch data from the network; this server does not do "
+                    "that for uploads "
+                    "(the operator can allow it with the setting allow_service).")
+
+
+def _without_strings_and_iris(query: str) -> str:
+    """The query text without string literals, IRIs and comments, so that keywords stand alone."""
+    query = re.sub(r"<[^<>\s]*>", " ", query)
+    query = re.sub(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", " ", query, flags=re.S)
+    return re.sub(r"#[^\n]*", " ", query)
+
+
+def _name(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else "a blank node"
+
+
+def data_notices(data: Graph, lang: str = "en") -> list[str]:
+    """Sentences the reader should see about how the data was read."""
+    imports = sorted(str(o) for o in data.objects(None, OWL.imports))
+    if not imports:
+        return []
+    listed = ", ".join(f"<{i}>" for i in imports[:5])
+    if lang == "es":
+        return [f"Los datos importan otros documentos (owl:imports {listed}); no se siguen: "
+                "la validación SHACL no incluye los documentos que importa el grafo de datos."]
+    return [f"The data imports other documents (owl:imports {listed}); they are not followed: "
+            "SHACL validation does not include documents the data graph imports."]
+
+
+__all__ = ["load_data", "load_upload", "load_shapes", "project_context", "project_folder", "mix_in", "merged",
+           "check_uploaded_shapes", "data_notices"]
