@@ -40,7 +40,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 
 from paradip_kg.build import build  # noqa: E402
-from paradip_kg.web import create_app  # noqa: E402
+from paradip_kg.web.app import create_app  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
 
 HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

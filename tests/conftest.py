@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph
-
 from kg_fixtures import ROOT, bundled_store  # noqa: F401  (re-exported fixtures)
-from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from rdflib import Graph
 from virtuoso_fixtures import pushed, virtuoso  # noqa: F401  (one Virtuoso per session, see that module)
+
+from paradip_kg.store.disk import Manifest, manifest_path, write_store
 
 PREFIXES_TTL = """
 @prefix pdo: <https://w3id.org/paradip/ontology#> .
@@ -160,7 +160,7 @@ def make_app(sample_store: Path) -> Iterator[Callable[..., Flask]]:
     def factory(**overrides: Any) -> Flask:
         config: dict[str, Any] = {"store": str(sample_store), "TESTING": True, "query_timeout": 20.0}
         config.update(overrides)
-        from paradip_kg.web import create_app
+        from paradip_kg.web.app import create_app
 
         app = create_app(config)
         apps.append(app)

@@ -25,14 +25,14 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from kg_fixtures import ROOT
 from rdflib.compare import isomorphic
 
-from kg_fixtures import ROOT
 from paradip_kg import settings
 from paradip_kg.backends.base import MemoryBackend, RemoteOxStore, parse_xml_results
 from paradip_kg.sparql.jobs import inspect_query
 from paradip_kg.store.disk import open_store
-from paradip_kg.web import create_app
+from paradip_kg.web.app import create_app
 from test_virtuoso import DUPLICATE_ROWS, as_set, canon, canonical_graph
 
 QUERIES = sorted((ROOT / "src" / "paradip_kg" / "queries").glob("*.rq"))

@@ -33,7 +33,7 @@ SLUGS = ["by-year", "by-country", "by-region", "by-scope", "by-theme", "by-sdg",
 
 @pytest.fixture(scope="module")
 def kg_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0})
     yield app

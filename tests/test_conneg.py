@@ -112,7 +112,7 @@ CONSTRUCT = "CONSTRUCT { <http://ex/s> <http://ex/p> 1 } WHERE {}"
 
 @pytest.fixture(scope="module")
 def shared_app(sample_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(sample_store), "TESTING": True})
     yield app

@@ -25,7 +25,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 @pytest.fixture(scope="module")
 def tpf_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0})
     yield app

@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-
 from kg_fixtures import ROOT
+
 from paradip_kg.errors import RdfSyntaxError
 from paradip_kg.rdf.parse import parse_bytes
 
@@ -116,7 +116,7 @@ def test_audit_hook_catches_a_stray_read(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0,
                       "max_query_length": MAX_QUERY, "max_request_bytes": MAX_BYTES})
@@ -126,7 +126,7 @@ def hostile_app(bundled_store: Path) -> Iterator[Flask]:
 
 @pytest.fixture(scope="module")
 def slow_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 0.3,
                       "validation_timeout": 1.0})

@@ -47,7 +47,7 @@ def test_negotiate_never_crashes(header: str) -> None:
 
 @pytest.fixture(scope="module")
 def store_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0})
     yield app

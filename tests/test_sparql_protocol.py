@@ -55,7 +55,7 @@ RDF_TYPES = {"turtle": ("text/turtle", "turtle"), "ntriples": ("application/n-tr
 @pytest.fixture(scope="module")
 def shared_app(sample_store: Path) -> Iterator[Flask]:
     """One app for the read-only matrix (one query child process for the module)."""
-    from paradip_kg.web import create_app
+    from paradip_kg.web.app import create_app
 
     app = create_app({"store": str(sample_store), "TESTING": True, "query_timeout": 20.0})
     yield app

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, SH
 
 from paradip_kg.shacl.inputs import check_uploaded_shapes
 from paradip_kg.shacl.render import CSV_COLUMNS
-from paradip_kg.web import create_app
+from paradip_kg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "validation_corpus"

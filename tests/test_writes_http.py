@@ -26,7 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from paradip_kg.store.disk import manifest_path, read_head
-from paradip_kg.web import create_app
+from paradip_kg.web.app import create_app
 from paradip_kg.writes import commit as core
 
 ALICE = "alice-token-0123456789abcdefXYZ"

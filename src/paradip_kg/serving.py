@@ -111,7 +111,7 @@ def _stop_query_processes(server: Any, worker: Any) -> None:
         state.close()
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """gunicorn running ``create_app(overrides)`` in each worker."""
 
     def __init__(self, overrides: Mapping[str, Any], options: Mapping[str, Any]) -> None:
@@ -124,7 +124,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from paradip_kg.web import create_app
+        from paradip_kg.web.app import create_app
 
         return create_app(self.overrides)
 

@@ -682,14 +682,14 @@ def _link(iri: str) -> str | None:
 
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """A value computed once per published state (see :meth:`paradip_kg.web.state.AppState.cached`)."""
-    from paradip_kg.web import get_state
+    from paradip_kg.web.state import get_state
 
     return get_state().cached(("charts", *key), make)
 
 
 def home_charts(lang: str) -> list[Chart]:
     """The charts in ``lang`` for this host (their links), once per store version."""
-    from paradip_kg.web import get_state
+    from paradip_kg.web.state import get_state
 
     return _cached(("charts", lang, request.host_url, request.script_root),  # type: ignore[no-any-return]
                    lambda: build_charts(get_state().store(), lang, _sparql_href, _link))

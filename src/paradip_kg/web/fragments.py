@@ -30,9 +30,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from paradip_kg.errors import BadPattern
-from paradip_kg.web import conneg, get_state, page_language
+from paradip_kg.web import conneg
 from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.language import page_language
 from paradip_kg.web.linked_data import _choose, _serve, _version, link_for, serialize
+from paradip_kg.web.state import get_state
 
 bp = Blueprint("fragments", __name__)
 

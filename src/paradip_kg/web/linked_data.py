@@ -54,8 +54,10 @@ from paradip_kg.publish.labels import Labels, qname
 from paradip_kg.publish.stats import FIGURES
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.disk import to_oxigraph
-from paradip_kg.web import conneg, get_state, page_language
+from paradip_kg.web import conneg
 from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.language import page_language
+from paradip_kg.web.state import get_state
 
 bp = Blueprint("linked_data", __name__)
 

@@ -32,11 +32,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import NotFound
 
+from paradip_kg import PACKAGE_DIR
 from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, QuerySyntaxError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
 from paradip_kg.sparql.jobs import Job, Reply, inspect_query
 from paradip_kg.sparql.results import serialize_rdf
-from paradip_kg.web import PACKAGE_DIR, AppState, conneg, get_state, page_language
+from paradip_kg.web import conneg
+from paradip_kg.web.language import page_language
+from paradip_kg.web.state import AppState, get_state
 
 bp = Blueprint("sparql", __name__)
 

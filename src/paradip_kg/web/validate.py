@@ -35,6 +35,7 @@ from werkzeug.exceptions import NotAcceptable, NotFound, ServiceUnavailable, Uns
 
 from paradip_kg import i18n
 from paradip_kg.errors import InputError, ParadipError, RdfSyntaxError
+from paradip_kg.i18n import LANGUAGES
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format, read_quads, to_rdflib
 from paradip_kg.shacl.engine import engine_options
@@ -55,7 +56,9 @@ from paradip_kg.shacl.results import Report, read_results
 from paradip_kg.shacl.runner import run_in_child
 from paradip_kg.shacl.terms import named_shape, term_text
 from paradip_kg.store.disk import to_oxigraph
-from paradip_kg.web import LANGUAGES, conneg, get_state, page_language
+from paradip_kg.web import conneg
+from paradip_kg.web.language import page_language
+from paradip_kg.web.state import get_state
 
 bp = Blueprint("validate", __name__)
 

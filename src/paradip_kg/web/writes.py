@@ -48,8 +48,10 @@ from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.shacl.render import render, summary
 from paradip_kg.shacl.report import build_view
 from paradip_kg.sparql.jobs import check_nesting
-from paradip_kg.web import conneg, get_state, page_language
+from paradip_kg.web import conneg
+from paradip_kg.web.language import page_language
 from paradip_kg.web.sparql import _decode_params
+from paradip_kg.web.state import get_state
 from paradip_kg.writes import commit as core
 
 bp = Blueprint("writes", __name__)

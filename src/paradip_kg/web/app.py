@@ -1,0 +1,123 @@
+"""The Flask application factory: settings, state, blueprints, the error handler, CORS, security headers.
+
+``create_app(test_config)`` resolves the settings (:mod:`paradip_kg.settings`), keeps the
+per-process state in ``app.extensions["paradip_kg"]`` (:class:`~paradip_kg.web.state.AppState`),
+registers the blueprints of :data:`BLUEPRINTS` and sends every error through the one handler
+(:func:`paradip_kg.web.errors.handle_error`). CORS headers (setting ``cors_origins``) and the
+security headers go on every response, errors included.
+
+To add a page family, give its module a blueprint ``bp`` and add it to :data:`BLUEPRINTS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from paradip_kg import PACKAGE_DIR
+from paradip_kg import settings as settings_module
+from paradip_kg.errors import ParadipError, ReadOnlyBackend
+from paradip_kg.i18n import LANGUAGES
+from paradip_kg.publish.charts import bp as charts
+from paradip_kg.web.errors import handle_error
+from paradip_kg.web.fragments import bp as fragments
+from paradip_kg.web.language import lang_url, remember_language, tr
+from paradip_kg.web.linked_data import bp as linked_data
+from paradip_kg.web.sparql import bp as sparql
+from paradip_kg.web.state import EXTENSION, AppState
+from paradip_kg.web.validate import bp as validate
+from paradip_kg.web.writes import bp as writes
+
+# In this order: linked_data's catch-all routes come after the fixed paths of the others.
+BLUEPRINTS: tuple[Blueprint, ...] = (sparql, validate, writes, linked_data, fragments, charts)
+EXPOSED_HEADERS = "ETag, Content-Type, Content-Disposition, Link, X-Paradip-Truncated, X-Paradip-Result-Limit"
+
+
+def refuse_writes_on_backend() -> None:
+    """Backend switch: writes go to the embedded store only; the remote store is loaded with
+    ``paradip-kg push``, the memory store is rebuilt from the files at start."""
+    state = current_app.extensions[EXTENSION]
+    if state.backend is None:
+        return
+    if request.path == "/update" or (request.path == "/graph-store" and request.method in ("PUT", "POST", "DELETE")):
+        how = ("load the remote store with `paradip-kg push`" if state.backend.name == "remote"
+               else "edit the project's files; the memory store is filled from them at start")
+        raise ReadOnlyBackend(f"This server reads the {state.backend.name} backend and accepts no writes: {how} "
+                              "(see docs/remote-store.md).")
+
+
+# Pages load only their own scripts (static/*.js; the one inline <script> is a JSON-LD data
+# block, which a CSP does not execute). Inline style="" attributes and <style> blocks are used
+# by the templates (report.html, validate.html, vocab.html, ld_macros.html), hence
+# 'unsafe-inline' for styles only. No frames, plugins or foreign form targets.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def add_security_headers(response: Response) -> Response:
+    """The security headers, on every response (errors too); a view's own values are kept."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def add_cors(response: Response) -> Response:
+    """CORS on every response (errors too), and the answer to preflight requests."""
+    origins = str(current_app.extensions[EXTENSION].settings.get("cors_origins", "")).strip()
+    if not origins:
+        return response
+    allowed = [o.strip() for o in origins.split(",") if o.strip()]
+    origin = request.headers.get("Origin", "")
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return response
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Accept-Language, Content-Type, If-None-Match")
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    Args:
+        test_config: lower-case keys are settings (:data:`paradip_kg.settings.SETTINGS`)
+            overriding defaults and environment; upper-case keys go to ``app.config``
+            as they are (``TESTING``, ...).
+    """
+    config = dict(test_config or {})
+    flask_keys = {k: v for k, v in config.items() if k.isupper()}
+    values = settings_module.load({k: v for k, v in config.items() if not k.isupper()})
+    app = Flask("paradip_kg.web", template_folder=str(PACKAGE_DIR / "templates"),
+                static_folder=str(PACKAGE_DIR / "static"))
+    app.config.update(PARADIP=values, MAX_CONTENT_LENGTH=int(values["max_request_bytes"]),
+                      MAX_FORM_MEMORY_SIZE=int(values["max_request_bytes"]), JSON_SORT_KEYS=False)
+    app.config.update(flask_keys)
+    app.extensions[EXTENSION] = AppState(values)
+    app.jinja_env.globals.update(languages=LANGUAGES, tr=tr, lang_url=lang_url)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.register_error_handler(ParadipError, handle_error)
+    app.register_error_handler(HTTPException, handle_error)
+    app.before_request(refuse_writes_on_backend)  # backend switch
+    app.after_request(add_cors)
+    app.after_request(add_security_headers)
+    app.after_request(remember_language)
+    return app
