@@ -21,7 +21,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from conftest import sample_graphs
-from paradip_kg.publish import charts
+from paradip_kg.publish.charts import layout, queries, words
+from paradip_kg.publish.charts.data import build_charts
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.disk import Manifest, manifest_path, open_store, write_store
 
@@ -80,7 +81,7 @@ def run(client: FlaskClient, text: str) -> list[dict[str, str]]:
 
 def test_chart_data_has_the_real_counts(bundled_store: Path) -> None:
     store = open_store(bundled_store)
-    built = {c.slug: c for c in charts.build_charts(store, "en", lambda q: "/sparql", lambda iri: None)}
+    built = {c.slug: c for c in build_charts(store, "en", lambda q: "/sparql", lambda iri: None)}
     assert list(built) == SLUGS
 
     years = built["by-year"]
@@ -116,7 +117,7 @@ def test_themes_and_sdgs_are_honest_empty_states(bundled_store: Path) -> None:
         ("es", "Ningún acuerdo de los datos indica todavía un tema.",
          "Ningún acuerdo de los datos indica todavía su alineación con un Objetivo de Desarrollo Sostenible."),
     ]:
-        built = {c.slug: c for c in charts.build_charts(store, lang, lambda q: "/sparql", lambda iri: None)}
+        built = {c.slug: c for c in build_charts(store, lang, lambda q: "/sparql", lambda iri: None)}
         assert built["by-theme"].kind == "empty" and built["by-theme"].empty == theme
         assert built["by-sdg"].kind == "empty" and built["by-sdg"].empty == sdg
         assert not built["by-theme"].table.rows and not built["by-sdg"].layout
@@ -226,15 +227,15 @@ def test_charts_on_an_empty_graph_say_so(make_app: Callable[..., Any], tmp_path:
 
 
 def test_layouts_stay_inside_their_boxes() -> None:
-    years = charts.years_layout({1990: {"national": 3}, 1999: {"international": 7, "national": 1}}, "en")
+    years = layout.years_layout({1990: {"national": 3}, 1999: {"international": 7, "national": 1}}, "en")
     assert len([t for t in years["labels"]]) >= 2 and years["segments"]
     for s in years["segments"]:
         assert years["left"] <= s["x"] and s["x"] + s["width"] <= years["right"] + 0.01
         assert years["top"] - 0.01 <= s["y"] and s["y"] + s["height"] <= years["base"] + 0.01
-    bars = charts.bars_layout([charts.Bar("a" * 80, 5), charts.Bar("b", 1)])
+    bars = layout.bars_layout([layout.Bar("a" * 80, 5), layout.Bar("b", 1)])
     assert bars["rows"][0]["label"].endswith("…") and bars["rows"][0]["full"] == "a" * 80
     assert max(r["x"] + r["width"] for r in bars["rows"]) <= bars["width"]
-    net = charts.network_layout("C", [{"label": str(i), "href": None, "cls": "national", "title": ""}
+    net = layout.network_layout("C", [{"label": str(i), "href": None, "cls": "national", "title": ""}
                                       for i in range(40)])
     assert all(0 < n["x"] < net["width"] and 0 < n["y"] < net["height"] for n in net["nodes"])
 
@@ -243,8 +244,8 @@ def test_region_table_covers_the_data(bundled_store: Path) -> None:
     store = open_store(bundled_store)
     rows = run_on_store(store, "SELECT DISTINCT ?iso WHERE { ?c a pdo:Country ; pdo:isoCountryCode ?iso }").rows
     codes = {r["iso"].value for r in rows}  # type: ignore[union-attr]
-    assert codes and codes <= set(charts.REGION_OF), codes - set(charts.REGION_OF)
-    assert set(charts.REGION_OF.values()) <= set(charts.REGIONS)
+    assert codes and codes <= set(queries.REGION_OF), codes - set(queries.REGION_OF)
+    assert set(queries.REGION_OF.values()) <= set(words.REGIONS)
 
 
 # --- Language and navigation -----------------------------------------------------------------

@@ -102,7 +102,7 @@ def test_round_trip(bundled_store: Path, bundled_graph: Graph, fmt: conneg.Forma
     """The app's serializer (what /data and /dumps serve) writes the bundled graph in every RDF
     format; our parser reads it back isomorphically."""
     from paradip_kg.store.disk import open_store
-    from paradip_kg.web.linked_data import serialize
+    from paradip_kg.web.documents import serialize
 
     store = open_store(bundled_store)
     data = serialize(list(store), fmt)

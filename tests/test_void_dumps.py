@@ -324,9 +324,9 @@ def test_sitemap_lists_every_page(ld_client: FlaskClient, ld_store: Path) -> Non
 
 
 def test_sitemap_index_past_the_limit(ld_client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from paradip_kg.web import linked_data
+    from paradip_kg.web import dataset
 
-    monkeypatch.setattr(linked_data, "SITEMAP_LIMIT", 10)
+    monkeypatch.setattr(dataset, "SITEMAP_LIMIT", 10)
     index = ET.fromstring(ld_client.get("/sitemap.xml").data)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     parts = [s.findtext("s:loc", namespaces=ns) for s in index.findall("s:sitemap", ns)]
@@ -358,7 +358,7 @@ def test_dumps_being_written_answer_503_with_retry_after(make_app: Callable[...,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from paradip_kg.web import linked_data
+    from paradip_kg.web import dataset
 
     store = write_ld_store(tmp_path / "store")
     release = threading.Event()
@@ -369,13 +369,13 @@ def test_dumps_being_written_answer_503_with_retry_after(make_app: Callable[...,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(dumps, "ensure_dumps", slow)
-    monkeypatch.setattr(linked_data, "DUMP_WAIT", 0.05)
+    monkeypatch.setattr(dataset, "DUMP_WAIT", 0.05)
     client = make_app(store=str(store)).test_client()
     busy = client.get("/dumps/", headers={"Accept": "application/json"})
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "30"
     assert "being written" in busy.get_json()["message"]
     release.set()
-    monkeypatch.setattr(linked_data, "DUMP_WAIT", 10.0)
+    monkeypatch.setattr(dataset, "DUMP_WAIT", 10.0)
     assert client.get("/dumps/", headers={"Accept": "application/json"}).status_code == 200
 
 

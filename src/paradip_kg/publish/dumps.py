@@ -94,7 +94,7 @@ def prefixes_for(statements: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
     """The project's prefixes that ``statements`` use (see :func:`prefixes_for_iris`)."""
     iris: set[str] = set()
     for statement in statements:
-        terms = [statement.subject, statement.predicate, statement.object]
+        terms: list[object] = [statement.subject, statement.predicate, statement.object]
         if isinstance(statement, ox.Quad):
             terms.append(statement.graph_name)
         iris.update(term.value for term in terms if isinstance(term, ox.NamedNode))

@@ -165,7 +165,8 @@ def collect(store: ox.Store, base_iri: str) -> VoidStats:
     stats.examples = examples(store)
     for quad in store.quads_for_pattern(ox.NamedNode(str(PDO._NS)[:-1]), ox.NamedNode(str(DCTERMS.created)), None,
                                         ox.NamedNode(str(GRAPHS["ontology"]))):
-        stats.created = quad.object.value
+        if isinstance(quad.object, ox.Literal):
+            stats.created = quad.object.value
     return stats
 
 

@@ -21,18 +21,21 @@ from paradip_kg import PACKAGE_DIR
 from paradip_kg import settings as settings_module
 from paradip_kg.errors import ParadipError, ReadOnlyBackend
 from paradip_kg.i18n import LANGUAGES
-from paradip_kg.publish.charts import bp as charts
+from paradip_kg.web.dataset import bp as dataset
+from paradip_kg.web.docs_pages import bp as docs_pages
 from paradip_kg.web.errors import handle_error
 from paradip_kg.web.fragments import bp as fragments
+from paradip_kg.web.home import bp as home
 from paradip_kg.web.language import lang_url, remember_language, tr
-from paradip_kg.web.linked_data import bp as linked_data
+from paradip_kg.web.resources import bp as resources
 from paradip_kg.web.sparql import bp as sparql
 from paradip_kg.web.state import EXTENSION, AppState
+from paradip_kg.web.urls import bp as urls
 from paradip_kg.web.validate import bp as validate
 from paradip_kg.web.writes import bp as writes
 
-# In this order: linked_data's catch-all routes come after the fixed paths of the others.
-BLUEPRINTS: tuple[Blueprint, ...] = (sparql, validate, writes, linked_data, fragments, charts)
+# In this order: the catch-all routes of resources come after the fixed paths of the others.
+BLUEPRINTS: tuple[Blueprint, ...] = (urls, sparql, validate, writes, docs_pages, dataset, home, resources, fragments)
 EXPOSED_HEADERS = "ETag, Content-Type, Content-Disposition, Link, X-Paradip-Truncated, X-Paradip-Result-Limit"
 
 

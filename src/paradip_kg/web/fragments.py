@@ -30,16 +30,17 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from paradip_kg.errors import BadPattern
-from paradip_kg.web import conneg
+from paradip_kg.web import conneg, http
 from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.documents import choose, serialize
 from paradip_kg.web.language import page_language
-from paradip_kg.web.linked_data import _choose, _serve, _version, link_for, serialize
 from paradip_kg.web.state import get_state
+from paradip_kg.web.urls import link_for
 
 bp = Blueprint("fragments", __name__)
 
 PAGE_SIZE = 100
-CACHE_SIZE = 32  # matched, sorted triple lists kept per process (for one store version) ...
+CACHE_SIZE = 32  # matched, sorted triple lists kept per process (for one published state) ...
 CACHE_TRIPLES = 500_000  # ... holding at most this many triples in all (the oldest lists go first)
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 VOID = "http://rdfs.org/ns/void#"
@@ -48,8 +49,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS: tuple[Format, ...] = (*(conneg.BY_NAME[n] for n in ("trig", "nquads", "turtle", "ntriples", "jsonld")), HTML)
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
-_LITERAL = re.compile(r'^"(?P<value>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<?(?P<dt>[^<>]+?)>?)?$', re.DOTALL)
-_cache: OrderedDict[tuple, list[ox.Triple]] = OrderedDict()
+_LITERAL = re.compile(r'^"(?P<value>.*)"'
+                      r'(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<?(?P<dt>[^<>]+?)>?)?$', re.DOTALL)
 
 
 def _iri(value: str, position: str) -> ox.NamedNode:
@@ -90,20 +91,21 @@ def parse_term(value: str, position: str) -> Any:
 def _matches(s: Any, p: Any, o: Any) -> list[ox.Triple]:
     """The matching triples of the default graph, without repeats, in a stable order (cached)."""
     state = get_state()
-    key = (_version().tag, state.store_dir, state.default_graphs, str(s), str(p), str(o))
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
+    cache: OrderedDict[tuple[str, ...], list[ox.Triple]] = state.cached(("fragments", "matches"), OrderedDict)
+    key = (str(s), str(p), str(o))
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
     store = state.store()
     found: set[ox.Triple] = set()
-    graphs = [ox.NamedNode(g) for g in state.default_graphs] or [None]
+    graphs: list[ox.NamedNode | None] = [ox.NamedNode(g) for g in state.default_graphs] or [None]
     for graph in graphs:
         for quad in store.quads_for_pattern(s, p, o, graph):
             found.add(quad.triple)
     triples = sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    _cache[key] = triples
-    while len(_cache) > 1 and (len(_cache) > CACHE_SIZE or sum(map(len, _cache.values())) > CACHE_TRIPLES):
-        _cache.popitem(last=False)
+    cache[key] = triples
+    while len(cache) > 1 and (len(cache) > CACHE_SIZE or sum(map(len, cache.values())) > CACHE_TRIPLES):
+        cache.popitem(last=False)
     return triples
 
 
@@ -192,7 +194,7 @@ def fragments() -> Response:
     p = parse_term(pattern["predicate"], "predicate")
     o = parse_term(pattern["object"], "object")
     page = _page_number()
-    fmt = _choose(FORMATS)
+    fmt = choose(FORMATS)
     base = request.url_root + "fragments"
     query = _iri_query(request.query_string)
     fragment = base + ("?" + query if query else "")  # the URL as requested: clients look its metadata up by it
@@ -221,5 +223,5 @@ def fragments() -> Response:
         return serialize(quads, fmt), fmt.content_type
 
     lang = page_language() if fmt is HTML else ""
-    return _serve(("fragments", fmt.name, lang, query, str(get_state().default_graphs)), render, location=None,
-                  alternates=(), vary=("Accept", "Cookie") if fmt is HTML else ("Accept",))
+    return http.serve(("fragments", fmt.name, lang, query, str(get_state().default_graphs)), render,
+                      vary=("Accept", "Cookie") if fmt is HTML else ("Accept",))

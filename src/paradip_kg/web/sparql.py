@@ -19,8 +19,6 @@ GET without a query answers the SPARQL 1.1 Service Description
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,7 +35,7 @@ from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTo
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
 from paradip_kg.sparql.jobs import Job, Reply, inspect_query
 from paradip_kg.sparql.results import serialize_rdf
-from paradip_kg.web import conneg
+from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
 from paradip_kg.web.state import AppState, get_state
 
@@ -160,24 +158,6 @@ def endpoint() -> Response:
     return answer(proto, proto.query)
 
 
-def _etag(state: AppState, *parts: Any) -> str:
-    digest = hashlib.sha256(json.dumps([state.version(), *parts], default=str).encode()).hexdigest()
-    return f'"{digest[:32]}"'
-
-
-def _not_modified(etag: str, html: bool = False) -> Response | None:
-    """304 when a GET or HEAD names ``etag`` in If-None-Match (RFC 9110 §13.1.2)."""
-    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag.strip('"')):
-        response = Response(status=304)
-        response.set_etag(etag.strip('"'))
-        response.headers["Cache-Control"] = str(get_state().settings["cache_control"])
-        response.vary.add("Accept")
-        if html:
-            response.vary.add("Accept-Language")
-        return response
-    return None
-
-
 def answer(proto: ProtocolRequest, query: str) -> Response:
     state = get_state()
     settings = state.settings
@@ -209,11 +189,11 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
                   named_graphs=tuple(proto.named_graphs) if proto.dataset_given else None,
                   query_dataset=shape.has_dataset, base_iri=endpoint_url, label_lang=lang, prefixes=PREFIXES,
                   store_path=str(state.head().path))
-        etag = _etag(state, job.query, job.formats, job.limit, job.default_graphs, job.named_graphs, job.base_iri,
-                     lang if html else "")
-        cached = _not_modified(etag, html)
-        if cached is not None:
-            return cached
+        validator = http.validator(job.query, job.formats, job.limit, job.default_graphs, job.named_graphs,
+                                   job.base_iri, lang if html else "")
+        if validator.current():
+            return http.headers(Response(status=304), validator,
+                                vary=("Accept", "Accept-Language") if html else ("Accept",))
         try:
             reply = state.runner().run(job, float(settings["query_timeout"]))
         except NotAcceptable as exc:
@@ -227,8 +207,7 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
         response.vary.add("Accept-Language")
     else:
         response = Response(reply.body, content_type=conneg.BY_NAME[reply.format].content_type)
-    response.set_etag(etag.strip('"'))
-    response.headers["Cache-Control"] = str(settings["cache_control"])
+    http.headers(response, validator)
     response.headers["X-Paradip-Truncated"] = "true" if reply.truncated else "false"
     response.headers["X-Paradip-Result-Limit"] = str(settings["result_limit"])
     response.vary.add("Accept")
@@ -257,15 +236,12 @@ def describe_service(proto: ProtocolRequest) -> Response:
         response = render_page(query=STARTER_QUERY, lang=page_language(), proto=proto)
         response.vary.add("Accept-Language")
     else:
-        etag = _etag(state, "sd", request.base_url, fmt.name, state.union_default_graph,
-                     *(state.settings[k] for k in ("allow_service", "query_timeout", "result_limit")))
-        cached = _not_modified(etag)
-        if cached is not None:
-            return cached
+        validator = http.validator("sd", request.base_url, fmt.name, state.union_default_graph,
+                                   *(state.settings[k] for k in ("allow_service", "query_timeout", "result_limit")))
+        if validator.current():
+            return http.headers(Response(status=304), validator)
         body = serialize_rdf(service_description(state, request.base_url), fmt.name, SD_PREFIXES)
-        response = Response(body, content_type=fmt.content_type)
-        response.set_etag(etag.strip('"'))
-        response.headers["Cache-Control"] = str(state.settings["cache_control"])
+        response = http.headers(Response(body, content_type=fmt.content_type), validator)
     response.vary.add("Accept")
     return response
 

@@ -1,0 +1,39 @@
+"""The charts' words in Spanish and English: scopes, column heads, regions."""
+
+from __future__ import annotations
+
+from paradip_kg import i18n
+from paradip_kg.publish.charts.queries import INTERNATIONAL, NATIONAL, UNSTATED
+
+REGIONS: dict[str, i18n.Pair] = {
+    "north-america": ("América del Norte", "North America"),
+    "central-america": ("América Central", "Central America"),
+    "south-america": ("América del Sur", "South America"),
+    "europe": ("Europa", "Europe"),
+    "asia": ("Asia", "Asia"),
+    "unassigned": ("Región sin asignar", "Region not assigned"),
+}
+
+WORDS: dict[str, i18n.Pair] = {
+    NATIONAL: ("Nacional", "National"),
+    INTERNATIONAL: ("Internacional", "International"),
+    UNSTATED: ("Ámbito no indicado", "Scope not stated"),
+    "agreements": ("Acuerdos", "Agreements"),
+    "year": ("Año", "Year"),
+    "total": ("Total", "Total"),
+    "cumulative": ("Acumulado", "Running total"),
+    "country": ("País", "Country"),
+    "region": ("Región", "Region"),
+    "scope": ("Ámbito", "Scope"),
+    "share": ("Proporción", "Share"),
+    "theme": ("Tema", "Theme"),
+    "goal": ("Objetivo de Desarrollo Sostenible", "Sustainable Development Goal"),
+    "partner": ("Contraparte", "Partner"),
+    "since": ("Desde", "Since"),
+    "no country": ("País no indicado", "Country not stated"),
+    "undated": ("sin fecha", "undated"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    return i18n.text(WORDS[key], lang)
