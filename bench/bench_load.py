@@ -33,19 +33,21 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "tests") not in sys.path:  # the server helpers are shared with the tests (tests/support)
+    sys.path.insert(0, str(ROOT / "tests"))
+
+from support import servers  # noqa: E402
+from support.servers import Server, stop_server  # noqa: E402
 
 HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 JSON_RESULTS = "application/sparql-results+json, text/turtle;q=0.9"  # SELECT/ASK, and CONSTRUCT/DESCRIBE
@@ -108,12 +110,6 @@ def percentile(values: Sequence[float], pct: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * pct // 100) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def send(base_url: str, request: Request, timeout: float = CLIENT_TIMEOUT) -> Result:
@@ -232,7 +228,8 @@ class Mix:
             body = b"".join(
                 b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"" + name.encode()
                 + b"\"; filename=\"" + name.encode() + b".ttl\"\r\nContent-Type: text/turtle\r\n\r\n" + data + b"\r\n"
-                for name, data in (("data", NONCONFORMING_TTL), ("shapes", SHAPES_TTL))) + b"--" + boundary.encode() + b"--\r\n"
+                for name, data in (("data", NONCONFORMING_TTL), ("shapes", SHAPES_TTL))
+            ) + b"--" + boundary.encode() + b"--\r\n"
             return Request(kind, "POST", "/validate?output=csv",
                            (("Content-Type", f"multipart/form-data; boundary={boundary}"),), body,
                            check="not-conforms")
@@ -261,8 +258,9 @@ class Mix:
 
 
 def runaway(index: int) -> Request:
-    return Request("query: runaway (503)", "GET", "/sparql?query=" + quote(RUNAWAY_QUERIES[index % len(RUNAWAY_QUERIES)]),
-                   (("Accept", JSON_RESULTS),), expect=frozenset({503}))
+    query = RUNAWAY_QUERIES[index % len(RUNAWAY_QUERIES)]
+    return Request("query: runaway (503)", "GET", "/sparql?query=" + quote(query), (("Accept", JSON_RESULTS),),
+                   expect=frozenset({503}))
 
 
 def run_clients(base_url: str, requests: list[Request], clients: int, deadline: float) -> list[Result]:
@@ -320,44 +318,10 @@ class RunawayLoop:
         return any(r.started <= start and end <= r.ended for r in self.results)
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    extra: dict[str, str] = field(default_factory=dict)
-
-
 def start_server(store: Path, tmp: Path, workers: int, query_timeout: float) -> Server:
-    port = free_port()
-    log = tmp / f"server-{port}.log"
-    env = {**os.environ, "PARADIP_STORE": str(store), "PARADIP_QUERY_TIMEOUT": str(query_timeout),
+    env = {"PARADIP_STORE": str(store), "PARADIP_QUERY_TIMEOUT": str(query_timeout),
            "PARADIP_VALIDATION_REPORTS_DIR": str(tmp / "reports"), "PARADIP_LOG_LEVEL": "warning"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.serving", "--host", "127.0.0.1",
-                                    "--port", str(port), "--workers", str(workers)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text()}")
-        if not send(server.url, Request("probe", "GET", "/sparql?query=" + quote("ASK {}"),
-                                        (("Accept", JSON_RESULTS),)), timeout=5).error:
-            return server
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"the server did not answer: {log.read_text()}")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+    return servers.start_server(tmp, env=env, workers=workers)
 
 
 # --- the benchmark -------------------------------------------------------------------------

@@ -23,10 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,10 +35,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the server helpers are shared with the tests (tests/support)
 
 from paradip_kg.build import build  # noqa: E402
 from paradip_kg.web.app import create_app  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
+from support.servers import start_server, stop_server  # noqa: E402
 
 HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
            "Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
@@ -114,24 +113,13 @@ def in_process(store: Path, warmup: int, repeat: int, reports: Path) -> dict[str
         app.extensions["paradip_kg"].close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def over_http(store: Path, warmup: int, repeat: int, tmp: Path) -> dict[str, Timing]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PARADIP_STORE": str(store), "PARADIP_VALIDATION_REPORTS_DIR": str(tmp / "reports"),
+    env = {"PARADIP_STORE": str(store), "PARADIP_VALIDATION_REPORTS_DIR": str(tmp / "reports"),
            "PARADIP_LOG_LEVEL": "warning"}
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.serving", "--port", str(port),
-                                    "--workers", "1"], stdout=out, stderr=subprocess.STDOUT, env=env)
+    server = start_server(tmp, env=env, workers=1, log=tmp / "server.log", probe="/robots.txt")
 
     def fetch(path: str) -> int:
-        request = urllib.request.Request(url + path, headers=HEADERS)
+        request = urllib.request.Request(server.url + path, headers=HEADERS)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 response.read()
@@ -140,23 +128,9 @@ def over_http(store: Path, warmup: int, repeat: int, tmp: Path) -> dict[str, Tim
             return int(exc.code)
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if fetch("/robots.txt") == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {log.read_text()}")
-            time.sleep(0.2)
         return {name: measure(fetch, path, warmup, repeat) for name, path in pages()}
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(server)
 
 
 def report(title: str, timings: dict[str, Timing]) -> None:

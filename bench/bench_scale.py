@@ -21,7 +21,7 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    So the example queries about the real graph return their rows from a store of that size,
    and the aggregate ones run over the synthetic mass.
 3. **full validation** — one validation of that whole store, the path a write takes when its
-   change reaches too far (:func:`paradip_kg.writes.commit.revalidate` without focus nodes), in a
+   change reaches too far (:func:`paradip_kg.writes.revalidate.revalidate` without focus nodes), in a
    child process under the same budget.
 4. **queries over HTTP** — our app (gunicorn, ``--workers`` sync workers, ``python -m
    paradip_kg.serving`` on a free loopback port) answers every example query
@@ -32,7 +32,7 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
 5. **Virtuoso, same run** — the same store pushed into a private Virtuoso (``scripts/virtuoso.sh``
    on a free loopback port, started once, stopped at the end) with :func:`paradip_kg.backends.push.push`
    over the Graph Store Protocol, then the same queries, same clients, through
-   :class:`paradip_kg.backends.remote.RemoteStore` (form POST, our dataset, SPARQL JSON / N-Triples).
+   :class:`paradip_kg.backends.client.RemoteStore` (form POST, our dataset, SPARQL JSON / N-Triples).
    Printed per query: ours / Virtuoso (below 1: ours is faster).
 6. **writes with validation** — ``--writes`` small INSERT DATA updates, each a new synthetic
    agreement between two existing synthetic governments (modelled on the generator's, with the
@@ -91,11 +91,14 @@ import pyoxigraph as ox
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))  # the process helpers are shared with the tests (tests/support)
 
 import synthetic  # noqa: E402
-from bench_sparql_http import free_port, percentile, start_server  # noqa: E402
-from paradip_kg.sparql.jobs import inspect_query  # noqa: E402
+from bench_sparql_http import percentile, start_server  # noqa: E402
+from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
 from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
+from support.processes import tree_rss  # noqa: E402
+from support.servers import free_port  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
 STAGES = ("parse", "infer", "validate", "store")
@@ -131,39 +134,7 @@ def ratio(value: float | None, base: float | None) -> str:
     return f"{value / base:.2f}×"
 
 
-# --- Memory: RSS of a process tree, from /proc ---------------------------------------------------
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read().decode(errors="replace")
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (0 if it is gone)."""
-    tree, todo, total = _children(), [pid], 0
-    while todo:
-        p = todo.pop()
-        todo += tree.get(p, [])
-        try:
-            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
-            pass
-    return total
+# --- Memory: RSS of a process tree, from /proc (tests/support/processes.py) -------------------------
 
 
 class Sampler:
@@ -247,12 +218,13 @@ def child_build(size: int, workdir: Path, events: Path, skip: set[str]) -> None:
 
 
 def child_full_validation(store_dir: Path, events: Path) -> None:
-    from paradip_kg.writes.commit import _base_tag, revalidate
+    from paradip_kg.store.head import built_head
+    from paradip_kg.writes.revalidate import revalidate
 
     store = ox.Store.read_only(str(store_dir))
     _emit(events, event="start", stage="full-validation")
     t = time.perf_counter()
-    report, _ = revalidate(store, None, set(), _base_tag(store_dir))
+    report, _ = revalidate(store, None, set(), built_head(store_dir).tag)
     counts = report.counts()
     _emit(events, event="done", stage="full-validation", seconds=time.perf_counter() - t,
           note=f"{counts['Violation']} violations, {counts['Warning']} warnings")
@@ -307,7 +279,7 @@ def run_child(args: list[str], events: Path, budget: float, log: Path) -> tuple[
 
 def bundled_quads(tmp: Path) -> list[ox.Quad]:
     from paradip_kg.settings import load as load_settings
-    from paradip_kg.store.disk import open_store
+    from paradip_kg.store.head import open_store
 
     configured = Path(load_settings()["store"])
     if not configured.is_absolute():
@@ -407,7 +379,7 @@ def ours_fetcher(url: str, text: str) -> Callable[[], int]:
 
 
 def virtuoso_fetcher(remote: Any, text: str) -> Callable[[], int]:
-    from paradip_kg.backends.remote import N_TRIPLES, SPARQL_JSON
+    from paradip_kg.backends.client import N_TRIPLES, SPARQL_JSON
 
     accept = N_TRIPLES if inspect_query(text).kind == "rdf" else SPARQL_JSON
 
@@ -455,7 +427,7 @@ class Virtuoso:
         self.error = ""
 
     def start(self) -> None:
-        from paradip_kg.backends.remote import RemoteStore
+        from paradip_kg.backends.client import RemoteStore
 
         try:
             subprocess.run([str(SCRIPT), "install"], check=True, capture_output=True)
@@ -681,7 +653,7 @@ def writes(result: SizeResult, store_dir: Path, args: argparse.Namespace) -> Non
     except Exception as exc:  # noqa: BLE001
         out(f"\nwrites: not measured (paradip_kg.writes.commit cannot be imported: {type(exc).__name__}: {exc})")
         return
-    from paradip_kg.store.disk import open_store
+    from paradip_kg.store.head import open_store
 
     note(f"{label(result.size)}: {args.writes} writes")
     rng = random.Random(result.size)

@@ -7,7 +7,7 @@ For each dataset (the bundled graph, and a synthetic graph of ``--triples`` trip
    process, ``--repeat`` times (fewer, but at least 3, once ``--budget`` seconds are spent):
    ``engine`` is query + reading every row (capped like the server caps it),
    ``engine+write`` adds writing the SPARQL JSON / Turtle bytes with the server's own code
-   (:func:`paradip_kg.sparql.results.execute`);
+   (:func:`paradip_kg.sparql.execute.execute`);
 2. starts the real server (gunicorn, ``--workers`` sync workers, ``python -m
    paradip_kg.serving``) on a free loopback port, and sends each query ``--repeat`` times
    (same budget) from ``--concurrency`` client threads (a new connection per request, as the
@@ -29,7 +29,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,13 +46,16 @@ import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # the server helpers are shared with the tests (tests/support)
 
 from paradip_kg.namespaces import PREFIXES  # noqa: E402
 from paradip_kg.settings import load as load_settings  # noqa: E402
-from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
-from paradip_kg.sparql.results import dataset_options, execute  # noqa: E402
+from paradip_kg.sparql.execute import dataset_options, execute  # noqa: E402
+from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
+from paradip_kg.sparql.jobs import Job  # noqa: E402
 from paradip_kg.store.disk import default_graph_names  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
+from support import servers  # noqa: E402
 
 
 @dataclass
@@ -72,12 +74,6 @@ class Row:
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def direct(store_dir: Path, queries: list[tuple[str, str]], repeat: int, limit: int, budget: float) -> list[Row]:
@@ -110,24 +106,10 @@ def direct(store_dir: Path, queries: list[tuple[str, str]], repeat: int, limit: 
 
 
 def start_server(store_dir: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "PARADIP_STORE": str(store_dir), "PARADIP_QUERY_TIMEOUT": "120",
-           "PARADIP_LOG_LEVEL": "warning"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "paradip_kg.serving", "--port", str(port),
-                                    "--workers", str(workers)], stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "?query=" + quote("ASK {}"), timeout=5):
-                return process, url
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None:
-                raise RuntimeError(log.read_text())
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("the server did not start: " + log.read_text())
+    """The server on ``store_dir`` (a big store takes a while to open); its process and /sparql URL."""
+    env = {"PARADIP_STORE": str(store_dir), "PARADIP_QUERY_TIMEOUT": "120", "PARADIP_LOG_LEVEL": "warning"}
+    server = servers.start_server(log.parent, env=env, workers=workers, log=log, timeout=120)
+    return server.process, server.endpoint
 
 
 def over_http(url: str, rows: list[Row], queries: list[tuple[str, str]], repeat: int, concurrency: int,

@@ -7,8 +7,8 @@ For each dataset (the bundled graph, and a synthetic graph of ``--triples`` trip
    Graph Store Protocol uploads, or SPARQL Update with ``--push-with update``);
 2. runs every example query (``src/paradip_kg/queries/*.rq``) ``--repeat`` times
    - on the embedded store, in this process, with the server's own code
-     (:func:`paradip_kg.sparql.results.execute`: query, read, write SPARQL JSON / N-Triples), and
-   - on Virtuoso over HTTP with :class:`paradip_kg.backends.remote.RemoteStore` (form POST, same
+     (:func:`paradip_kg.sparql.execute.execute`: query, read, write SPARQL JSON / N-Triples), and
+   - on Virtuoso over HTTP with :class:`paradip_kg.backends.client.RemoteStore` (form POST, same
      dataset, SPARQL JSON / N-Triples), which includes HTTP and Virtuoso's serialization;
 3. prints the p50 of each and the ratio Virtuoso / embedded (above 1: Virtuoso is slower).
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,22 +35,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # free_port is shared with the tests (tests/support)
 
 from paradip_kg.backends.push import push  # noqa: E402
-from paradip_kg.backends.remote import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
-from paradip_kg.sparql.jobs import Job, inspect_query  # noqa: E402
-from paradip_kg.sparql.results import execute  # noqa: E402
-from paradip_kg.store.disk import default_graph_names, open_store  # noqa: E402
+from paradip_kg.backends.client import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
+from paradip_kg.sparql.execute import execute  # noqa: E402
+from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
+from paradip_kg.sparql.jobs import Job  # noqa: E402
+from paradip_kg.store.disk import default_graph_names  # noqa: E402
+from paradip_kg.store.head import open_store  # noqa: E402
 from paradip_kg.web.sparql import load_examples  # noqa: E402
+from support.servers import free_port  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
 LIMIT = 10_000  # the server's default result_limit
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def p50(times: list[float]) -> float:

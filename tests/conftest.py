@@ -1,149 +1,45 @@
-"""Shared fixtures.
+"""Shared fixtures, one instance each for every test module that asks (built from tests/support).
 
-- ``bundled_store`` (kg_fixtures.py): the repository's graph, built once per session.
-- ``sample_store``: a small store in the shape of the bundled one (graphs ontology, vocab,
-  data, inferred, shapes), written with ``store.write_store``; fast, and independent of the
-  build pipeline. ``SAMPLE_TTL`` holds its data.
-- ``virtuoso``, ``pushed`` (virtuoso_fixtures.py): a private Virtuoso, started once per
-  session, with the bundled graph pushed into it.
-- ``make_app(**settings)``: an app from ``create_app`` on the sample store, with settings
-  overridden; its query child processes are stopped at teardown. ``app`` and ``client``
-  are the default ones.
+Stores (session-scoped: built or written once, read by every module):
+- ``bundled_store``: the repository's graph, built once per session.
+- ``sample_store``: a small store in the shape of the bundled one (support/sample.py).
+- ``ld_store``: the linked-data store of the dereferencing, page and dump tests (support/ld.py).
+
+Apps (each closed at teardown, which stops its query and validation child processes):
+- ``make_app(**settings)``: apps on the sample store with settings overridden (``store=...``
+  too); ``app`` and ``client`` are the default ones.
+- ``sample_app``, ``bundled_app`` (module-scoped): one app for a module's read-only tests, on
+  the sample or the bundled store: one query child process for the module.
+- ``ld_app``, ``ld_client``: an app on ``ld_store`` with ``result_limit`` 40.
+
+Remote store (session-scoped, for tests/test_virtuoso.py and tests/test_backends.py):
+- ``virtuoso``: a private Virtuoso on 127.0.0.1; ``pushed``: the bundled graph pushed into it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kg_fixtures import ROOT, bundled_store  # noqa: F401  (re-exported fixtures)
-from rdflib import Graph
-from virtuoso_fixtures import pushed, virtuoso  # noqa: F401  (one Virtuoso per session, see that module)
 
-from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from paradip_kg.backends.push import PushResult, push
+from paradip_kg.backends.client import RemoteStore
+from support.apps import Apps, app_on
+from support.ld import write_ld_store
+from support.sample import write_sample_store
+from support.stores import build_bundled
+from support.virtuoso import Virtuoso, running_virtuoso
 
-PREFIXES_TTL = """
-@prefix pdo: <https://w3id.org/paradip/ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix sdg: <http://metadata.un.org/sdg/> .
-@prefix id: <https://w3id.org/paradip/id/> .
-@prefix v: <https://w3id.org/paradip/vocab/> .
-"""
-
-SAMPLE_TTL: dict[str, str] = {
-    "ontology": """
-pdo:Agreement a <http://www.w3.org/2002/07/owl#Class> ; rdfs:label "Acuerdo"@es , "Agreement"@en .
-pdo:Country a <http://www.w3.org/2002/07/owl#Class> ; rdfs:label "País"@es , "Country"@en .
-""",
-    "vocab": """
-<https://w3id.org/paradip/vocab/scope/national> a skos:Concept ; skos:prefLabel "Nacional"@es , "National"@en .
-<https://w3id.org/paradip/vocab/scope/international> a skos:Concept ;
-    skos:prefLabel "Internacional"@es , "International"@en .
-<https://w3id.org/paradip/vocab/sdg> a skos:ConceptScheme ; skos:hasTopConcept sdg:11 , sdg:17 .
-sdg:11 a skos:Concept ; skos:notation "11" ; skos:prefLabel "Ciudades y comunidades sostenibles"@es .
-sdg:17 a skos:Concept ; skos:notation "17" ; skos:prefLabel "Alianzas para lograr los objetivos"@es .
-<http://metadata.un.org/sdg/11.3> a skos:Concept ; skos:notation "11.3" ; skos:broader sdg:11 .
-""",
-    "data": """
-<https://w3id.org/paradip/id/government/mx-23005> a pdo:MunicipalGovernment ;
-    rdfs:label "Gobierno municipal de Benito Juárez"@es , "Municipal government of Benito Juárez"@en ;
-    pdo:governs <https://w3id.org/paradip/id/municipality/mx-23005> ;
-    pdo:hasSeat <https://w3id.org/paradip/id/locality/mx-230050001> ;
-    pdo:twinnedWith <https://w3id.org/paradip/id/government/us-wichita> ;
-    prov:wasDerivedFrom <https://w3id.org/paradip/id/source/essay> .
-<https://w3id.org/paradip/id/government/us-wichita> a pdo:MunicipalGovernment ;
-    rdfs:label "Gobierno municipal de Wichita"@es , "Municipal government of Wichita"@en ;
-    pdo:hasSeat <https://w3id.org/paradip/id/locality/us-wichita> .
-<https://w3id.org/paradip/id/government/mx-31050> a pdo:MunicipalGovernment ;
-    rdfs:label "Gobierno municipal de Mérida (Yucatán)"@es , "Municipal government of Mérida (Yucatán)"@en ;
-    pdo:governs <https://w3id.org/paradip/id/municipality/mx-31050> ;
-    pdo:hasSeat <https://w3id.org/paradip/id/locality/mx-merida> .
-<https://w3id.org/paradip/id/agreement/mx-23005--us-wichita> a pdo:Agreement , pdo:SisterCityAgreement ;
-    rdfs:label "Hermanamiento Benito Juárez – Wichita"@es , "Benito Juárez – Wichita twinning"@en ;
-    pdo:hasParty <https://w3id.org/paradip/id/government/mx-23005> , <https://w3id.org/paradip/id/government/us-wichita> ;
-    pdo:scope <https://w3id.org/paradip/vocab/scope/international> ;
-    pdo:alignedWith <http://metadata.un.org/sdg/11.3> ;
-    pdo:startDate "1985"^^xsd:gYear ; pdo:tableRow 1 ;
-    prov:wasDerivedFrom <https://w3id.org/paradip/id/source/essay> .
-<https://w3id.org/paradip/id/agreement/mx-23005--mx-31050> a pdo:Agreement , pdo:SisterCityAgreement ;
-    rdfs:label "Hermanamiento Benito Juárez – Mérida"@es , "Benito Juárez – Mérida twinning"@en ;
-    pdo:hasParty <https://w3id.org/paradip/id/government/mx-23005> , <https://w3id.org/paradip/id/government/mx-31050> ;
-    pdo:scope <https://w3id.org/paradip/vocab/scope/national> ;
-    pdo:startDate "2021-12"^^xsd:gYearMonth ; pdo:tableRow 19 ;
-    prov:wasDerivedFrom <https://w3id.org/paradip/id/source/essay> .
-<https://w3id.org/paradip/id/locality/mx-230050001> a pdo:Locality ; rdfs:label "Cancún"@es , "Cancún"@en ;
-    pdo:inegiCode "230050001" ; pdo:locatedIn <https://w3id.org/paradip/id/municipality/mx-23005> .
-<https://w3id.org/paradip/id/municipality/mx-23005> a pdo:Municipality ; rdfs:label "Benito Juárez"@es ;
-    pdo:inegiCode "23005" ; pdo:locatedIn <https://w3id.org/paradip/id/state/mx-23> .
-<https://w3id.org/paradip/id/municipality/mx-31050> a pdo:Municipality ; rdfs:label "Mérida"@es ;
-    pdo:inegiCode "31050" ; pdo:locatedIn <https://w3id.org/paradip/id/state/mx-31> .
-<https://w3id.org/paradip/id/state/mx-23> a pdo:State ; rdfs:label "Quintana Roo"@es ; pdo:inegiCode "23" ;
-    pdo:locatedIn <https://w3id.org/paradip/id/country/MX> .
-<https://w3id.org/paradip/id/state/mx-31> a pdo:State ; rdfs:label "Yucatán"@es ; pdo:inegiCode "31" ;
-    pdo:locatedIn <https://w3id.org/paradip/id/country/MX> .
-<https://w3id.org/paradip/id/locality/mx-merida> a pdo:Locality ; rdfs:label "Mérida"@es ;
-    pdo:locatedIn <https://w3id.org/paradip/id/municipality/mx-31050> .
-<https://w3id.org/paradip/id/locality/us-wichita> a pdo:Locality ; rdfs:label "Wichita"@es , "Wichita"@en ;
-    pdo:locatedIn <https://w3id.org/paradip/id/country/US> .
-<https://w3id.org/paradip/id/country/MX> a pdo:Country ; rdfs:label "México"@es , "Mexico"@en ; pdo:isoCountryCode "MX" .
-<https://w3id.org/paradip/id/country/US> a pdo:Country ; rdfs:label "Estados Unidos"@es , "United States"@en ;
-    pdo:isoCountryCode "US" .
-<https://w3id.org/paradip/id/theory/complex-interdependence> a pdo:Theory ;
-    rdfs:label "Interdependencia compleja"@es , "Complex interdependence"@en ;
-    pdo:proposedBy <https://w3id.org/paradip/id/person/robert-keohane> ;
-    pdo:presentedIn <https://w3id.org/paradip/id/work/power-and-interdependence-1977> .
-<https://w3id.org/paradip/id/work/power-and-interdependence-1977> pdo:publicationYear "1977"^^xsd:gYear .
-<https://w3id.org/paradip/id/person/robert-keohane> a pdo:Scholar ; rdfs:label "Robert Keohane" .
-<https://w3id.org/paradip/id/concept/paradiplomacy> a pdo:Concept ; rdfs:label "Paradiplomacia"@es ;
-    pdo:framedBy <https://w3id.org/paradip/id/theory/complex-interdependence> .
-<https://w3id.org/paradip/id/regulation/bj-reglamento> a pdo:Regulation , pdo:LegalInstrument ;
-    rdfs:label "Reglamento de Ciudades Hermanas"@es ;
-    pdo:issuedBy <https://w3id.org/paradip/id/government/mx-23005> ;
-    pdo:regulates <https://w3id.org/paradip/id/unit/mx-23005-comite> ;
-    pdo:creationDate "2013-05"^^xsd:gYearMonth ; pdo:reformDate "2020-11"^^xsd:gYearMonth .
-<https://w3id.org/paradip/id/programme/promehcid> a pdo:Programme ; rdfs:label "PROMEHCID"@es ;
-    pdo:administeredBy <https://w3id.org/paradip/id/agency/mx-sre> .
-<https://w3id.org/paradip/id/claim/bj-agreements-19> a pdo:StatisticalClaim ;
-    rdfs:label "Benito Juárez tiene 19 hermanamientos"@es ;
-    pdo:value "19"^^xsd:decimal ; pdo:unit <https://w3id.org/paradip/vocab/unit/count> ;
-    pdo:referenceDate "2022"^^xsd:gYear ;
-    pdo:about <https://w3id.org/paradip/id/government/mx-23005> ;
-    dcterms:source <https://w3id.org/paradip/id/source/essay> .
-<https://w3id.org/paradip/id/source/essay> a pdo:SourceDocument ;
-    rdfs:label "Ensayo <script>alert('x')</script> & fuente"@es , "The essay"@en .
-""",
-    "inferred": """
-<https://w3id.org/paradip/id/agreement/mx-23005--us-wichita> a pdo:InternationalAgreement .
-<https://w3id.org/paradip/id/agreement/mx-23005--mx-31050> a pdo:NationalAgreement .
-<https://w3id.org/paradip/id/government/us-wichita> pdo:twinnedWith <https://w3id.org/paradip/id/government/mx-23005> ;
-    pdo:partyTo <https://w3id.org/paradip/id/agreement/mx-23005--us-wichita> .
-<https://w3id.org/paradip/id/locality/mx-230050001> pdo:locatedIn <https://w3id.org/paradip/id/state/mx-23> ,
-    <https://w3id.org/paradip/id/country/MX> .
-""",
-    "shapes": """
-<https://w3id.org/paradip/shapes#AgreementShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-    <http://www.w3.org/ns/shacl#targetClass> pdo:Agreement .
-""",
-}
+# --- Stores --------------------------------------------------------------------------------------
 
 
-def sample_graphs() -> dict[str, Graph]:
-    return {key: Graph().parse(data=PREFIXES_TTL + text, format="turtle") for key, text in SAMPLE_TTL.items()}
-
-
-def write_sample_store(store_dir: Path) -> Path:
-    counts = write_store(store_dir, sample_graphs())
-    Manifest(content_hash="sample", built_at="2026-01-01T00:00:00+00:00", triples=counts).write(
-        manifest_path(store_dir))
-    return store_dir
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the repository's ontology/, vocab/, data/ and shapes/."""
+    return build_bundled(tmp_path_factory.mktemp("bundled") / "store")
 
 
 @pytest.fixture(scope="session")
@@ -152,30 +48,68 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_sample_store(tmp_path_factory.mktemp("sample") / "store")
 
 
+@pytest.fixture(scope="session")
+def ld_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_ld_store(tmp_path_factory.mktemp("ld") / "store")
+
+
+# --- Apps ----------------------------------------------------------------------------------------
+
+
 @pytest.fixture()
-def make_app(sample_store: Path) -> Iterator[Callable[..., Flask]]:
+def make_app(sample_store: Path) -> Iterator[Apps]:
     """A factory of apps on the sample store: ``make_app(result_limit=2, ...)``."""
-    apps: list[Flask] = []
-
-    def factory(**overrides: Any) -> Flask:
-        config: dict[str, Any] = {"store": str(sample_store), "TESTING": True, "query_timeout": 20.0}
-        config.update(overrides)
-        from paradip_kg.web.app import create_app
-
-        app = create_app(config)
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        app.extensions["paradip_kg"].close()
+    apps = Apps(store=sample_store)
+    yield apps
+    apps.close()
 
 
 @pytest.fixture()
-def app(make_app: Callable[..., Flask]) -> Flask:
+def app(make_app: Apps) -> Flask:
     return make_app()
 
 
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def sample_app(sample_store: Path) -> Iterator[Flask]:
+    """One app on the sample store for a module's read-only tests."""
+    with app_on(sample_store) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def bundled_app(bundled_store: Path) -> Iterator[Flask]:
+    """One app on the bundled store for a module's read-only tests."""
+    with app_on(bundled_store) as made:
+        yield made
+
+
+@pytest.fixture()
+def ld_app(make_app: Apps, ld_store: Path) -> Flask:
+    return make_app(store=ld_store, result_limit=40)
+
+
+@pytest.fixture()
+def ld_client(ld_app: Flask) -> FlaskClient:
+    return ld_app.test_client()
+
+
+# --- A remote store ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A private Virtuoso on 127.0.0.1, in a temporary folder; stopped at the end of the session."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pushed(virtuoso: Virtuoso, bundled_store: Path) -> tuple[RemoteStore, PushResult]:
+    """The bundled graph, built and pushed into Virtuoso."""
+    remote = virtuoso.store()
+    return remote, push(bundled_store, remote)

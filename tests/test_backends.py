@@ -4,8 +4,8 @@
   pipeline; compared with the app on the built (embedded) store: the 18 example queries over
   /sparql, resource pages, their RDF documents, the VoID description, fragment counts.
 - ``remote``: the bundled graph pushed into a private Virtuoso (the session fixtures of
-  tests/virtuoso_fixtures.py, shared with tests/test_virtuoso.py); the app in front of it
-  answers the same, compared as test_virtuoso.py does (literals by value, DESCRIBE outbound
+  tests/conftest.py, shared with tests/test_virtuoso.py); the app in front of it answers the
+  same, compared as test_virtuoso.py does (tests/support/rdf.py: literals by value, DESCRIBE outbound
   only, repeated rows of ``+`` paths: docs/remote-store.md). Also: the result cap, the query
   timeout (503), writes refused, standard SPARQL only, and ``paradip-kg query --backend remote``.
 """
@@ -25,17 +25,20 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from kg_fixtures import ROOT
 from rdflib.compare import isomorphic
 
 from paradip_kg import settings
-from paradip_kg.backends.base import MemoryBackend, RemoteOxStore, parse_xml_results
-from paradip_kg.sparql.jobs import inspect_query
-from paradip_kg.store.disk import open_store
+from paradip_kg.backends.memory import MemoryBackend
+from paradip_kg.backends.remote_store import RemoteOxStore, parse_xml_results
+from paradip_kg.sparql.inspect import inspect_query
+from paradip_kg.store.head import open_store
 from paradip_kg.web.app import create_app
-from test_virtuoso import DUPLICATE_ROWS, as_set, canon, canonical_graph
+from support.apps import Apps
+from support.paths import EXAMPLE_QUERIES, ROOT
+from support.rdf import as_set, canon, canon_triples, canonical_graph
+from support.virtuoso import DUPLICATE_ROWS
 
-QUERIES = sorted((ROOT / "src" / "paradip_kg" / "queries").glob("*.rq"))
+QUERIES = EXAMPLE_QUERIES
 XML = "application/sparql-results+xml"
 NT = "application/n-triples"
 ID = "https://w3id.org/paradip/id/"
@@ -52,28 +55,22 @@ FRAGMENT_PATTERNS = [
 
 
 @pytest.fixture(scope="module")
-def apps() -> Iterator[list[Flask]]:
-    made: list[Flask] = []
+def apps() -> Iterator[Apps]:
+    """The module's apps, one per backend and setting: ``apps(backend="memory", ...)``."""
+    made = Apps(query_timeout=30.0)
     yield made
-    for app in made:
-        app.extensions["paradip_kg"].close()
-
-
-def _app(apps: list[Flask], **settings: Any) -> Flask:
-    app = create_app({"TESTING": True, "query_timeout": 30.0, **settings})
-    apps.append(app)
-    return app
+    made.close()
 
 
 @pytest.fixture(scope="module")
 def embedded(apps: list[Flask], bundled_store: Path) -> FlaskClient:
-    return _app(apps, store=str(bundled_store)).test_client()
+    return apps(store=str(bundled_store)).test_client()
 
 
 @pytest.fixture(scope="module")
 def memory(apps: list[Flask], tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     nowhere = tmp_path_factory.mktemp("no-store") / "store"  # nothing on disk: all in memory
-    app = _app(apps, backend="memory", project_dir=str(ROOT), store=str(nowhere))
+    app = apps(backend="memory", project_dir=str(ROOT), store=str(nowhere))
     assert isinstance(app.extensions["paradip_kg"].backend, MemoryBackend)
     return app.test_client()
 
@@ -83,7 +80,7 @@ def remote(apps: list[Flask], pushed: Any, virtuoso: Any, tmp_path_factory: pyte
     _, result = pushed
     assert result.ok, result.mismatches
     nowhere = tmp_path_factory.mktemp("no-store") / "store"
-    return _app(apps, backend="remote", remote_endpoint=virtuoso.endpoint, store=str(nowhere)).test_client()
+    return apps(backend="remote", remote_endpoint=virtuoso.endpoint, store=str(nowhere)).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +115,7 @@ def sparql_answer(client: FlaskClient, text: str, describe_outbound: bool = Fals
         if describe_outbound:  # Virtuoso's DESCRIBE adds the triples pointing at the resource
             described = {ox.NamedNode(i) for i in re.findall(r"<([^>]+)>", text.split("DESCRIBE", 1)[1])}
             triples = [t for t in triples if t.subject in described]
-        return collections.Counter((canon(t.subject), canon(t.predicate), canon(t.object)) for t in triples)
+        return canon_triples(triples)
     result = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
@@ -171,13 +168,13 @@ def test_remote_blank_nodes_are_readable_and_named_back():
             b'<result><binding name="b"><bnode>nodeID://b10011</bnode></binding></result></results></sparql>')
     node = next(iter(parse_xml_results(body)))["b"]
     assert isinstance(node, ox.BlankNode)
-    from paradip_kg.backends.base import term_text
+    from paradip_kg.backends.remote_store import term_text
     assert term_text(node) == "<nodeID://b10011>"
 
 
 def test_remote_dataset_mirrors_pyoxigraph_options():
-    from paradip_kg.backends.base import EMPTY_GRAPH
-    from paradip_kg.backends.remote import NO_NAMED_GRAPH, RemoteStore
+    from paradip_kg.backends.remote_store import EMPTY_GRAPH
+    from paradip_kg.backends.client import NO_NAMED_GRAPH, RemoteStore
 
     store = RemoteOxStore(RemoteStore("http://127.0.0.1:9/sparql", default_graphs=["http://x/d"],
                                       named_graphs=["http://x/d", "http://x/n"]))
@@ -202,7 +199,7 @@ def test_remote_timeout_is_503(apps):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(8)
-        app = _app(apps, backend="remote", remote_endpoint=f"http://127.0.0.1:{sock.getsockname()[1]}/sparql",
+        app = apps(backend="remote", remote_endpoint=f"http://127.0.0.1:{sock.getsockname()[1]}/sparql",
                    query_timeout=0.5, store="/nonexistent/store")
         # the version is read first (graph counts): it times out too, as 503
         response = app.test_client().post("/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o }"},
@@ -283,7 +280,7 @@ def test_remote_fragments_and_void(embedded, remote, bundled_store):
 
 @needs_virtuoso
 def test_remote_result_cap_and_rules(apps, pushed, virtuoso):
-    app = _app(apps, backend="remote", remote_endpoint=virtuoso.endpoint, result_limit=5, store="/nonexistent/store")
+    app = apps(backend="remote", remote_endpoint=virtuoso.endpoint, result_limit=5, store="/nonexistent/store")
     client = app.test_client()
     response = ask_sparql(client, "SELECT * WHERE { ?s ?p ?o }")
     assert response.headers["X-Paradip-Truncated"] == "true"

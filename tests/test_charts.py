@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,11 +20,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import sample_graphs
 from paradip_kg.publish.charts import layout, queries, words
 from paradip_kg.publish.charts.data import build_charts
 from paradip_kg.sparql.local import run_on_store
-from paradip_kg.store.disk import Manifest, manifest_path, open_store, write_store
+from paradip_kg.store.disk import write_store
+from paradip_kg.store.head import open_store
+from support.sample import sample_graphs
+from support.stores import write_graphs_store
 
 COUNTRIES = {"MX": 10, "US": 3, "CN": 2, "AR": 1, "UY": 1, "ES": 1, "GT": 1}
 YEARS = {1985: 1, 1987: 2, 1993: 1, 1998: 1, 2001: 1, 2002: 2, 2003: 1, 2006: 1, 2008: 1, 2009: 2, 2010: 2,
@@ -32,18 +34,9 @@ YEARS = {1985: 1, 1987: 2, 1993: 1, 1998: 1, 2001: 1, 2002: 2, 2003: 1, 2006: 1,
 SLUGS = ["by-year", "by-country", "by-region", "by-scope", "by-theme", "by-sdg", "network"]
 
 
-@pytest.fixture(scope="module")
-def kg_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0})
-    yield app
-    app.extensions["paradip_kg"].close()
-
-
 @pytest.fixture()
-def kg_client(kg_app: Flask) -> FlaskClient:
-    return kg_app.test_client()  # a fresh client: no language cookie
+def kg_client(bundled_app: Flask) -> FlaskClient:
+    return bundled_app.test_client()  # a fresh client: no language cookie
 
 
 def home(client: FlaskClient, lang: str) -> str:
@@ -188,14 +181,10 @@ EXTRA_TTL = """
 
 @pytest.fixture(scope="module")
 def other_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample store (tests/conftest.py) plus themes and labels that try to break the page."""
+    """The sample store (tests/support/sample.py) plus themes and labels that try to break the page."""
     graphs = sample_graphs()
     graphs["data"].parse(data=EXTRA_TTL, format="turtle")
-    store_dir = tmp_path_factory.mktemp("charts") / "store"
-    counts = write_store(store_dir, graphs)
-    Manifest(content_hash="charts", built_at="2026-01-01T00:00:00+00:00", triples=counts).write(
-        manifest_path(store_dir))
-    return store_dir
+    return write_graphs_store(tmp_path_factory.mktemp("charts") / "store", graphs, content_hash="charts")
 
 
 def test_charts_with_themes_and_sdgs_and_hostile_labels(make_app: Callable[..., Any], other_store: Path) -> None:
@@ -274,12 +263,12 @@ def test_language_holds_across_pages(kg_client: FlaskClient) -> None:
         assert lang_of(kg_client, path, **{"Accept-Language": "en-US,en;q=0.9"}) == "es", path
 
 
-def test_language_without_a_choice(kg_app: Flask) -> None:
+def test_language_without_a_choice(bundled_app: Flask) -> None:
     for header, expected in [("es-ES", "es"), ("en-GB,en;q=0.8", "en"), ("fr-FR", "es"), ("", "es")]:
-        client = kg_app.test_client()
+        client = bundled_app.test_client()
         headers = {"Accept-Language": header} if header else {}
         assert lang_of(client, "/", **headers) == expected, header
-    client = kg_app.test_client()
+    client = bundled_app.test_client()
     response = client.get("/", headers={"Accept": "text/html", "Accept-Language": "en"})
     assert "Set-Cookie" not in response.headers  # nothing is remembered without a choice
     assert "Cookie" in response.headers["Vary"] and "Accept-Language" in response.headers["Vary"]

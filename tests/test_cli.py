@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from kg_fixtures import ROOT
 from paradip_kg.cli import cli
+from support.paths import ROOT
 
 CASES = ROOT / "tests" / "shape_cases"
 

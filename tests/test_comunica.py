@@ -51,13 +51,13 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from paradip_kg.sparql.results import store_options
-from paradip_kg.store.disk import default_graph_names, open_store
-from test_sparql_server import Server, start_server, stop_server
+from paradip_kg.sparql.execute import store_options
+from paradip_kg.store.disk import default_graph_names
+from paradip_kg.store.head import open_store
+from support.paths import QUERY_DIR
+from support.servers import Server, start_server, stop_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[1]
-QUERY_DIR = ROOT / "src" / "paradip_kg" / "queries"
 QUERY_FILES = sorted(QUERY_DIR.glob("*.rq"))
 KIT = Path(__file__).resolve().parent / "comunica"
 CLI = KIT / "node_modules" / ".bin" / "comunica-sparql"

@@ -16,8 +16,6 @@ Sources of the headers (copied from the clients' code or documentation):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -110,18 +108,9 @@ SELECT = "SELECT ?x WHERE { BIND(1 AS ?x) }"
 CONSTRUCT = "CONSTRUCT { <http://ex/s> <http://ex/p> 1 } WHERE {}"
 
 
-@pytest.fixture(scope="module")
-def shared_app(sample_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(sample_store), "TESTING": True})
-    yield app
-    app.extensions["paradip_kg"].close()
-
-
 @pytest.mark.parametrize("header,results,graph", CASES)
-def test_negotiate_over_http(shared_app: Flask, header: str | None, results: str | None, graph: str | None) -> None:
-    client = shared_app.test_client()
+def test_negotiate_over_http(sample_app: Flask, header: str | None, results: str | None, graph: str | None) -> None:
+    client = sample_app.test_client()
     headers = {} if header is None else {"Accept": header}
     for query, expected in ((SELECT, results), (CONSTRUCT, graph)):
         r = client.get("/sparql?query=" + quote(query), headers=headers)

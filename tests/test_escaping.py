@@ -35,8 +35,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from kg_fixtures import ROOT
-from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from support.paths import ROOT
+from support.stores import write_graphs_store
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -152,10 +152,7 @@ BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 def write_hostile_store(store_dir: Path) -> Path:
     graphs = {key: Graph().parse(data=PREFIXES + text, format="turtle") for key, text in HOSTILE_TTL.items()}
-    counts = write_store(store_dir, graphs)
-    Manifest(content_hash="hostile", built_at="2026-01-01T00:00:00+00:00", triples=counts).write(
-        manifest_path(store_dir))
-    return store_dir
+    return write_graphs_store(store_dir, graphs, content_hash="hostile")
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +276,8 @@ PAGES = [
     pytest.param("/fragments?subject=" + BAD_IRIS[0], (SCRIPT,), id="fragments-javascript-subject"),
     pytest.param("/fragments?predicate=http://www.w3.org/2000/01/rdf-schema%23seeAlso", (BAD_IRIS[2],),
                  id="fragments-data-iri-objects"),
-    pytest.param('/fragments?object="' + SCRIPT.replace("<", "%3C").replace(">", "%3E") + '"@es', (), id="fragments-echo"),
+    pytest.param('/fragments?object="' + SCRIPT.replace("<", "%3C").replace(">", "%3E") + '"@es', (),
+                 id="fragments-echo"),
 ]
 
 

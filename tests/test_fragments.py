@@ -4,8 +4,6 @@ paging, Hydra controls, literal patterns, representations, conditional requests,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -23,18 +21,9 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-@pytest.fixture(scope="module")
-def tpf_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0})
-    yield app
-    app.extensions["paradip_kg"].close()
-
-
 @pytest.fixture()
-def tpf(tpf_app: Flask) -> FlaskClient:
-    return tpf_app.test_client()
+def tpf(bundled_app: Flask) -> FlaskClient:
+    return bundled_app.test_client()
 
 
 def url(**pattern: str) -> str:
@@ -99,7 +88,8 @@ def total(meta: list[ox.Quad], iri: str) -> int:
 
 
 def test_counts_equal_sparql(tpf: FlaskClient) -> None:
-    someone = sparql(tpf, f"SELECT ?s WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1")[0]["s"]["value"]
+    someone = sparql(tpf, f"SELECT ?s WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"
+                     )[0]["s"]["value"]
     a_class = sparql(tpf, f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?c }} GROUP BY ?c "
                           "ORDER BY DESC(?n) LIMIT 1")[0]["c"]["value"]
     cases = [
@@ -173,7 +163,8 @@ def test_literal_object_patterns(tpf: FlaskClient) -> None:
         "language": "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && LANG(?o) != '') } LIMIT 1",
         "typed": f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o) && LANG(?o) = '' "
                  f"&& DATATYPE(?o) != <{XSD_STRING}>) }} LIMIT 1",
-        "plain": f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o) && DATATYPE(?o) = <{XSD_STRING}>) }} LIMIT 1",
+        "plain": f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o) "
+                 f"&& DATATYPE(?o) = <{XSD_STRING}>) }} LIMIT 1",
     }
     for kind, query in queries.items():
         [row] = sparql(tpf, query)

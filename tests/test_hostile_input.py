@@ -25,10 +25,11 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from kg_fixtures import ROOT
 
 from paradip_kg.errors import RdfSyntaxError
 from paradip_kg.rdf.parse import parse_bytes
+from support.apps import app_on
+from support.paths import ROOT
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MAX_QUERY = 20_000
@@ -116,22 +117,14 @@ def test_audit_hook_catches_a_stray_read(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0,
-                      "max_query_length": MAX_QUERY, "max_request_bytes": MAX_BYTES})
-    yield app
-    app.extensions["paradip_kg"].close()
+    with app_on(bundled_store, max_query_length=MAX_QUERY, max_request_bytes=MAX_BYTES) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
 def slow_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 0.3,
-                      "validation_timeout": 1.0})
-    yield app
-    app.extensions["paradip_kg"].close()
+    with app_on(bundled_store, query_timeout=0.3, validation_timeout=1.0) as app:
+        yield app
 
 
 @pytest.fixture()
@@ -174,12 +167,13 @@ CASES = [
     pytest.param("GET", "/sparql?update=INSERT%20DATA%20%7B%7D", {}, {400}, id="sparql-update-param"),
     pytest.param("GET", "/sparql?query=SELECT%20*%20%7B%20SERVICE%20%3Chttp%3A%2F%2F203.0.113.7%2Fsparql%3E%20"
                  "%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D", {}, {400}, id="sparql-service-refused"),
-    pytest.param("GET", "/sparql?query=SELECT%20*%20FROM%20%3Chttp%3A%2F%2F203.0.113.7%2Fg%3E%20%7B%3Fs%20%3Fp%20%3Fo%7D",
-                 {}, {200, 400}, id="sparql-from-remote-graph-not-fetched"),
+    pytest.param("GET", "/sparql?query=SELECT%20*%20FROM%20%3Chttp%3A%2F%2F203.0.113.7%2Fg%3E%20"
+                 "%7B%3Fs%20%3Fp%20%3Fo%7D", {}, {200, 400}, id="sparql-from-remote-graph-not-fetched"),
     pytest.param("GET", "/sparql?query=SELECT%20*%20%7B%7D&default-graph-uri=not%20an%20iri", {}, {400},
                  id="sparql-bad-default-graph"),
     # enormous queries and deep nesting
-    pytest.param("POST", "/sparql", {"data": HUGE_QUERY.encode(), "content_type": DIRECT}, {413}, id="sparql-huge-query"),
+    pytest.param("POST", "/sparql", {"data": HUGE_QUERY.encode(), "content_type": DIRECT}, {413},
+                 id="sparql-huge-query"),
     pytest.param("GET", "/sparql", {"query_string": {"query": HUGE_QUERY}}, {413}, id="sparql-huge-query-string"),
     pytest.param("POST", "/sparql", {"data": {"query": HUGE_QUERY}}, {413}, id="sparql-huge-form-query"),
     pytest.param("POST", "/sparql", {"data": DEEP_BRACES.encode(), "content_type": DIRECT}, {400},
@@ -275,7 +269,8 @@ CASES = [
                  id="data-accept-control-chars"),
     pytest.param("GET", "/", {"headers": {"Accept": MANY_TYPES, "Accept-Language": ",".join(["x"] * 500)}},
                  {200, 406}, id="home-500-types"),
-    pytest.param("GET", "/validate", {"headers": {"Accept": "text/html;q=abc"}}, {200, 406}, id="validate-accept-q-abc"),
+    pytest.param("GET", "/validate", {"headers": {"Accept": "text/html;q=abc"}}, {200, 406},
+                 id="validate-accept-q-abc"),
     pytest.param("GET", "/dataset", {"headers": {"Accept": "application/*;q=0, */*;q=0"}}, {200, 406},
                  id="dataset-accept-zero"),
     pytest.param("GET", "/dumps/", {"headers": {"Accept": "text/html;level=\"unterminated"}}, {200, 406},

@@ -1,6 +1,6 @@
 """The essay's questions, asked in SPARQL of the built bundled store.
 
-The store is built once per session (tests/kg_fixtures.py), through the same pipeline as
+The store is built once per session (tests/conftest.py), through the same pipeline as
 `paradip-kg build`: parse, import Tabla 1, OWL RL inference, SHACL validation, store.
 """
 

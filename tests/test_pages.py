@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from test_linked_data import BASE, HUB_SIZE, ld_app, ld_client, ld_store  # noqa: F401  (fixtures)
+from support.ld import BASE, HUB_SIZE
 
 
 class Page(HTMLParser):
@@ -77,7 +77,8 @@ def get_page(client: FlaskClient, path: str, **headers: str) -> tuple[Page, str]
 
 LANGUAGES = [
     pytest.param({}, "", "Ayuntamiento de Benito Juárez", id="default-spanish"),
-    pytest.param({"Accept-Language": "en-GB,en;q=0.9"}, "", "Municipal government of Benito Juárez", id="accept-language-en"),
+    pytest.param({"Accept-Language": "en-GB,en;q=0.9"}, "", "Municipal government of Benito Juárez",
+                 id="accept-language-en"),
     pytest.param({"Accept-Language": "es-MX"}, "", "Ayuntamiento de Benito Juárez", id="accept-language-es"),
     pytest.param({"Accept-Language": "en"}, "?lang=es", "Ayuntamiento de Benito Juárez", id="lang-param-wins"),
     pytest.param({"Accept-Language": "de"}, "", "Ayuntamiento de Benito Juárez", id="unsupported-falls-back"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,7 +9,7 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.compare import isomorphic
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -18,6 +17,7 @@ from werkzeug.http import parse_accept_header
 from paradip_kg.errors import RdfSyntaxError
 from paradip_kg.rdf.parse import OX_FORMATS, parse_bytes
 from paradip_kg.web import conneg
+from support.rdf import triples_of
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -45,19 +45,10 @@ def test_negotiate_never_crashes(header: str) -> None:
     conneg.prefers_html(accept)
 
 
-@pytest.fixture(scope="module")
-def store_app(bundled_store: Path) -> Iterator[Flask]:
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(bundled_store), "TESTING": True, "query_timeout": 20.0})
-    yield app
-    app.extensions["paradip_kg"].close()
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(header=accept_header, lang=st.text(max_size=60))
-def test_sparql_endpoint_survives_any_accept(store_app: Flask, header: str, lang: str) -> None:
-    client = store_app.test_client()
+def test_sparql_endpoint_survives_any_accept(bundled_app: Flask, header: str, lang: str) -> None:
+    client = bundled_app.test_client()
     try:
         response = client.get("/sparql", query_string={"query": "ASK {}"},
                               headers={"Accept": header, "Accept-Language": lang})
@@ -74,7 +65,7 @@ OX_SERIALIZE = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq
 
 @pytest.fixture(scope="module")
 def bundled_graph(bundled_store: Path) -> Graph:
-    from paradip_kg.store.disk import open_store
+    from paradip_kg.store.head import open_store
 
     store = open_store(bundled_store)
     triples = Graph()
@@ -85,15 +76,6 @@ def bundled_graph(bundled_store: Path) -> Graph:
     return triples
 
 
-def _as_graph(parsed: Graph | Dataset) -> Graph:
-    if isinstance(parsed, Dataset):
-        out = Graph()
-        for s, p, o, _ in parsed.quads((None, None, None, None)):
-            out.add((s, p, o))
-        return out
-    return parsed
-
-
 LOADING_NAME = {fmt: name for name, fmt in OX_FORMATS.items()}
 
 
@@ -101,12 +83,12 @@ LOADING_NAME = {fmt: name for name, fmt in OX_FORMATS.items()}
 def test_round_trip(bundled_store: Path, bundled_graph: Graph, fmt: conneg.Format) -> None:
     """The app's serializer (what /data and /dumps serve) writes the bundled graph in every RDF
     format; our parser reads it back isomorphically."""
-    from paradip_kg.store.disk import open_store
+    from paradip_kg.store.head import open_store
     from paradip_kg.web.documents import serialize
 
     store = open_store(bundled_store)
     data = serialize(list(store), fmt)
-    back = _as_graph(parse_bytes(data, LOADING_NAME[fmt.rdf_format], f"round-trip.{fmt.name}"))
+    back = triples_of(parse_bytes(data, LOADING_NAME[fmt.rdf_format], f"round-trip.{fmt.name}"))
     assert len(back) == len(bundled_graph)
     assert isomorphic(back, bundled_graph)
 

@@ -1,7 +1,7 @@
 """A bounded soak test (issue 7): a real gunicorn server under a mixed concurrent load.
 
 The server (2 sync workers, ``query_timeout`` 3 s, the sample store, log to a file) is started
-with :func:`test_sparql_server.start_server` on a free 127.0.0.1 port. Eight client threads send
+with :func:`support.servers.start_server` on a free 127.0.0.1 port. Eight client threads send
 the request mix of ``bench/bench_load.py`` — cheap example queries, resource pages, ``/id/``
 303s, ``/data/….ttl``, the home page, ``/ontology``, ``/.well-known/void``, ``/fragments``,
 validations (conforming, non-conforming, malformed → 400, wrong media type → 415) — from seven
@@ -34,8 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from kg_fixtures import ROOT
-from test_sparql_server import Server, start_server, stop_server
+from support import processes
+from support.paths import ROOT
+from support.servers import Server, start_server, stop_server
 
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_load import CLIENT_TIMEOUT, Mix, Result, RunawayLoop, page_paths, percentile, run_clients  # noqa: E402
@@ -63,39 +64,11 @@ RSS_TOLERANCE = (0.15, 30 * 1024 * 1024)
 # --- the process tree's memory --------------------------------------------------------------
 
 
-def _children() -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
-                stat = handle.read()
-        except OSError:
-            continue  # the process ended meanwhile
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        out.setdefault(ppid, []).append(int(entry))
-    return out
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def _role(pid: int, master: int) -> str:
     if pid == master:
         return "master"
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
-    except OSError:
+    command = processes.command_line(pid)
+    if command is None:
         return "gone"
     if "paradip_kg.sparql.runner" in command:
         return "query children"
@@ -106,17 +79,11 @@ def _role(pid: int, master: int) -> str:
 
 def tree_rss(master: int) -> dict[str, int]:
     """RSS in bytes of ``master`` and all its descendants, by role, and their total."""
-    children = _children()
-    pids, queue = [], [master]
-    while queue:
-        pid = queue.pop()
-        pids.append(pid)
-        queue.extend(children.get(pid, []))
     by_role: Counter[str] = Counter()
     counts: Counter[str] = Counter()
-    for pid in pids:
+    for pid in processes.descendants(master):
         role = _role(pid, master)
-        by_role[role] += _rss_kib(pid) * 1024
+        by_role[role] += processes.rss_bytes(pid)
         counts[role] += 1
     out = {f"{role} ({counts[role]})": value for role, value in sorted(by_role.items())}
     out["total"] = sum(by_role.values())

@@ -12,7 +12,7 @@ import io
 import json
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,6 +25,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from paradip_kg.web.sparql import load_examples
+from support.sample import write_sample_store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -52,19 +53,10 @@ RDF_TYPES = {"turtle": ("text/turtle", "turtle"), "ntriples": ("application/n-tr
              "n3": ("text/n3", "n3")}
 
 
-@pytest.fixture(scope="module")
-def shared_app(sample_store: Path) -> Iterator[Flask]:
-    """One app for the read-only matrix (one query child process for the module)."""
-    from paradip_kg.web.app import create_app
-
-    app = create_app({"store": str(sample_store), "TESTING": True, "query_timeout": 20.0})
-    yield app
-    app.extensions["paradip_kg"].close()
-
-
 @pytest.fixture()
-def c(shared_app: Flask) -> FlaskClient:
-    return shared_app.test_client()
+def c(sample_app: Flask) -> FlaskClient:
+    """A client of the module's one app (one query child process for the read-only matrix)."""
+    return sample_app.test_client()
 
 
 def get(client: FlaskClient, query: str, accept: str | None = None, **params: Any):
@@ -145,7 +137,7 @@ def parse_select(fmt: str, data: bytes) -> list[dict[str, str]]:
     for line in lines[1:]:
         cells = [Graph().parse(data=f"<x:s> <x:p> {cell} .", format="nt").value(URIRef("x:s"), URIRef("x:p"))
                  for cell in line.split("\t")]
-        rows.append({n: str(v) for n, v in zip(names, cells)})
+        rows.append({n: str(v) for n, v in zip(names, cells, strict=False)})
     return rows
 
 
@@ -292,8 +284,8 @@ def test_charset_utf8_accepted(c: FlaskClient) -> None:
 @pytest.mark.parametrize("request_kwargs", [
     pytest.param({"method": "POST", "data": b"ASK { FILTER(\"\xff\") }", "content_type": "application/sparql-query"},
                  id="direct-body"),
-    pytest.param({"method": "POST", "data": b"query=ASK%20%7B%7D%FF", "content_type": "application/x-www-form-urlencoded"},
-                 id="form-body"),
+    pytest.param({"method": "POST", "data": b"query=ASK%20%7B%7D%FF",
+                  "content_type": "application/x-www-form-urlencoded"}, id="form-body"),
     pytest.param({"method": "GET", "path": "/sparql?query=ASK%20%7B%7D%FF"}, id="query-string"),
 ])
 def test_non_utf8_bytes(c: FlaskClient, request_kwargs: dict[str, Any]) -> None:
@@ -497,7 +489,6 @@ def test_etag_depends_on_request(c: FlaskClient) -> None:
 
 
 def test_etag_depends_on_store_version(sample_store: Path, tmp_path: Path, make_app: Callable[..., Flask]) -> None:
-    from conftest import write_sample_store
     from paradip_kg.store.disk import Manifest, manifest_path
 
     other = write_sample_store(tmp_path / "store")
@@ -545,7 +536,8 @@ def test_default_graph_is_union_of_data_graphs(c: FlaskClient) -> None:
 def test_named_graphs_are_addressable(c: FlaskClient) -> None:
     assert ask(c, f"ASK {{ GRAPH <{GRAPH}shapes> {{ ?s ?p ?o }} }}")
     assert ask(c, f"ASK {{ GRAPH <{GRAPH}inferred> {{ <{ID}agreement/mx-23005--us-wichita> ?p ?o }} }}")
-    assert not ask(c, f"ASK {{ GRAPH <{GRAPH}data> {{ <{ID}agreement/mx-23005--us-wichita> a <{PDO}InternationalAgreement> }} }}")
+    assert not ask(c, f"ASK {{ GRAPH <{GRAPH}data> {{ <{ID}agreement/mx-23005--us-wichita> "
+                      f"a <{PDO}InternationalAgreement> }} }}")
 
 
 def test_from_restricts_the_default_graph(c: FlaskClient) -> None:
@@ -725,7 +717,8 @@ def test_results_table_labels_and_local_links(c: FlaskClient, lang: str, label: 
 
 
 def test_results_table_escapes_data(c: FlaskClient) -> None:
-    r = get(c, f"SELECT ?s ?l WHERE {{ BIND(<{ID}source/essay> AS ?s) ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }}",
+    r = get(c, f"SELECT ?s ?l WHERE {{ BIND(<{ID}source/essay> AS ?s) "
+               "?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
             accept=BROWSER, lang="es")
     page = r.data.decode()
     assert "<script>alert" not in page

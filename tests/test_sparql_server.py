@@ -2,15 +2,13 @@
 format, rdflib's SPARQLStore, and a runaway query stopped while a cheap one is answered.
 
 The servers are started the way users start them (``python -m paradip_kg.serving``, which
-``paradip-kg serve`` calls); their log goes to a file, never to an unread pipe.
+``paradip-kg serve`` calls: tests/support/servers.py); their log goes to a file, never to an
+unread pipe.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +17,6 @@ import urllib.error
 import urllib.request
 import xml.dom.minidom
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +25,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
+
+from support.servers import Server, free_port, start_server, stop_server
 
 pytestmark = pytest.mark.server
 
@@ -39,55 +38,6 @@ CONSTRUCT = f"PREFIX pdo: <{PDO}> CONSTRUCT {{ ?a pdo:startDate ?d }} WHERE {{ ?
 DESCRIBE = f"DESCRIBE <{ID}country/MX>"
 WICHITA = URIRef(f"{ID}agreement/mx-23005--us-wichita")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def endpoint(self) -> str:
-        return self.url + "/sparql"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(tmp: Path, files: list[Path], env: dict[str, str], workers: int = 2) -> Server:
-    port = free_port()
-    log = tmp / f"server-{port}.log"
-    command = [sys.executable, "-m", "paradip_kg.serving", *map(str, files), "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            with urllib.request.urlopen(server.endpoint + "?query=" + quote("ASK {}"), timeout=5) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"server did not answer: {log.read_text()}")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
 
 
 @pytest.fixture(scope="module")

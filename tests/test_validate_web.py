@@ -6,20 +6,20 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from paradip_kg.shacl.inputs import check_uploaded_shapes
 from paradip_kg.shacl.render import CSV_COLUMNS
-from paradip_kg.web.app import create_app
+from support.apps import Apps
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "validation_corpus"
 MISSING_PARTIES = (CORPUS / "invalid" / "missing-parties.ttl").read_bytes()
 BROKEN = b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n  ex:d .\n"
@@ -43,15 +43,18 @@ ex:c a ex:Thing ; ex:code "C" ; ex:year "1999"^^<http://www.w3.org/2001/XMLSchem
 """
 
 
-def make_app(tmp_path: Path, **settings: Any) -> Flask:
-    config = {"store": str(tmp_path / "no-store"), "project_dir": str(ROOT),
-              "validation_reports_dir": str(tmp_path / "reports"), "TESTING": True, **settings}
-    return create_app(config)
+@pytest.fixture
+def validate_app(tmp_path: Path) -> Iterator[Apps]:
+    """Apps with no store (validation needs none), the repository's shapes and a reports folder
+    of the test's own: ``validate_app(validation_timeout=0.05)``."""
+    apps = Apps(store=tmp_path / "no-store", project_dir=str(ROOT), validation_reports_dir=str(tmp_path / "reports"))
+    yield apps
+    apps.close()
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> FlaskClient:
-    return make_app(tmp_path).test_client()
+def client(validate_app: Apps) -> FlaskClient:
+    return validate_app().test_client()
 
 
 def post_turtle(client: FlaskClient, body: bytes, accept: str = "application/json", **params: str) -> Any:
@@ -155,16 +158,16 @@ def test_pasted_data_in_a_form_field(client):
 
 # --- limits --------------------------------------------------------------------------------------
 
-def test_too_large_body_is_413(tmp_path):
-    client = make_app(tmp_path, max_request_bytes=512).test_client()
+def test_too_large_body_is_413(validate_app):
+    client = validate_app(max_request_bytes=512).test_client()
     response = post_turtle(client, MISSING_PARTIES)
     assert response.status_code == 413
     assert response.get_json()["status"] == 413
     assert upload(client, MISSING_PARTIES).status_code == 413
 
 
-def test_slow_validation_is_stopped_with_503(tmp_path):
-    client = make_app(tmp_path, validation_timeout=0.05).test_client()
+def test_slow_validation_is_stopped_with_503(validate_app):
+    client = validate_app(validation_timeout=0.05).test_client()
     response = post_turtle(client, MISSING_PARTIES)
     assert response.status_code == 503
     assert "did not finish within 0.05 s" in response.get_json()["message"]
@@ -172,8 +175,8 @@ def test_slow_validation_is_stopped_with_503(tmp_path):
     assert page.status_code == 503 and b"did not finish" in page.data
 
 
-def test_the_next_validation_after_a_timeout_works(tmp_path):
-    app = make_app(tmp_path, validation_timeout=0.05)
+def test_the_next_validation_after_a_timeout_works(validate_app):
+    app = validate_app(validation_timeout=0.05)
     client = app.test_client()
     assert post_turtle(client, MISSING_PARTIES).status_code == 503
     app.extensions["paradip_kg"].settings["validation_timeout"] = 60.0
@@ -212,7 +215,8 @@ def test_bad_options_are_400(client):
 
 # --- nothing is fetched on an upload's say-so -----------------------------------------------------
 
-IMPORTING_SHAPES = SHAPES + b"<http://example.org/shapes> <http://www.w3.org/2002/07/owl#imports> <http://example.org/more> .\n"
+IMPORTING_SHAPES = SHAPES + (b"<http://example.org/shapes> <http://www.w3.org/2002/07/owl#imports> "
+                             b"<http://example.org/more> .\n")
 SERVICE_SHAPES = SHAPES + b"""
 ex:RemoteShape a sh:NodeShape ; sh:targetClass ex:Thing ;
     sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://example.org/sparql> { $this ?p ?o } }" ] .
@@ -345,8 +349,8 @@ def test_html_nested_causes(client):
     assert page.count('<li class="cause">') == 2
 
 
-def test_html_report_is_truncated_with_a_notice(tmp_path):
-    client = make_app(tmp_path, validation_html_rows=1).test_client()
+def test_html_report_is_truncated_with_a_notice(validate_app):
+    client = validate_app(validation_html_rows=1).test_client()
     location, page = report_page(client, MISSING_PARTIES)
     assert "Report truncated: showing 1 of 3 results" in page
     assert len(re.findall(r'<tr class="result ', page)) == 1
@@ -364,8 +368,8 @@ def test_everything_from_the_data_is_escaped(client):
     assert 'href="javascript:' not in page
 
 
-def test_unknown_or_expired_report_is_404(tmp_path):
-    client = make_app(tmp_path, validation_report_ttl=-1).test_client()
+def test_unknown_or_expired_report_is_404(validate_app):
+    client = validate_app(validation_report_ttl=-1).test_client()
     response = client.post("/validate", data={"data_text": THINGS.decode(), "shapes_text": SHAPES.decode()},
                            headers={"Accept": "text/html"})
     assert response.status_code == 303
@@ -376,8 +380,8 @@ def test_unknown_or_expired_report_is_404(tmp_path):
 # --- /quality ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def quality_client(tmp_path, bundled_store) -> FlaskClient:
-    return make_app(tmp_path, store=str(bundled_store)).test_client()
+def quality_client(validate_app: Apps, bundled_store: Path) -> FlaskClient:
+    return validate_app(store=bundled_store).test_client()
 
 
 @pytest.mark.slow
@@ -398,7 +402,7 @@ def test_quality_dashboard(quality_client):
 
 @pytest.mark.slow
 def test_quality_is_computed_once_per_store_version(quality_client, monkeypatch):
-    from paradip_kg.web import validate as blueprint
+    from paradip_kg.web import quality as blueprint
 
     quality_client.get("/quality", headers={"Accept": "application/json"})
     calls = []

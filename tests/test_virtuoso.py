@@ -20,78 +20,37 @@ import http.server
 import re
 import socket
 import threading
-from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from kg_fixtures import ROOT
 from paradip_kg.backends.push import push
-from paradip_kg.backends.remote import NO_NAMED_GRAPH, RemoteStore, blank_node_groups, insert_requests
+from paradip_kg.backends.client import NO_NAMED_GRAPH, RemoteStore
+from paradip_kg.backends.loading import blank_node_groups, insert_requests, load_graphs
 from paradip_kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.sparql.jobs import inspect_query
-from paradip_kg.store.disk import count_by_graph, default_graph_names, open_store
-from virtuoso_fixtures import Virtuoso  # noqa: F401  (the fixtures virtuoso and pushed come from conftest.py)
+from paradip_kg.sparql.inspect import inspect_query
+from paradip_kg.store.disk import count_by_graph, default_graph_names
+from paradip_kg.store.head import open_store
+from support.paths import EXAMPLE_QUERIES
+from support.rdf import Answer, as_set, canon, canon_triples, canonical_graph
+from support.virtuoso import DUPLICATE_ROWS
 
-QUERIES = sorted((ROOT / "src" / "paradip_kg" / "queries").glob("*.rq"))
+QUERIES = EXAMPLE_QUERIES
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EX = "http://example.org/paradip-test/"
 
 # --- Comparing answers ------------------------------------------------------------------------
 
-NUMERIC = {XSD + n for n in ("integer decimal int long short byte nonNegativeInteger positiveInteger "
-                             "negativeInteger nonPositiveInteger unsignedInt unsignedLong unsignedShort "
-                             "unsignedByte").split()}
-FLOATING = {XSD + "double", XSD + "float"}
-
-
-def canon_literal(value: str, datatype: str | None, language: str | None) -> tuple[Any, ...]:
-    """A literal in a form both stores agree on.
-
-    Virtuoso stores numbers by value: ``"66"^^xsd:decimal`` comes back as ``"66"^^xsd:integer``,
-    ``"1.50"`` as ``"1.5"``, ``true`` as ``"1"`` in JSON. Plain and ``xsd:string`` are one.
-    """
-    if language:
-        return ("lang", value, language.lower())
-    if datatype in (None, XSD + "string"):
-        return ("str", value)
-    if datatype in NUMERIC:
-        number = Decimal(value).normalize()
-        return ("num", format(number, "f") if number == number.to_integral() else str(number))
-    if datatype in FLOATING:
-        return ("float", float(value))
-    if datatype == XSD + "boolean":
-        return ("bool", value in ("true", "1"))
-    return ("typed", value, datatype)
-
-
-def canon(term: Any) -> tuple[Any, ...] | None:
-    """An Oxigraph or rdflib term, normalised; blank nodes all alike (their labels differ)."""
-    if term is None:
-        return None
-    if isinstance(term, (ox.NamedNode, URIRef)):
-        return ("iri", str(term.value if isinstance(term, ox.NamedNode) else term))
-    if isinstance(term, (ox.BlankNode, BNode)):
-        return ("bnode",)
-    if isinstance(term, ox.Literal):
-        return canon_literal(term.value, term.datatype.value, term.language)
-    if isinstance(term, Literal):
-        return canon_literal(str(term), str(term.datatype) if term.datatype else None, term.language)
-    raise TypeError(term)
-
-
-Answer = Any  # bool (ASK) or a Counter of canonical rows / triples
-
 
 def local_answer(store: ox.Store, text: str) -> Answer:
-    """The embedded store's answer, with the endpoint's dataset (see paradip_kg.sparql.results)."""
+    """The embedded store's answer, with the endpoint's dataset (see paradip_kg.sparql.execute)."""
     options = {} if inspect_query(text).has_dataset else {"default_graph": default_graph_names()}
     result = store.query(text, **options)
     form = inspect_query(text).form
@@ -101,7 +60,7 @@ def local_answer(store: ox.Store, text: str) -> Answer:
         names = [v.value for v in result.variables]
         return collections.Counter(frozenset((n, canon(row[n])) for n in names if row[n] is not None)
                                    for row in result)
-    return collections.Counter((canon(t.subject), canon(t.predicate), canon(t.object)) for t in result)
+    return canon_triples(result)
 
 
 def remote_answer(remote: RemoteStore, text: str, describe_outbound: bool = False) -> Answer:
@@ -117,28 +76,7 @@ def remote_answer(remote: RemoteStore, text: str, describe_outbound: bool = Fals
         # only those about it (both are allowed: the spec leaves DESCRIBE to the store).
         described = {ox.NamedNode(iri) for iri in re.findall(r"<([^>]+)>", text.split("DESCRIBE", 1)[1])}
         triples = [t for t in triples if t.subject in described]
-    return collections.Counter((canon(t.subject), canon(t.predicate), canon(t.object)) for t in triples)
-
-
-def as_set(answer: Answer) -> Any:
-    return answer if isinstance(answer, bool) else set(answer)
-
-
-def canonical_graph(triples: Iterable[Any]) -> Graph:
-    """An rdflib Graph of pyoxigraph triples with literals normalised, for isomorphism tests."""
-    graph = Graph()
-    bnodes: dict[str, BNode] = {}
-
-    def term(t: Any) -> Node:
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return bnodes.setdefault(t.value, BNode())
-        return Literal(repr(canon(t)))
-
-    for t in triples:
-        graph.add((term(t.subject), term(t.predicate), term(t.object)))
-    return graph
+    return canon_triples(triples)
 
 
 # --- Unit tests (no Virtuoso) -------------------------------------------------------------------
@@ -356,11 +294,6 @@ def test_push_through_the_graph_store_protocol(pushed, virtuoso, bundled_store, 
     assert isomorphic(mine, theirs)
 
 
-# Queries whose rows Virtuoso repeats: for a `+` path it returns one row per path, where
-# SPARQL (and Oxigraph) return each reached node once. Compared as sets only.
-DUPLICATE_ROWS = {"11-cancun-place-chain"}
-
-
 @needs_virtuoso
 @pytest.mark.skipif(not QUERIES, reason="no example queries in src/paradip_kg/queries")
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in QUERIES])
@@ -472,13 +405,13 @@ def test_load_graphs_replaces_and_keeps_blank_nodes(virtuoso, transport):
         ex:a ex:p "one", "2"^^<{XSD}integer>, "tres"@es .
         ex:a ex:list ( ex:x ex:y ex:z ) .
         ex:b ex:q [ ex:r [ ex:s "deep" ] ] .""", format="turtle")
-    report = remote.load_graphs({graph_iri: first})
+    report = load_graphs(remote, {graph_iri: first})
     assert report.triples[graph_iri] == len(first)
     back = remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}",
                             named_graphs=[graph_iri])  # not one of our graphs: name it
     expected = canonical_graph(ox.Triple(*(_to_ox(t) for t in spo)) for spo in first)  # type: ignore[misc]
     assert isomorphic(canonical_graph(back), expected)
-    remote.load_graphs({graph_iri: f"<{EX}c> <{EX}p> \"only\" .\n".encode()})
+    load_graphs(remote, {graph_iri: f"<{EX}c> <{EX}p> \"only\" .\n".encode()})
     assert remote.count_by_graph([graph_iri]) == {graph_iri: 1}
     remote.update(f"DROP SILENT GRAPH <{graph_iri}>")
     assert remote.count_by_graph([graph_iri]) == {}
@@ -488,11 +421,11 @@ def test_load_graphs_replaces_and_keeps_blank_nodes(virtuoso, transport):
 def test_failed_load_leaves_the_old_graph(virtuoso):
     remote = virtuoso.store(chunk_triples=1)
     graph_iri = EX + "keep"
-    remote.load_graphs({graph_iri: f"<{EX}a> <{EX}p> \"old\" .\n".encode()})
+    load_graphs(remote, {graph_iri: f"<{EX}a> <{EX}p> \"old\" .\n".encode()})
     first = ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal("new"))
     star = ox.Triple(ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), first)  # an RDF 1.2 triple term
     with pytest.raises(ValueError, match="RDF-star"):  # cannot be sent: the load stops after one chunk
-        remote.load_graphs({graph_iri: [first, star]})
+        load_graphs(remote, {graph_iri: [first, star]})
     assert remote.count_by_graph([graph_iri]) == {graph_iri: 1}
     assert remote.ask(f'ASK {{ <{EX}a> <{EX}p> "old" }}', default_graphs=[graph_iri], named_graphs=[graph_iri])
     staged = remote.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "

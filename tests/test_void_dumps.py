@@ -23,8 +23,10 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.publish import dumps
-from paradip_kg.store.disk import open_store
-from test_linked_data import BASE, FORWARDED, ld_app, ld_client, ld_store, store_graph, write_ld_store  # noqa: F401
+from paradip_kg.store.head import open_store
+from support.apps import FORWARDED
+from support.ld import BASE, write_ld_store
+from support.rdf import store_graph
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -63,8 +65,10 @@ def test_void_counts_match_the_store(ld_client: FlaskClient, ld_store: Path, pat
         assert (DATASET, VOID.subset, URIRef(str(name))) in g
         assert number(g, URIRef(str(name)), VOID.triples) == len(store_graph(ld_store, (key,))), key
     assert number(g, DATASET, VOID.entities) == count(
-        store, f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}")) }}')
-    classes = {g.value(part, VOID["class"]): number(g, part, VOID.entities) for part in g.objects(DATASET, VOID.classPartition)}
+        store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+               f'FILTER(STRSTARTS(STR(?s), "{BASE}")) }}')
+    classes = {g.value(part, VOID["class"]): number(g, part, VOID.entities)
+               for part in g.objects(DATASET, VOID.classPartition)}
     assert classes[URIRef(BASE + "ontology#MunicipalGovernment")] == 2
     assert classes[URIRef(BASE + "ontology#Actor")] == 2  # inferred types count
     for cls, n in classes.items():
@@ -179,7 +183,7 @@ def test_two_exports_are_byte_identical(ld_store: Path, tmp_path: Path) -> None:
     a = dumps.write_dumps(ld_store, tmp_path / "a")
     b = dumps.write_dumps(ld_store, tmp_path / "b")
     assert [p.name for p in a] == [p.name for p in b]
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert x.read_bytes() == y.read_bytes(), x.name
 
 
@@ -190,7 +194,7 @@ def test_two_builds_of_the_same_data_dump_the_same_bytes(tmp_path: Path) -> None
                if isinstance(q.subject, ox.BlankNode)} for s in (one, two)]
     assert labels[0] != labels[1]
     a, b = dumps.write_dumps(one, tmp_path / "a"), dumps.write_dumps(two, tmp_path / "b")
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert x.read_bytes() == y.read_bytes(), x.name
     assert b"_:c14n0" in gzip.decompress((tmp_path / "a" / dumps.NQUADS).read_bytes())
 

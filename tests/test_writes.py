@@ -14,7 +14,6 @@ Every test works on its own copy of the bundled store. The checks that matter mo
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,41 +30,16 @@ from paradip_kg.inference.closure import infer
 from paradip_kg.inference.incremental import TBox, entail
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.rdf.parse import parse_file, to_rdflib
-from paradip_kg.store.disk import manifest_path, open_store, read_head
+from paradip_kg.store.head import open_store, read_head
 from paradip_kg.writes import commit as writes
+from paradip_kg.writes import live, operations
+from paradip_kg.writes.graphs import WRITES_GRAPH
+from support.paths import ROOT
+from support.stores import copy_store, write_graphs_store
+from support.writes import PREFIXES, agreement, burst_write
 
-ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "shape_cases"
-PREFIXES = """PREFIX pdo: <https://w3id.org/paradip/ontology#>
-PREFIX pdid: <https://w3id.org/paradip/id/>
-PREFIX pdv: <https://w3id.org/paradip/vocab/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
 DATA = str(GRAPHS["data"])
-
-
-def agreement(key: str, a: str = "mx-31050", b: str = "gt-la-antigua", start: str = "2022-01",
-              scope: str = "international") -> str:
-    """INSERT DATA of a new sister-city agreement between two existing governments (8 triples)."""
-    return PREFIXES + f"""INSERT DATA {{
-  pdid:agreement\\/test-{key} a pdo:SisterCityAgreement ;
-    rdfs:label "Test agreement {key}"@en , "Acuerdo de prueba {key}"@es ;
-    pdo:startDate "{start}"^^xsd:gYearMonth ;
-    pdo:scope pdv:scope\\/{scope} ;
-    prov:wasDerivedFrom pdid:source\\/essay ;
-    pdo:hasParty pdid:government\\/{a} , pdid:government\\/{b} .
-}}"""
-
-
-def copy_store(source: Path, target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    store_dir = target / "store"
-    shutil.copytree(source, store_dir)
-    shutil.copy(manifest_path(source), manifest_path(store_dir))
-    return store_dir
 
 
 @pytest.fixture()
@@ -96,7 +70,7 @@ def full_entailments(store: ox.Store) -> set[tuple]:
     for s, p, o in graph_of(store, str(GRAPHS["inferred"])):
         if s in terms:
             tbox.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-    skip = {str(GRAPHS[k]) for k in ("ontology", "vocab", "inferred", "shapes")} | {writes.WRITES_GRAPH}
+    skip = {str(GRAPHS[k]) for k in ("ontology", "vocab", "inferred", "shapes")} | {WRITES_GRAPH}
     data = {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
             for q in store.quads_for_pattern(None, None, None, None)
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in skip}
@@ -131,12 +105,15 @@ def test_valid_agreement_is_committed_inferred_and_logged(store_dir: Path) -> No
     assert not result.full_validation and 0 < result.focus_nodes < 50
     store = open_store(store_dir)
     iri = "https://w3id.org/paradip/id/agreement/test-a"
-    asked = store.query(f"ASK {{ GRAPH <{GRAPHS['inferred']}> {{ <{iri}> a <https://w3id.org/paradip/ontology#InternationalAgreement> }} }}")
+    asked = store.query(f"ASK {{ GRAPH <{GRAPHS['inferred']}> {{ <{iri}> "
+                        "a <https://w3id.org/paradip/ontology#InternationalAgreement> } }")
     assert bool(asked), "the scope's owl:hasValue class is inferred"
-    partner = store.query(f"ASK {{ GRAPH <{GRAPHS['inferred']}> {{ ?g <https://w3id.org/paradip/ontology#partyTo> <{iri}> }} }}")
+    partner = store.query(f"ASK {{ GRAPH <{GRAPHS['inferred']}> {{ "
+                          f"?g <https://w3id.org/paradip/ontology#partyTo> <{iri}> }} }}")
     assert bool(partner), "the inverse of pdo:hasParty is inferred"
     # The provenance graph says who, when, which graph and how much.
-    rows = list(store.query(f"""SELECT ?who ?start ?graph ?added ?removed ?text WHERE {{ GRAPH <{writes.WRITES_GRAPH}> {{
+    rows = list(store.query(f"""SELECT ?who ?start ?graph ?added ?removed ?text
+      WHERE {{ GRAPH <{WRITES_GRAPH}> {{
         <{result.activity}> a <http://www.w3.org/ns/prov#Activity> ;
             <http://www.w3.org/ns/prov#wasAssociatedWith> ?agent ;
             <http://www.w3.org/ns/prov#startedAtTime> ?start ;
@@ -184,7 +161,7 @@ def test_deleting_an_agreement_removes_its_inferences(store_dir: Path) -> None:
     store = open_store(store_dir)
     assert not bool(store.query("ASK { GRAPH ?g { <https://w3id.org/paradip/id/agreement/test-c> ?p ?o } }"))
     assert not bool(store.query("ASK { GRAPH ?g { ?s ?p <https://w3id.org/paradip/id/agreement/test-c> } "
-                                f"FILTER (?g != <{writes.WRITES_GRAPH}>) }}"))
+                                f"FILTER (?g != <{WRITES_GRAPH}>) }}"))
     assert stored_instance_inferences(store) == full_entailments(store)
 
 
@@ -192,12 +169,14 @@ def test_default_graph_of_an_update_is_the_data_graph(store_dir: Path) -> None:
     writes.sparql_update(store_dir, PREFIXES + """
         INSERT { ?a skos:editorialNote "checked"@en } WHERE { ?a pdo:tableRow 19 }""", agent="t")
     store = open_store(store_dir)
-    rows = list(store.query(f"SELECT ?a WHERE {{ GRAPH <{DATA}> {{ ?a <http://www.w3.org/2004/02/skos/core#editorialNote> \"checked\"@en }} }}"))
+    rows = list(store.query(f"SELECT ?a WHERE {{ GRAPH <{DATA}> {{ "
+                            '?a <http://www.w3.org/2004/02/skos/core#editorialNote> "checked"@en } }'))
     assert [r["a"].value for r in rows] == ["https://w3id.org/paradip/id/agreement/mx-23005--mx-31050"]
     # The name works too, and means the same graph.
     writes.sparql_update(store_dir, PREFIXES + f"""
         DELETE WHERE {{ GRAPH <{DATA}> {{ ?a skos:editorialNote "checked"@en }} }}""", agent="t")
-    assert not bool(open_store(store_dir).query('ASK { GRAPH ?g { ?a <http://www.w3.org/2004/02/skos/core#editorialNote> "checked"@en } }'))
+    assert not bool(open_store(store_dir).query(
+        'ASK { GRAPH ?g { ?a <http://www.w3.org/2004/02/skos/core#editorialNote> "checked"@en } }'))
 
 
 @pytest.mark.parametrize("text, verb", [
@@ -208,7 +187,7 @@ def test_default_graph_of_an_update_is_the_data_graph(store_dir: Path) -> None:
 ])
 def test_data_only_updates_take_the_path_that_costs_the_change(text: str, verb: str | None) -> None:
     """INSERT DATA (or DELETE DATA) alone is read from the request; anything else diffs the store."""
-    assert writes._data_only(text, writes._blank_opaque(text)) == verb
+    assert operations.data_only(text, operations.blank_opaque(text)) == verb
 
 
 def test_a_no_op_write_publishes_nothing(store_dir: Path) -> None:
@@ -225,7 +204,8 @@ def test_duplicate_agreement_is_rejected_and_nothing_changes(store_dir: Path) ->
     before, head = nquads(store_dir), read_head(store_dir)
     with pytest.raises(WriteRejected) as caught:
         writes.sparql_update(store_dir, agreement("dup", a="mx-23005", b="mx-31050", scope="national"), agent="t")
-    keys = {(str(r.shape).rsplit("#", 1)[-1], r.component) for r in caught.value.report.results if r.severity == "Violation"}
+    keys = {(str(r.shape).rsplit("#", 1)[-1], r.component) for r in caught.value.report.results
+            if r.severity == "Violation"}
     assert keys == {("AgreementDuplicateShape", "SPARQLConstraintComponent")}
     assert caught.value.status == 422
     report = caught.value.report.graph  # the sh:ValidationReport, with this write's results only
@@ -234,11 +214,13 @@ def test_duplicate_agreement_is_rejected_and_nothing_changes(store_dir: Path) ->
     # The writer's copy was left dirty; the next write starts from the published state.
     writes.sparql_update(store_dir, agreement("after"), agent="t")
     assert len(nquads(store_dir)) > len(before)
-    assert not bool(open_store(store_dir).query("ASK { GRAPH ?g { <https://w3id.org/paradip/id/agreement/test-dup> ?p ?o } }"))
+    assert not bool(open_store(store_dir).query(
+        "ASK { GRAPH ?g { <https://w3id.org/paradip/id/agreement/test-dup> ?p ?o } }"))
 
 
 @pytest.mark.parametrize("text, shape", [
-    (agreement("wrong-scope", a="mx-23005", b="mx-02001", scope="international"), "InternationalAgreementCountriesShape"),
+    (agreement("wrong-scope", a="mx-23005", b="mx-02001", scope="international"),
+     "InternationalAgreementCountriesShape"),
     (agreement("early", a="mx-23005", b="mx-23", start="1200-01", scope="national"), "AgreementAfterFoundingShape"),
     (PREFIXES + "DELETE WHERE { pdid:agreement\\/mx-23005--mx-31050 pdo:hasParty pdid:government\\/mx-31050 }",
      "Agreement-hasParty"),
@@ -259,11 +241,23 @@ def test_reserved_graphs_cannot_be_written(store_dir: Path) -> None:
     for text in (f"INSERT DATA {{ GRAPH <{GRAPHS['ontology']}> {{ <urn:x> <urn:p> <urn:y> }} }}",
                  f"DELETE WHERE {{ GRAPH <{GRAPHS['inferred']}> {{ ?s ?p ?o }} }}",
                  f"DROP GRAPH <{GRAPHS['shapes']}>", "CLEAR ALL",
-                 f"INSERT DATA {{ GRAPH <{writes.WRITES_GRAPH}> {{ <urn:x> <urn:p> <urn:y> }} }}"):
+                 f"INSERT DATA {{ GRAPH <{WRITES_GRAPH}> {{ <urn:x> <urn:p> <urn:y> }} }}"):
         with pytest.raises(WriteForbidden):
             writes.sparql_update(store_dir, text, agent="t")
     with pytest.raises(WriteForbidden):
         writes.replace_graph(store_dir, str(GRAPHS["vocab"]), Graph(), agent="t")
+    assert nquads(store_dir) == before
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { << <urn:a> <urn:b> <urn:c> >> <urn:said> <urn:someone> }",
+    "INSERT { << <urn:a> <urn:b> ?c >> <urn:said> <urn:someone> } WHERE { BIND (<urn:c> AS ?c) }",
+], ids=["insert-data", "insert-where"])
+def test_triple_terms_are_refused(store_dir: Path, text: str) -> None:
+    """owlrl and pyshacl read rdflib graphs, which hold no RDF 1.2 triple terms: 400, nothing written."""
+    before = nquads(store_dir)
+    with pytest.raises(InputError, match="Triple terms"):
+        writes.sparql_update(store_dir, text, agent="t")
     assert nquads(store_dir) == before
 
 
@@ -328,7 +322,6 @@ def tbox_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the bundled ontology and shapes, and no vocabularies nor data: the cases are
     judged with the ontology alone, as tests/test_shapes.py judges them (some redefine concepts)."""
     from paradip_kg.build import load_sources
-    from paradip_kg.store.disk import Manifest, write_store
 
     src = load_sources(ROOT)
     tbox = Graph()
@@ -336,11 +329,8 @@ def tbox_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tbox.add(triple)
     inferred, errors = infer(tbox)
     assert not errors
-    store_dir = tmp_path_factory.mktemp("tbox") / "store"
-    counts = write_store(store_dir, {"ontology": src.ontology, "vocab": Graph(), "data": Graph(),
-                                     "inferred": inferred, "shapes": src.shapes})
-    Manifest(content_hash="tbox-only", built_at="2026-01-01T00:00:00+00:00", triples=counts).write(manifest_path(store_dir))
-    return store_dir
+    graphs = {"ontology": src.ontology, "vocab": Graph(), "data": Graph(), "inferred": inferred, "shapes": src.shapes}
+    return write_graphs_store(tmp_path_factory.mktemp("tbox") / "store", graphs, content_hash="tbox-only")
 
 
 def _outcome(store_dir: Path, path: Path) -> tuple[str | set[tuple[str, str]], set[tuple[str, str]]]:
@@ -420,33 +410,11 @@ def test_incremental_validation_equals_full_validation_in_the_bundled_graph(bund
 
 # --- Crashes and readers ---------------------------------------------------------------------------
 
-GOVERNMENTS = ("mx-02001", "us-pharr", "cn-sanya", "mx-22014", "cn-hangzhou", "us-mission", "mx-02004", "mx-23005",
-               "mx-20067", "mx-15110", "uy-punta-del-este", "us-wichita", "mx-14098", "es-granadilla-de-abona",
-               "mx-12055", "mx-07101", "ar-mar-del-plata", "mx-21114")
-
-
-def burst_write(n: int) -> tuple[str, int]:
-    """The n-th write of a burst: a new agreement of Mérida, La Antigua and one or two more
-    governments (a party set no other write uses, so it is never a duplicate), and its triples."""
-    extra = [(g,) for g in GOVERNMENTS] + [(a, b) for i, a in enumerate(GOVERNMENTS) for b in GOVERNMENTS[i + 1:]]
-    parties = ("mx-31050", "gt-la-antigua", *extra[n])
-    party_list = " , ".join("pdid:government\\/" + g for g in parties)
-    text = PREFIXES + f"""INSERT DATA {{
-  pdid:agreement\\/test-burst-{n} a pdo:SisterCityAgreement ;
-    rdfs:label "Burst agreement {n}"@en , "Acuerdo de ráfaga {n}"@es ;
-    pdo:startDate "2022-01"^^xsd:gYearMonth ;
-    pdo:scope pdv:scope\\/international ;
-    prov:wasDerivedFrom pdid:source\\/essay ;
-    pdo:hasParty {party_list} .
-}}"""
-    return text, 6 + len(parties)
-
-
 WRITER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
-from test_writes import burst_write
+from support.writes import burst_write
 from paradip_kg.writes import commit as writes
 store_dir = Path(sys.argv[1])
 for n in range(int(sys.argv[2]), int(sys.argv[3])):
@@ -505,13 +473,14 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_write(store_dir: Path) -> N
     assert stored_instance_inferences(store) == full_entailments(store)
     # Old snapshots are collected once readers had time to move on (SNAPSHOT_GRACE).
     snapshots = store_dir.parent / "store.writes" / "snapshots"
-    old = time.time() - writes.SNAPSHOT_GRACE - 10
+    old = time.time() - live.SNAPSHOT_GRACE - 10
     for folder in snapshots.iterdir():
         os.utime(folder, (old, old))
-    writes.sparql_update(store_dir, PREFIXES + 'INSERT DATA { pdid:agreement\\/test-after-crash skos:editorialNote "x"@en }',
+    writes.sparql_update(store_dir, PREFIXES + "INSERT DATA { pdid:agreement\\/test-after-crash "
+                         'skos:editorialNote "x"@en }',
                          agent="t")
     kept = sorted(p.name for p in snapshots.iterdir())
-    assert len(kept) == writes.KEEP_SNAPSHOTS and read_head(store_dir).path.name == kept[-1]
+    assert len(kept) == live.KEEP_SNAPSHOTS and read_head(store_dir).path.name == kept[-1]
 
 
 def test_readers_see_the_state_before_or_after_a_write_never_a_mix(store_dir: Path) -> None:
@@ -528,9 +497,11 @@ def test_readers_see_the_state_before_or_after_a_write_never_a_mix(store_dir: Pa
                 f"SELECT ?a WHERE {{ GRAPH <{DATA}> {{ ?a a <https://w3id.org/paradip/ontology#SisterCityAgreement> }} "
                 "FILTER (STRSTARTS(STR(?a), 'https://w3id.org/paradip/id/agreement/test-burst-')) }")}
             logged = int(next(iter(store.query(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{writes.WRITES_GRAPH}> {{ ?w a <http://www.w3.org/ns/prov#Activity> }} }}")))["n"].value)
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{WRITES_GRAPH}> {{ "
+                "?w a <http://www.w3.org/ns/prov#Activity> } }")))["n"].value)
             inferred = {r["a"].value for r in store.query(
-                f"SELECT ?a WHERE {{ GRAPH <{GRAPHS['inferred']}> {{ ?a a <https://w3id.org/paradip/ontology#InternationalAgreement> }} "
+                f"SELECT ?a WHERE {{ GRAPH <{GRAPHS['inferred']}> {{ "
+                "?a a <https://w3id.org/paradip/ontology#InternationalAgreement> } "
                 "FILTER (STRSTARTS(STR(?a), 'https://w3id.org/paradip/id/agreement/test-burst-')) }")}
             if not (len(agreements) == logged and inferred == agreements):
                 problems.append(f"{len(agreements)} agreements, {logged} log records, {len(inferred)} inferred")

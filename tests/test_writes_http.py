@@ -10,7 +10,6 @@ the answers.
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -25,9 +24,11 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from paradip_kg.store.disk import manifest_path, read_head
-from paradip_kg.web.app import create_app
-from paradip_kg.writes import commit as core
+from paradip_kg.store.head import read_head
+from paradip_kg.writes.live import writer_lock
+from support.apps import Apps, app_on
+from support.servers import start_server, stop_server
+from support.stores import copy_store
 
 ALICE = "alice-token-0123456789abcdefXYZ"
 BOB = "bob-token-9876543210fedcbaQRS"
@@ -64,16 +65,6 @@ def agreement(iri: str, parties: tuple[str, ...] = ("mx-22014", "us-wichita"), s
 NO_OP = "DELETE DATA { <urn:paradip:test:nothing> <urn:paradip:test:p> <urn:paradip:test:o> }"
 
 
-def copy_store(source: Path, folder: Path) -> Path:
-    """The bundled store and the files beside it (manifest, VoID), in ``folder``."""
-    target = folder / "store"
-    shutil.copytree(source, target)
-    for sibling in source.parent.glob(source.name + ".*.json"):
-        shutil.copy(sibling, folder / sibling.name)
-    assert manifest_path(target).exists()
-    return target
-
-
 @pytest.fixture(scope="module")
 def store_dir(bundled_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_store(bundled_store, tmp_path_factory.mktemp("writes-http"))
@@ -81,9 +72,8 @@ def store_dir(bundled_store: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="module")
 def wapp(store_dir: Path) -> Iterator[Flask]:
-    app = create_app({"store": str(store_dir), "TESTING": True, "write_tokens": TOKENS, "query_timeout": 20.0})
-    yield app
-    app.extensions["paradip_kg"].close()
+    with app_on(store_dir, write_tokens=TOKENS) as app:
+        yield app
 
 
 @pytest.fixture()
@@ -93,17 +83,10 @@ def client(wapp: Flask) -> FlaskClient:
 
 @pytest.fixture()
 def other_app(store_dir: Path) -> Iterator[Any]:
-    """Apps on the same store with other settings: ``other_app(write_tokens="", ...)``."""
-    apps: list[Flask] = []
-
-    def make(**settings: Any) -> FlaskClient:
-        app = create_app({"store": str(store_dir), "TESTING": True, "write_tokens": TOKENS, **settings})
-        apps.append(app)
-        return app.test_client()
-
-    yield make
-    for app in apps:
-        app.extensions["paradip_kg"].close()
+    """Apps on the same store with other settings: ``other_app(write_tokens="", ...)``, a client of each."""
+    apps = Apps(store=store_dir, write_tokens=TOKENS)
+    yield lambda **settings: apps(**settings).test_client()
+    apps.close()
 
 
 def nquads(store_dir: Path) -> list[str]:
@@ -246,7 +229,7 @@ def test_too_large_is_413(other_app: Any) -> None:
 
 def test_busy_writer_is_503_with_retry_after(other_app: Any, store_dir: Path) -> None:
     client = other_app(write_timeout=0.2)
-    with core.writer_lock(store_dir, 5):
+    with writer_lock(store_dir, 5):
         response = post_update(client, NO_OP)
     assert response.status_code == 503
     assert response.headers["Retry-After"]
@@ -480,8 +463,6 @@ def test_preflight_allows_the_write_methods_and_authorization(client: FlaskClien
 
 @pytest.mark.server
 def test_real_server_write_keeps_tokens_out_of_its_log(bundled_store: Path, tmp_path: Path) -> None:
-    from test_sparql_server import start_server, stop_server
-
     store = copy_store(bundled_store, tmp_path)
     wrong = "wrong-token-" + "Z" * 20
     server = start_server(tmp_path, [], {"PARADIP_STORE": str(store), "PARADIP_WRITE_TOKENS": TOKENS,

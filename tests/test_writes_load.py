@@ -15,8 +15,8 @@ whole process group (gunicorn master, workers, their query children) gets SIGKIL
   the next write is being applied, inferred or validated;
 - round 2, "mid-commit": as soon as a new snapshot folder appears under
   ``<store>.writes/snapshots`` (a write is being published and HEAD is not yet renamed onto it);
-- round 3, if rounds 1 and 2 took less than :data:`THIRD_ROUND_BEFORE` s: "after-commit": as soon as HEAD names a new snapshot (the write is
-  committed, and its answer most likely not yet sent).
+- round 3, if rounds 1 and 2 took less than :data:`THIRD_ROUND_BEFORE` s: "after-commit": as soon
+  as HEAD names a new snapshot (the write is committed, and its answer most likely not yet sent).
 
 A round whose moment does not come within :data:`ROUND_BOUND` s (a slow machine) is killed
 then anyway. After each kill the store is checked directly (no server running), then the
@@ -51,9 +51,6 @@ import http.client
 import itertools
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -67,9 +64,11 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import pytest
 
-from paradip_kg.store.disk import read_head, writes_dir
-from test_sparql_server import Server, free_port
-from test_writes import agreement, copy_store
+from paradip_kg.store.head import read_head, writes_dir
+from support import servers
+from support.servers import Server, kill_group, stop_server
+from support.stores import copy_store
+from support.writes import agreement
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -118,74 +117,11 @@ SELECT ?kind ?a (COUNT(*) AS ?n) WHERE {{
 
 
 def start_server(tmp: Path, store: Path) -> Server:
-    """``python -m paradip_kg.serving`` as a session leader, so one ``killpg`` reaches master,
-    workers and query children (they stay in the group: nothing in the server calls setsid)."""
-    port = free_port()
-    log = tmp / f"server-{port}.log"
-    env = {**os.environ, "PARADIP_STORE": str(store), "PARADIP_WRITE_TOKENS": f"loader={TOKEN}",
-           "PARADIP_LOG_LEVEL": "warning", "PARADIP_QUERY_TIMEOUT": str(READ_CLIENT_TIMEOUT - 5),
-           "PARADIP_WRITE_TIMEOUT": str(WRITE_TIMEOUT)}
-    command = [sys.executable, "-m", "paradip_kg.serving", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(WORKERS)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            kill_group(server)
-            raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(server.endpoint + "?" + urlencode({"query": "ASK {}"}), timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.2)
-    kill_group(server)
-    raise RuntimeError(f"server did not answer: {log.read_text()[-3000:]}")
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of process group ``pgid``."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            out.append(int(entry))
-    return out
-
-
-def kill_group(server: Server, sig: int = signal.SIGKILL, wait: float = 15.0) -> list[int]:
-    """Signal the server's whole process group, reap the master, wait until no member is left;
-    returns the members still alive after ``wait`` seconds (there should be none)."""
-    pgid = server.process.pid  # a session leader: its pid is the group id
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
-    deadline = time.monotonic() + wait
-    try:
-        server.process.wait(timeout=wait)
-    except subprocess.TimeoutExpired:
-        pass
-    while group_members(pgid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return group_members(pgid)
-
-
-def stop_server(server: Server) -> list[int]:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL for whatever is left."""
-    left = kill_group(server, signal.SIGTERM, wait=20.0)
-    if left or server.process.poll() is None:
-        left = kill_group(server, signal.SIGKILL)
-    return left
+    """``python -m paradip_kg.serving`` on ``store`` as a session leader, so one ``killpg`` reaches
+    master, workers and query children."""
+    env = {"PARADIP_STORE": str(store), "PARADIP_WRITE_TOKENS": f"loader={TOKEN}", "PARADIP_LOG_LEVEL": "warning",
+           "PARADIP_QUERY_TIMEOUT": str(READ_CLIENT_TIMEOUT - 5), "PARADIP_WRITE_TIMEOUT": str(WRITE_TIMEOUT)}
+    return servers.start_server(tmp, env=env, workers=WORKERS, own_group=True)
 
 
 # --- Requests ------------------------------------------------------------------------------------
@@ -231,7 +167,8 @@ class State:
         if partial:
             out.append(f"agreements without exactly 8 triples: {partial}")
         if set(self.data) != set(self.logged) or set(self.data) != set(self.inferred):
-            out.append(f"data {sorted(self.data)} / log {sorted(self.logged)} / inferred {sorted(self.inferred)} differ")
+            out.append(f"data {sorted(self.data)} / log {sorted(self.logged)} / "
+                       f"inferred {sorted(self.inferred)} differ")
         if any(n != 1 for n in self.logged.values()) or any(n != 1 for n in self.inferred.values()):
             out.append(f"log records {self.logged}, inferred types {self.inferred}: one each expected")
         return out

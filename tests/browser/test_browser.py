@@ -16,24 +16,18 @@ no GPU, and no background networking, which otherwise keeps trying to reach the 
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from support.paths import ROOT
+from support.servers import start_server, stop_server
+
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,47 +44,17 @@ BROKEN_TTL = """\
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(bundled_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled graph served by gunicorn, as `paradip-kg serve` does; stopped at the end."""
     tmp = tmp_path_factory.mktemp("browser-server")
-    port = free_port()
-    log = tmp / "server.log"
-    env = {**os.environ, "PARADIP_STORE": str(bundled_store), "PARADIP_VALIDATION_REPORTS_DIR": str(tmp / "reports")}
-    command = [sys.executable, "-m", "paradip_kg.serving", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "2"]
-    with log.open("wb") as out:  # a file, never a pipe nobody reads
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    running = start_server(tmp, env={"PARADIP_STORE": str(bundled_store),
+                                     "PARADIP_VALIDATION_REPORTS_DIR": str(tmp / "reports")},
+                           log=tmp / "server.log", probe="/robots.txt")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/robots.txt", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer: {log.read_text()}")
-            time.sleep(0.2)
-        yield url
+        yield running.url
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_server(running)
 
 
 @pytest.fixture()
@@ -139,7 +103,8 @@ def test_a_visit(server: str, browser_page: tuple[Any, list[str]]) -> None:
     assert html_lang(page) == "es"
     assert page.get_by_role("heading", level=1).inner_text() == "Grafo de conocimiento de la paradiplomacia"
     assert page.locator("#chart-by-year svg").is_visible() and page.locator("#chart-network svg").is_visible()
-    assert page.locator("#chart-by-theme .chart-empty").inner_text() == "Ningún acuerdo de los datos indica todavía un tema."
+    assert page.locator("#chart-by-theme .chart-empty").inner_text() == (
+        "Ningún acuerdo de los datos indica todavía un tema.")
     page.keyboard.press("Tab")  # the keyboard reaches the skip link first
     assert page.evaluate("document.activeElement.className") == "skip-link"
     shot(page, "01-home-es.png")
