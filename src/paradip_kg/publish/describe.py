@@ -195,9 +195,12 @@ def _inverse(store: ox.Store, node: ox.NamedNode, cap: int) -> list[Group]:
     """
     groups: list[Group] = []
     counts = store.query(_INVERSE_COUNTS.replace("NODE", str(node)))  # a NamedNode is a valid IRI: no injection
-    for row in counts:  # type: ignore[union-attr]
-        predicate = row["p"]
-        group = Group(predicate, total=int(row["n"].value))
+    assert isinstance(counts, ox.QuerySolutions)  # a SELECT query
+    for row in counts:
+        predicate, total = row["p"], row["n"]
+        if not isinstance(predicate, ox.NamedNode) or not isinstance(total, ox.Literal):
+            continue  # not reached: a predicate is an IRI, a count a literal
+        group = Group(predicate, total=int(total.value))
         seen: set[Term] = set()
         for graph in DEFAULT_GRAPHS:
             for q in store.quads_for_pattern(None, predicate, node, graph):

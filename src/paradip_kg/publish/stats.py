@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.disk import Manifest, count_by_graph, manifest_path, open_store
 
@@ -33,7 +35,8 @@ def collect(store_dir: Path, store: Any = None) -> dict[str, dict[str, Any]]:
     figures: dict[str, Any] = {}
     for name, text in FIGURES.items():
         result = run_on_store(store, text)
-        figures[name] = int(result.rows[0]["n"].value) if result.rows else 0  # type: ignore[union-attr]
+        n = result.rows[0].get("n") if result.rows else None
+        figures[name] = int(n.value) if isinstance(n, ox.Literal) else 0
     build: dict[str, Any] = {}
     if manifest is not None:
         build = {"built at": manifest.built_at, "content hash": manifest.content_hash[:16],

@@ -41,7 +41,8 @@ def _figures() -> dict[str, int]:
         out = {}
         for name, text in FIGURES.items():
             result = run_on_store(get_state().store(), text)
-            out[name] = int(result.rows[0]["n"].value) if result.rows else 0  # type: ignore[union-attr]
+            n = result.rows[0].get("n") if result.rows else None
+            out[name] = int(n.value) if isinstance(n, ox.Literal) else 0
         return out
     figures: dict[str, int] = _cached(("figures",), make)
     return figures

@@ -32,8 +32,9 @@ def _install_proxy_fix(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)  # registered on a Flask app (the setup state types it as its sansio base)
     hops = int(app.config.get("PARADIP", {}).get("trusted_proxies", 0) or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
-                                x_port=hops, x_prefix=hops)  # Flask's documented way to wrap its WSGI app
+        # Flask's documented way to add WSGI middleware; its stub declares wsgi_app a method.
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]  # assigning the middleware is Flask's own recipe
 
 
 def base() -> str:

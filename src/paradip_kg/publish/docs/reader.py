@@ -58,7 +58,10 @@ def load_graph(store: ox.Store, *keys: str) -> Graph:
     graph = Graph()
     for key in keys:
         for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS[key]))):
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+            subject, obj = quad.subject, quad.object
+            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+                continue  # RDF 1.1 graphs: the build stores no quoted triples
+            graph.add((to_rdflib(subject), to_rdflib(quad.predicate), to_rdflib(obj)))
     return graph
 
 
