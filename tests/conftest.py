@@ -25,8 +25,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from paradip_kg.backends.push import PushResult, push
 from paradip_kg.backends.client import RemoteStore
+from paradip_kg.backends.push import PushResult, push
 from support.apps import Apps, app_on
 from support.ld import write_ld_store
 from support.sample import write_sample_store
