@@ -129,7 +129,9 @@ class AppState:
         value = make()
         with self._lock:
             if self._cache_version == version:
-                self._cache[key] = value
+                # Two requests that raced both get the first value kept: a cached holder (the
+                # dump writers of web/dataset.py) must be one object per state.
+                value = self._cache.setdefault(key, value)
         return value
 
     def close(self) -> None:
