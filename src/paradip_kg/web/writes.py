@@ -48,7 +48,7 @@ from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.shacl.render import render, summary
 from paradip_kg.shacl.report import build_view
 from paradip_kg.sparql.jobs import check_nesting
-from paradip_kg.web import conneg
+from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
 from paradip_kg.web.sparql import _decode_params
 from paradip_kg.web.state import get_state
@@ -309,12 +309,6 @@ def target_graph() -> str:
         raise InputError(f"graph={graphs[0]!r} is not an absolute IRI.") from None
 
 
-def _graph_etag(graph: str, fmt: conneg.Format) -> str:
-    state = get_state()
-    key = json.dumps([state.version(), "graph-store", request.host_url, graph, fmt.name])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
 def read_graph() -> Response:
     """GET and HEAD: the graph from the published store, negotiated; ETag and 304."""
     graph = target_graph()
@@ -323,24 +317,18 @@ def read_graph() -> Response:
     if fmt is None:
         raise NotAcceptable("A graph is available as " + ", ".join(f.media_type for f in GRAPH_FORMATS)
                             + f"; your Accept header was {request.headers.get('Accept', '')!r}.")
-    state = get_state()
-    head = state.head()
-    etag = _graph_etag(graph, fmt)
-    if request.if_none_match.contains_weak(etag):
+    validator = http.validator("graph-store", graph, fmt.name)
+    if validator.current():
         response = Response(status=304)
     else:
-        store = state.store()
+        store = get_state().store()
         node = ox.NamedNode(graph)
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
         if not triples and not store.contains_named_graph(node):
             raise NotFound(f"There is no graph <{graph}> in the store.")
         body = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes_for(triples)) or b""
         response = Response(body, content_type=fmt.content_type)
-    response.set_etag(etag)
-    response.last_modified = head.modified
-    response.headers["Cache-Control"] = str(state.settings["cache_control"])
-    response.vary.add("Accept")
-    return response
+    return http.headers(response, validator)
 
 
 def read_body(graph: str) -> Graph:
