@@ -174,7 +174,8 @@ def results(report: Graph) -> list[tuple[str, str, str, str]]:
     for result in report.objects(None, SH.result):
         severity = report.value(result, SH.resultSeverity)
         assert severity in SEVERITIES
-        out.append((local(report.value(result, SH.sourceShape)), local(report.value(result, SH.sourceConstraintComponent)),
+        out.append((local(report.value(result, SH.sourceShape)),
+                    local(report.value(result, SH.sourceConstraintComponent)),
                     local(severity), str(report.value(result, SH.focusNode))))
     return out
 
@@ -350,7 +351,8 @@ def test_every_shape_is_a_named_bilingual_iri() -> None:
     for node in nodes:
         assert isinstance(node, URIRef) and str(node).startswith(str(PDSH)), f"unnamed shape or constraint: {node!r}"
         for prop in (SH.name, SH.description):
-            assert _languages(g, node, prop) == ["en", "es"], f"{local(node)}: {local(prop)} must be given once in es and once in en"
+            assert _languages(g, node, prop) == ["en", "es"], \
+                f"{local(node)}: {local(prop)} must be given once in es and once in en"
 
 
 def test_every_constraint_has_messages_in_es_and_en() -> None:

@@ -249,8 +249,8 @@ def test_text_report_groups_by_rule_and_by_focus(files):
 @pytest.mark.parametrize(("lang", "message", "generic", "verdict"), [
     pytest.param("es", "Un acuerdo necesita dos partes.", "El valor debe ser un literal bien formado de tipo xsd:date.",
                  "No conforma", id="es"),
-    pytest.param("en", "An agreement needs two parties.", "The value must be a well-formed literal of datatype xsd:date.",
-                 "Does not conform", id="en"),
+    pytest.param("en", "An agreement needs two parties.",
+                 "The value must be a well-formed literal of datatype xsd:date.", "Does not conform", id="en"),
 ])
 def test_messages_in_the_chosen_language(files, lang, message, generic, verdict):
     result = with_shapes(files, "data.ttl", "--lang", lang, "-o", "json")
@@ -357,8 +357,8 @@ def test_gregorian_literals_are_checked(tmp_path, lexical, datatype, valid):
 <http://example.org/S> a sh:NodeShape ; sh:targetSubjectsOf <http://example.org/p> ;
     sh:property [ sh:path <http://example.org/p> ; sh:datatype <http://www.w3.org/2001/XMLSchema#{datatype}> ] .
 """, encoding="utf-8")
-    data.write_text(f'<http://example.org/a> <http://example.org/p> "{lexical}"^^<http://www.w3.org/2001/XMLSchema#{datatype}> .\n',
-                    encoding="utf-8")
+    literal = f'"{lexical}"^^<http://www.w3.org/2001/XMLSchema#{datatype}>'
+    data.write_text(f"<http://example.org/a> <http://example.org/p> {literal} .\n", encoding="utf-8")
     assert validate(str(data), "--shapes", str(shapes)).exit_code == (0 if valid else 1)
 
 

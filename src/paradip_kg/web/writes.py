@@ -187,7 +187,8 @@ def rejected(exc: WriteRejected) -> Response:
     """422: the report of the shapes the write would break, negotiated (JSON summary for scripts,
     the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV)."""
     from paradip_kg.shacl.engine import engine_options
-    from paradip_kg.web.validate import REPORT_FORMATS, html_page, project_graphs, published
+    from paradip_kg.web.published import project_graphs, published
+    from paradip_kg.web.validate_report import REPORT_FORMATS, html_page
 
     lang = page_language()
     fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("output"), REPORT_FORMATS) \

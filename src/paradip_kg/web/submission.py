@@ -1,0 +1,125 @@
+"""What a client sent to POST /validate: the data, maybe shapes, and the options, parsed.
+
+The data comes as the request body (its media type, or ``?data_format=``, says the format) or as
+a form: a multipart upload (``data``, optional ``shapes``) or pasted text (``data_text``,
+``shapes_text``). Options: ``inference`` (none, rdfs, owlrl), ``allow_warnings``, ``context``
+(mix the project's ontology and vocabularies in), ``focus`` and ``shape`` (IRIs, repeatable).
+Malformed RDF is an :class:`~paradip_kg.errors.RdfSyntaxError` naming the line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import request
+from rdflib import Graph, URIRef
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import UnsupportedMediaType
+
+from paradip_kg.errors import InputError
+from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format
+from paradip_kg.shacl.inputs import load_upload
+from paradip_kg.shacl.jobs import INFERENCE
+from paradip_kg.web.validate_report import FORM_TYPES
+
+# An absolute IRI as a focus node or shape option: a scheme, then no spaces or characters IRIs exclude.
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+@dataclass
+class Submission:
+    """What a client sent: the data, maybe shapes, and the options."""
+
+    data: Graph
+    source: str
+    shapes: Graph | None = None
+    shapes_source: str = ""
+    inference: str = "none"
+    allow_warnings: bool = False
+    context: bool = True
+    focus: list[URIRef] = field(default_factory=list)
+    shape_iris: list[URIRef] = field(default_factory=list)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _iris(values: list[str], what: str) -> list[URIRef]:
+    out = []
+    for value in values:
+        for part in value.split():
+            if not ABSOLUTE_IRI.match(part):
+                raise InputError(f"{what} {part!r} is not an absolute IRI")
+            out.append(URIRef(part))
+    return out
+
+
+def _upload_format(explicit: str | None, filename: str, media_type: str | None, source: str) -> str:
+    if explicit:
+        return guess_format(source, explicit)
+    if filename and Path(filename).suffix.lower() in FORMATS_BY_SUFFIX:
+        return guess_format(filename)
+    if media_type and media_type in FORMATS_BY_MEDIA_TYPE and media_type not in ("application/octet-stream",):
+        return FORMATS_BY_MEDIA_TYPE[media_type]
+    return "turtle"
+
+
+def read_submission() -> Submission:
+    """The data, shapes and options of this request.
+
+    Raises:
+        InputError: no data, malformed RDF (line and column), bad options.
+        UnsupportedMediaType: a request body whose media type is not an RDF format.
+    """
+    values: MultiDict[str, str]
+    if request.mimetype in FORM_TYPES:
+        values, files = request.form, request.files
+        upload = files.get("data")
+        if upload is not None and upload.filename:
+            body, source = upload.read(), upload.filename
+            fmt = _upload_format(values.get("data_format"), upload.filename, upload.mimetype, source)
+        else:
+            text = values.get("data") or values.get("data_text") or ""
+            body, source = text.encode("utf-8"), "pasted data"
+            fmt = _upload_format(values.get("data_format"), "", None, source)
+        shapes_upload = files.get("shapes")
+        shapes_text = values.get("shapes_text", "")
+        if shapes_upload is not None and shapes_upload.filename:
+            shapes_body, shapes_source = shapes_upload.read(), shapes_upload.filename
+            shapes_fmt = _upload_format(values.get("shapes_format"), shapes_upload.filename, shapes_upload.mimetype,
+                                        shapes_source)
+        elif shapes_text.strip():
+            shapes_body, shapes_source = shapes_text.encode("utf-8"), "pasted shapes"
+            shapes_fmt = _upload_format(values.get("shapes_format"), "", None, shapes_source)
+        else:
+            shapes_body, shapes_source, shapes_fmt = b"", "", ""
+    else:
+        values = request.args
+        media_type = request.mimetype
+        fmt_name = values.get("data_format")
+        if fmt_name:
+            fmt = guess_format("request body", fmt_name)
+        elif media_type in FORMATS_BY_MEDIA_TYPE:
+            fmt = FORMATS_BY_MEDIA_TYPE[media_type]
+        else:
+            raise UnsupportedMediaType(
+                f"send the data with an RDF media type ({', '.join(sorted(FORMATS_BY_MEDIA_TYPE))}), "
+                f"or as a multipart/form-data upload; got {media_type or 'no Content-Type'}")
+        body, source = request.get_data(cache=False), "request body"
+        shapes_body, shapes_source, shapes_fmt = b"", "", ""
+    if not body.strip():
+        raise InputError("no data to validate: paste RDF, choose a file, or send it as the request body")
+    inference = values.get("inference", "none") or "none"
+    if inference not in INFERENCE:
+        raise InputError(f"inference must be one of {', '.join(INFERENCE)}, not {inference!r}")
+    sub = Submission(data=load_upload(body, fmt, source), source=source, inference=inference,
+                     allow_warnings=_flag(values.get("allow_warnings")),
+                     context=values.get("context", "1").strip().lower() not in {"0", "false", "no", "off"},
+                     focus=_iris(values.getlist("focus"), "focus node"),
+                     shape_iris=_iris(values.getlist("shape"), "shape"))
+    if shapes_body.strip():
+        sub.shapes, sub.shapes_source = load_upload(shapes_body, shapes_fmt, shapes_source), shapes_source
+    return sub
