@@ -14,7 +14,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from paradip_kg.errors import ImportRowError
-from paradip_kg.importer.table import COLUMNS, import_table, load_tables, parse_date, slug
+from paradip_kg.importer.columns import COLUMNS, slug
+from paradip_kg.importer.dates import parse_date
+from paradip_kg.importer.table import import_table, load_tables
 from paradip_kg.namespaces import ID, PDO, VOCAB
 from paradip_kg.rdf.parse import parse_file
 from paradip_kg.rdf.serialize import ntriples_sorted

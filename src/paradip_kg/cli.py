@@ -64,15 +64,18 @@ BACKEND_OPTION = click.option(
 
 
 def _backend_store(ctx: click.Context, backend: str | None) -> Any:
-    """The Store-like object of ``--backend`` / PARADIP_BACKEND; None for the embedded store."""
-    from paradip_kg.backends.base import open_backend_store
+    """The Store-like object of ``--backend`` / PARADIP_BACKEND; None for the embedded store,
+    which the command builds first if needed and reads itself (with its build manifest)."""
+    from paradip_kg.backends.configured import make_backend
 
     values = dict(_settings(ctx))
     if backend:
         values["backend"] = backend
+    if values["backend"] == "oxigraph":
+        return None
     if values["backend"] == "remote" and not values["remote_endpoint"]:
         raise click.UsageError("the remote backend needs remote_endpoint (PARADIP_REMOTE_ENDPOINT)")
-    return open_backend_store(values)
+    return make_backend(values).store()
 
 
 def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
@@ -308,8 +311,8 @@ def push_cmd(ctx: click.Context, endpoint: str | None, update_endpoint: str | No
     number of triples in a graph, 2 if it cannot be reached or refuses the load. See
     docs/remote-store.md.
     """
+    from paradip_kg.backends.client import RemoteStore
     from paradip_kg.backends.push import push
-    from paradip_kg.backends.remote import RemoteStore
 
     values = dict(_settings(ctx))
     for key, value in (("remote_endpoint", endpoint), ("remote_update_endpoint", update_endpoint),

@@ -1,8 +1,8 @@
 """``paradip-kg push``: load the built graphs into a remote SPARQL 1.1 store.
 
 Every named graph of the embedded store (ontology, vocab, data, inferred, shapes) replaces
-the graph of the same IRI in the remote store (see :meth:`RemoteStore.load_graphs`: staged in
-chunks, then moved into place). Afterwards the triples per graph are counted on both sides;
+the graph of the same IRI in the remote store (see :func:`paradip_kg.backends.loading.load_graphs`:
+staged in chunks, then moved into place). Afterwards the triples per graph are counted on both sides;
 a store that merges literals by value (Virtuoso stores ``"01"^^xsd:integer`` and
 ``"1"^^xsd:integer`` as one value) can hold fewer, which the result reports.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from paradip_kg.backends.remote import RemoteStore
+from paradip_kg.backends.client import RemoteStore
+from paradip_kg.backends.loading import load_graphs
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.store.disk import open_store
 
@@ -55,7 +56,7 @@ def push(store_dir: Path, remote: RemoteStore, progress: Progress | None = None)
                     key=lambda iri: (iri not in names, list(names).index(iri) if iri in names else 0, iri))
     for iri in graphs:
         triples = [quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))]
-        remote.load_graphs({iri: triples}, progress=progress)
+        load_graphs(remote, {iri: triples}, progress=progress)
         result.local[names.get(iri, iri)] = len(triples)
     counts = remote.count_by_graph(graphs)
     result.remote = {name: counts.get(name, 0) for name in result.local}

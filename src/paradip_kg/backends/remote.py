@@ -1,506 +1,95 @@
-"""A remote SPARQL 1.1 store (Virtuoso, QLever, Fuseki, GraphDB, Oxigraph server) behind the app.
+"""A remote SPARQL 1.1 store as a :class:`~paradip_kg.backends.base.Backend` (setting ``backend = remote``).
 
-:class:`RemoteStore` talks the SPARQL 1.1 Protocol through SPARQLWrapper: queries as form
-POSTs (``application/x-www-form-urlencoded``) with an explicit ``Accept`` — Virtuoso 7 hangs on
-a direct ``application/sparql-query`` POST and answers HTML when no Accept is sent — and
-updates as form POSTs (``update=``) to the update endpoint, with HTTP Digest or Basic
-authentication, whichever the server asks for.
+The store is reached with the protocol client of :mod:`paradip_kg.backends.client` (settings
+``remote_*``) and read through :class:`~paradip_kg.backends.remote_store.RemoteOxStore`, a
+read-only ``pyoxigraph.Store`` look-alike; it is loaded with ``paradip-kg push``
+(:mod:`paradip_kg.backends.push`), never written by the app. ``/sparql`` runs the client's query
+at the store through the same :func:`paradip_kg.sparql.execute.execute` as the other backends
+(same serializers, same ``result_limit`` cut), with ``query_timeout`` as the HTTP deadline
+(503 past it).
 
-Dataset. The embedded store's default graph is the union of our graphs ontology, vocab, data
-and inferred, and every graph of the store is reachable by name. A remote store also holds
-graphs that are not ours (Virtuoso keeps its own system graphs), and Virtuoso, given only
-``default-graph-uri``, still lets ``GRAPH ?g`` reach every graph it has. So a query without
-FROM / FROM NAMED and without a protocol dataset is sent with ``default-graph-uri`` for each
-of our default graphs *and* ``named-graph-uri`` for each of our graphs: the same dataset as
-the embedded store, on any store that follows the protocol. A query with FROM / FROM NAMED is
-sent as it is. A protocol dataset from the client is passed on; where it names default graphs
-but no named graph, a named graph that cannot exist (:data:`NO_NAMED_GRAPH`) is added, because
-Virtuoso would otherwise expose all its graphs by name where the protocol says there are none.
-
-Loading. :meth:`RemoteStore.load_graphs` replaces whole named graphs: it loads each graph into
-a staging graph in chunks, then ``MOVE``\\ s it onto the target, so readers see the old graph
-until the new one is complete, and a failed load leaves the old graph as it was. Triples that
-share blank nodes go in one request (a blank-node label names a fresh node in each request),
-as ``INSERT { ... } WHERE {}`` because Virtuoso 7 refuses blank nodes in ``INSERT DATA``.
+The version. Nothing cheap tells a client that a SPARQL store's content changed.
+:meth:`RemoteBackend.head` names the content by the triple count of each of our graphs, read
+at most every :data:`REMOTE_CHECK_SECONDS` seconds, *and* by a time bucket of
+:data:`REMOTE_VERSION_MAX_AGE` seconds: a push that changes a count is seen within 30 s; one
+that keeps every count (a literal replaced by another) within 10 minutes, when the bucket
+turns over and the ETags and per-process caches (charts, VoID figures) are renewed.
 """
 
 from __future__ import annotations
 
-import json
-import socket
+import hashlib
 import time
-import urllib.error
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from http.client import HTTPResponse
-from typing import Any, Union
-from urllib.parse import urlencode
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
-from SPARQLWrapper import INSERT, POST, SELECT, URLENCODED, SPARQLWrapper
+from paradip_kg.backends.base import Backend, InProcessRunner
+from paradip_kg.backends.client import RemoteStore
+from paradip_kg.backends.remote_store import RemoteOxStore
+from paradip_kg.errors import NotAvailable, ParadipError
+from paradip_kg.store.disk import Head, Manifest
 
-from paradip_kg import __version__
-from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout, RemoteStoreError
-from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.sparql.jobs import inspect_query
-from paradip_kg.store.disk import to_oxigraph
-
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-N_TRIPLES = "application/n-triples"
-TURTLE = "text/turtle"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-# Named in the protocol dataset when the client named default graphs only (see the module doc).
-NO_NAMED_GRAPH = "urn:x-paradip:no-named-graph"
-STAGING_PREFIX = "urn:x-paradip:staging:"
-
-GraphSource = Union[Graph, bytes, str, Iterable[ox.Triple | ox.Quad]]
-Progress = Callable[[str], None]
+REMOTE_CHECK_SECONDS = 30.0  # how often the remote graph counts are read for the version
+REMOTE_VERSION_MAX_AGE = 600  # the version turns over at least this often (seconds)
 
 
-@dataclass(frozen=True)
-class RemoteResponse:
-    """The store's answer as it came: the body bytes and its Content-Type."""
+class RemoteRunner(InProcessRunner):
+    """Runs /sparql jobs at the remote store: the client's query goes there as it is (plus our
+    dataset as protocol parameters), its answer is cut at ``result_limit`` and written by
+    :mod:`paradip_kg.sparql.results`; ``timeout`` is the deadline of every HTTP request it makes."""
 
-    body: bytes
-    content_type: str
-    seconds: float = 0.0
-
-    @property
-    def media_type(self) -> str:
-        return self.content_type.split(";")[0].strip().lower()
+    def _store_for(self, timeout: float) -> Any:
+        return self.store.with_deadline(timeout)
 
 
-@dataclass
-class LoadReport:
-    """What :meth:`RemoteStore.load_graphs` sent: triples and requests per graph IRI, and the time."""
+class RemoteBackend(Backend):
+    """A remote SPARQL 1.1 store, read-only (see the module doc for its version)."""
 
-    triples: dict[str, int] = field(default_factory=dict)
-    requests: dict[str, int] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
+    name = "remote"
+    how_to_change = "load the remote store with `paradip-kg push`"
 
-
-class _Wrapper(SPARQLWrapper):
-    """SPARQLWrapper builds the protocol requests; we send them with our own opener.
-
-    SPARQLWrapper's Digest support installs a process-wide urllib opener, and its query-type
-    sniffing warns on queries it cannot read: here the opener is private to the store, and
-    the query form comes from :func:`paradip_kg.sparql.jobs.inspect_query`.
-    """
-
-    def __init__(self, endpoint: str, update_endpoint: str, opener: urllib.request.OpenerDirector) -> None:
-        super().__init__(endpoint, updateEndpoint=update_endpoint, agent=f"paradip-kg/{__version__}")
-        self._opener = opener
-        self.accept = SPARQL_JSON
-        self.request_timeout: float | None = None
-        self.setOnlyConneg(True)  # no format=/output= parameters: Virtuoso lets them override Accept
-        self.setMethod(POST)
-        self.setRequestMethod(URLENCODED)
-
-    def _parseQueryType(self, query: str) -> str | None:  # noqa: N802 (SPARQLWrapper's name)
-        shape = inspect_query(query)
-        if shape.update:
-            return INSERT  # any update form: SPARQLWrapper only asks "is it an update?"
-        return shape.form or SELECT
-
-    def _getAcceptHeader(self) -> str:  # noqa: N802
-        return self.accept
-
-    def send(self) -> HTTPResponse:
-        request = self._createRequest()
-        if self.request_timeout is None:
-            return self._opener.open(request)  # type: ignore[no-any-return]
-        return self._opener.open(request, timeout=self.request_timeout)  # type: ignore[no-any-return]
-
-
-class RemoteStore:
-    """A SPARQL 1.1 store reached over HTTP.
-
-    Args:
-        endpoint: the query endpoint (Virtuoso: ``http://host:8890/sparql``).
-        update_endpoint: the update endpoint (Virtuoso: ``http://host:8890/sparql-auth``, with
-            Digest authentication); default: ``endpoint``.
-        user, password: credentials for HTTP Digest or Basic authentication (the server's
-            challenge decides which). The password is never logged nor shown by ``repr``.
-        timeout: seconds a query may take (client side) before :class:`QueryTimeout`.
-        update_timeout: seconds one update request may take.
-        default_graphs: the graphs whose union is the default graph; default: ours.
-        named_graphs: the graphs reachable by name; default: all of ours.
-        chunk_triples: most triples sent in one update request (triples sharing blank nodes
-            are never split, so one request may hold more).
-        graph_store: a SPARQL 1.1 Graph Store Protocol endpoint (Virtuoso:
-            ``http://host:8890/sparql-graph-crud-auth``); when given, :meth:`load_graphs` uploads
-            N-Triples there (about 10× faster than INSERT DATA on Virtuoso) instead of sending
-            SPARQL updates. Updates (MOVE, DROP) still go to ``update_endpoint``.
-        upload_chunk_triples: most triples in one Graph Store upload.
-    """
-
-    def __init__(self, endpoint: str, update_endpoint: str | None = None, user: str | None = None,
-                 password: str | None = None, timeout: float = 30.0, update_timeout: float = 300.0,
-                 default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-                 chunk_triples: int = 500, graph_store: str | None = None,
-                 upload_chunk_triples: int = 50_000) -> None:
-        if not endpoint:
-            raise ValueError("a remote store needs an endpoint URL")
-        self.endpoint = endpoint
-        self.update_endpoint = update_endpoint or endpoint
-        self.user = user or None
-        self._password = password or None
-        self.timeout = timeout
-        self.update_timeout = update_timeout
-        self.default_graphs = tuple(default_graphs if default_graphs is not None
-                                    else (str(GRAPHS[k]) for k in DEFAULT_GRAPHS))
-        self.named_graphs = tuple(named_graphs if named_graphs is not None else (str(g) for g in GRAPHS.values()))
-        self.chunk_triples = max(1, int(chunk_triples))
-        self.graph_store = graph_store or None
-        self.upload_chunk_triples = max(1, int(upload_chunk_triples))
-        self._opener = self._build_opener()
+    def __init__(self, remote: RemoteStore, default_graphs: Sequence[str] = (), union: bool = False) -> None:
+        super().__init__(default_graphs, union)
+        self.remote = remote
+        self.ox_store = RemoteOxStore(remote)
+        self._checked = 0.0
+        self._counts: dict[str, int] | None = None
+        self._head: Head | None = None
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], **kwargs: Any) -> RemoteStore:
-        """A store from the ``remote_*`` settings (see :mod:`paradip_kg.settings`)."""
-        if not settings.get("remote_endpoint"):
-            raise ParadipError("no remote store configured: set remote_endpoint (PARADIP_REMOTE_ENDPOINT)")
-        kwargs.setdefault("timeout", float(settings.get("query_timeout") or 30.0))
-        kwargs.setdefault("graph_store", settings.get("remote_graph_store") or None)
-        return cls(str(settings["remote_endpoint"]), settings.get("remote_update_endpoint") or None,
-                   settings.get("remote_user") or None, settings.get("remote_password") or None, **kwargs)
+    def from_settings(cls, settings: Mapping[str, Any], default_graphs: Sequence[str] = (),
+                      union: bool = False) -> RemoteBackend:
+        return cls(RemoteStore.from_settings(settings), default_graphs, union)
 
-    def __repr__(self) -> str:
-        auth = f", user={self.user!r}, password=***" if self.user else ""
-        gsp = f", graph_store={self.graph_store!r}" if self.graph_store else ""
-        return f"RemoteStore({self.endpoint!r}, update_endpoint={self.update_endpoint!r}{gsp}{auth})"
+    def store(self) -> RemoteOxStore:
+        return self.ox_store
 
-    def _build_opener(self) -> urllib.request.OpenerDirector:
-        handlers: list[urllib.request.BaseHandler] = []
-        if self.user and self._password is not None:
-            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            manager.add_password(None, [u for u in (self.endpoint, self.update_endpoint, self.graph_store) if u],
-                                 self.user, self._password)
-            handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
-        return urllib.request.build_opener(*handlers)
-
-    # --- Queries ----------------------------------------------------------------------------
-
-    def protocol_dataset(self, text: str, default_graphs: Sequence[str] | None = None,
-                         named_graphs: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
-        """The ``default-graph-uri`` and ``named-graph-uri`` values to send with ``text``."""
-        if default_graphs is not None or named_graphs is not None:
-            defaults, names = list(default_graphs or ()), list(named_graphs or ())
-            if defaults and not names:
-                names = [NO_NAMED_GRAPH]
-            return defaults, names
-        if inspect_query(text).has_dataset:
-            return [], []
-        return list(self.default_graphs), list(self.named_graphs)
-
-    def query(self, text: str, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None, accept: str = SPARQL_JSON,
-              timeout: float | None = None) -> RemoteResponse:
-        """Run a query; return the store's answer as bytes and Content-Type, for passing through.
-
-        ``default_graphs`` / ``named_graphs``: a protocol dataset from the client (None: none
-        given; then our dataset applies unless the query has FROM / FROM NAMED).
-        Raises QuerySyntaxError (the store's message) for a query it rejects, QueryTimeout after
-        ``timeout`` seconds (default: the store's), RemoteStoreError otherwise.
-        """
-        wrapper = self._wrapper(accept, self.timeout if timeout is None else timeout)
-        wrapper.setQuery(text)
-        defaults, names = self.protocol_dataset(text, default_graphs, named_graphs)
-        for iri in defaults:
-            wrapper.addParameter("default-graph-uri", iri)
-        for iri in names:
-            wrapper.addParameter("named-graph-uri", iri)
-        return self._send(wrapper, "query")
-
-    def update(self, text: str, timeout: float | None = None) -> RemoteResponse:
-        """Run a SPARQL 1.1 Update on the update endpoint."""
-        wrapper = self._wrapper(SPARQL_JSON + ", text/plain;q=0.5, */*;q=0.1",
-                                self.update_timeout if timeout is None else timeout)
-        wrapper.setQuery(text)
-        if not wrapper.isSparqlUpdateRequest():
-            raise ValueError("not a SPARQL update")
-        return self._send(wrapper, "update")
-
-    def _wrapper(self, accept: str, timeout: float | None) -> _Wrapper:
-        wrapper = _Wrapper(self.endpoint, self.update_endpoint, self._opener)
-        wrapper.accept = accept
-        wrapper.request_timeout = timeout if timeout and timeout > 0 else None
-        return wrapper
-
-    def _send(self, wrapper: _Wrapper, what: str) -> RemoteResponse:
-        url = self.update_endpoint if what == "update" else self.endpoint
-        return self._exchange(wrapper.send, what, url, wrapper.request_timeout)
-
-    def _exchange(self, send: Callable[[], HTTPResponse], what: str, url: str,
-                  timeout: float | None) -> RemoteResponse:
-        """Send one request; map the ways it can fail onto our errors."""
-        started = time.monotonic()
+    def head(self) -> Head:
+        now = time.monotonic()
+        bucket = int(time.time()) // REMOTE_VERSION_MAX_AGE
+        with self._lock:
+            fresh = self._head is not None and now - self._checked < REMOTE_CHECK_SECONDS
+            if fresh and self._head is not None and self._head.sequence == bucket:
+                return self._head
         try:
-            with send() as response:
-                body = response.read()
-                headers = response.headers
-        except urllib.error.HTTPError as exc:
-            message = _error_text(exc)
-            if exc.code == 400:
-                raise QuerySyntaxError(f"The store rejected the {what}: {message}") from None
-            if exc.code in (401, 403):
-                raise RemoteStoreError(f"The store at {url} refused the {what} (HTTP {exc.code}): check "
-                                       "remote_user and remote_password, and that the endpoint allows "
-                                       f"{'queries' if what == 'query' else 'writes'}.") from None
-            if exc.code in (503, 504) or "timeout" in message.lower() or "S1T00" in message:
-                raise QueryTimeout(f"The store stopped the {what} (HTTP {exc.code}): {message}") from None
-            raise RemoteStoreError(f"The store at {url} failed the {what} (HTTP {exc.code}): {message}") from None
-        except TimeoutError:
-            raise QueryTimeout(f"The store at {url} did not answer the {what} within {timeout or 0:g} s.") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise QueryTimeout(f"The store at {url} did not answer the {what} within "
-                                   f"{timeout or 0:g} s.") from None
-            raise RemoteStoreError(f"Cannot reach the store at {url}: {exc.reason}") from None
-        except (ConnectionError, OSError) as exc:
-            raise RemoteStoreError(f"Cannot reach the store at {url}: {exc}") from None
-        # Virtuoso's "anytime" queries: past its MaxQueryExecutionTime it answers 200 with
-        # partial results and says so only in these headers. Partial answers are not answers.
-        state = headers.get("X-SQL-State", "")
-        if state:
-            raise QueryTimeout(f"The store cut the {what} short ({state}: {headers.get('X-SQL-Message', '')}).")
-        return RemoteResponse(body, headers.get("Content-Type", "application/octet-stream"),
-                              time.monotonic() - started)
+            counts = self.remote.count_by_graph()
+        except ParadipError as exc:
+            raise NotAvailable(f"The remote store does not answer: {exc.message}") from None
+        with self._lock:
+            tag = hashlib.sha256(f"remote|{self.remote.endpoint}|{sorted(counts.items())}|{bucket}"
+                                 .encode()).hexdigest()
+            if self._head is None or self._head.tag != tag:
+                modified = datetime.now(UTC).replace(microsecond=0)
+                # sequence holds the time bucket (the remote store has no write sequence of ours)
+                self._head = Head(Path(f"remote:{self.remote.endpoint}"), tag, modified, bucket)
+            self._counts, self._checked = counts, now
+            return self._head
 
-    def post_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> RemoteResponse:
-        """Add N-Triples to ``graph`` with the Graph Store Protocol (HTTP POST ``?graph=``)."""
-        if not self.graph_store:
-            raise RemoteStoreError("no Graph Store Protocol endpoint configured (remote_graph_store)")
-        url = f"{self.graph_store}{'&' if '?' in self.graph_store else '?'}{urlencode({'graph': _iri(graph)})}"
-        request = urllib.request.Request(url, data=ntriples, method="POST", headers={
-            "Content-Type": N_TRIPLES, "Accept": "*/*", "User-Agent": f"paradip-kg/{__version__}"})
-        limit = self.update_timeout if timeout is None else timeout
-        return self._exchange(lambda: self._opener.open(request, timeout=limit), "upload", self.graph_store, limit)
+    def manifest(self) -> Manifest:
+        head = self.head()
+        return Manifest(content_hash=head.tag, built_at=head.modified.isoformat(), triples=dict(self._counts or {}))
 
-    def select(self, text: str, default_graphs: Sequence[str] | None = None,
-               named_graphs: Sequence[str] | None = None,
-               timeout: float | None = None) -> tuple[list[str], list[dict[str, Node]]]:
-        """Run a SELECT; return its variables and rows (variable → rdflib term, unbound left out)."""
-        response = self.query(text, default_graphs, named_graphs, SPARQL_JSON, timeout)
-        data = _json_body(response)
-        rows = [{name: json_to_term(value) for name, value in binding.items()}
-                for binding in data.get("results", {}).get("bindings", [])]
-        return list(data.get("head", {}).get("vars", [])), rows
-
-    def ask(self, text: str, default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-            timeout: float | None = None) -> bool:
-        """Run an ASK; return its boolean."""
-        response = self.query(text, default_graphs, named_graphs, SPARQL_JSON, timeout)
-        return bool(_json_body(response).get("boolean"))
-
-    def construct(self, text: str, default_graphs: Sequence[str] | None = None,
-                  named_graphs: Sequence[str] | None = None, timeout: float | None = None) -> list[ox.Triple]:
-        """Run a CONSTRUCT or DESCRIBE; return its triples (asked for as N-Triples)."""
-        response = self.query(text, default_graphs, named_graphs, N_TRIPLES, timeout)
-        if response.media_type not in (N_TRIPLES, "text/plain", TURTLE):
-            raise RemoteStoreError(f"The store answered {response.content_type!r} where N-Triples was asked for.")
-        fmt = ox.RdfFormat.TURTLE if response.media_type == TURTLE else ox.RdfFormat.N_TRIPLES
-        return [t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(response.body, fmt)]
-
-    def ping(self, timeout: float = 5.0) -> bool:
-        """Does the store answer ``ASK {}``?"""
-        try:
-            self.ask("ASK {}", timeout=timeout)
-            return True
-        except ParadipError:
-            return False
-
-    def count_by_graph(self, graphs: Sequence[str] | None = None) -> dict[str, int]:
-        """Triples per named graph of ours (or of ``graphs``), by its short name where it has one
-        (like :func:`paradip_kg.store.disk.count_by_graph`); empty graphs are left out.
-
-        One ``COUNT`` per graph: Virtuoso answers the grouped ``GRAPH ?g`` form with a
-        ``named-graph-uri`` list a thousand times slower (48 s against 0.04 s at 100k triples).
-        """
-        names = {str(v): k for k, v in GRAPHS.items()}
-        counts: dict[str, int] = {}
-        for graph in graphs or self.named_graphs:
-            _, rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_iri(graph)}> {{ ?s ?p ?o }} }}",
-                                  default_graphs=[], named_graphs=[graph])
-            count = int(str(rows[0]["n"])) if rows and "n" in rows[0] else 0
-            if count:
-                counts[names.get(graph, graph)] = count
-        return counts
-
-    # --- Loading ----------------------------------------------------------------------------
-
-    def clear_graph(self, graph: str) -> None:
-        self.update(f"CLEAR SILENT GRAPH <{_iri(graph)}>")
-
-    def load_graphs(self, graphs: Mapping[str, GraphSource], progress: Progress | None = None) -> LoadReport:
-        """Replace each named graph (IRI → rdflib Graph, N-Triples bytes/str, or pyoxigraph
-        triples) with the given triples.
-
-        Each graph is loaded into a staging graph in chunks of at most ``chunk_triples``
-        triples (SPARQL Update) or ``upload_chunk_triples`` (Graph Store Protocol, when
-        ``graph_store`` is set), then moved onto its IRI (SPARQL 1.1 ``MOVE``): until then readers see the old
-        graph, and if a chunk fails the staging graph is dropped and the old graph stays.
-        """
-        report = LoadReport()
-        for graph, source in graphs.items():
-            started = time.monotonic()
-            triples = _triples(source)
-            staging = f"{STAGING_PREFIX}{uuid.uuid4().hex}"
-            requests = 0
-            try:
-                self.update(f"DROP SILENT GRAPH <{staging}>")
-                if self.graph_store:
-                    for _, batch in triple_batches(triples, self.upload_chunk_triples):
-                        self.post_graph(staging, ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
-                        requests += 1
-                else:
-                    for text in insert_requests(triples, staging, self.chunk_triples):
-                        self.update(text)
-                        requests += 1
-                self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{_iri(graph)}>")
-            except BaseException:
-                try:
-                    self.update(f"DROP SILENT GRAPH <{staging}>")
-                except ParadipError:
-                    pass
-                raise
-            report.triples[graph] = len(triples)
-            report.requests[graph] = requests + 3
-            report.seconds[graph] = time.monotonic() - started
-            if progress:
-                progress(f"push: {graph}: {len(triples)} triples in {requests} requests "
-                         f"({report.seconds[graph]:.1f} s)")
-        return report
-
-
-# --- Terms and update text ----------------------------------------------------------------------
-
-
-def json_to_term(value: Mapping[str, Any]) -> Node:
-    """A SPARQL JSON results term as an rdflib term (also Virtuoso's ``typed-literal``)."""
-    kind = value.get("type")
-    if kind == "uri":
-        return URIRef(value["value"])
-    if kind == "bnode":
-        return BNode(value["value"])
-    if kind in ("literal", "typed-literal"):
-        lang = value.get("xml:lang")
-        if lang:
-            return Literal(value["value"], lang=lang)
-        datatype = value.get("datatype")
-        if datatype and datatype != XSD + "string":
-            return Literal(value["value"], datatype=URIRef(datatype))
-        return Literal(value["value"])
-    raise RemoteStoreError(f"unexpected term in the store's JSON results: {value!r}")
-
-
-def _json_body(response: RemoteResponse) -> dict[str, Any]:
-    if "json" not in response.media_type:
-        raise RemoteStoreError(f"The store answered {response.content_type!r} where SPARQL JSON was asked for.")
-    try:
-        return json.loads(response.body.decode("utf-8"))  # type: ignore[no-any-return]
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RemoteStoreError(f"The store's JSON results do not parse: {exc}") from None
-
-
-def _error_text(exc: urllib.error.HTTPError, limit: int = 2000) -> str:
-    try:
-        text = exc.read().decode("utf-8", "replace").strip()
-    except OSError:
-        text = ""
-    finally:
-        exc.close()
-    text = text or str(exc.reason)
-    return text if len(text) <= limit else text[:limit] + " …"
-
-
-def _iri(value: str) -> str:
-    ox.NamedNode(value)  # raises ValueError for anything that is not an IRI
-    return value
-
-
-def _triples(source: GraphSource) -> list[ox.Triple]:
-    if isinstance(source, Graph):
-        return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                for s, p, o in source]
-    if isinstance(source, (bytes, str)):
-        data = source.encode("utf-8") if isinstance(source, str) else source
-        return [t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
-    return [t.triple if isinstance(t, ox.Quad) else t for t in source]
-
-
-def _term_text(term: Any) -> str:
-    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
-        return str(term)  # N-Triples syntax, which SPARQL reads (xsd:string literals are written plain)
-    raise ValueError(f"cannot send {term!r} to a SPARQL 1.1 store (RDF-star terms are not supported)")
-
-
-def blank_node_groups(triples: Sequence[ox.Triple]) -> tuple[list[ox.Triple], list[list[ox.Triple]]]:
-    """Split triples into those without blank nodes and groups connected by shared blank nodes."""
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    plain: list[ox.Triple] = []
-    with_blanks: list[tuple[str, ox.Triple]] = []
-    for triple in triples:
-        blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
-        if not blanks:
-            plain.append(triple)
-            continue
-        root = find(blanks[0])
-        for other in blanks[1:]:
-            other_root = find(other)
-            if other_root != root:
-                parent[other_root] = root
-        with_blanks.append((blanks[0], triple))
-    groups: dict[str, list[ox.Triple]] = {}
-    for node, triple in with_blanks:
-        groups.setdefault(find(node), []).append(triple)
-    return plain, list(groups.values())
-
-
-def triple_batches(triples: Sequence[ox.Triple], chunk: int) -> Iterator[tuple[bool, list[ox.Triple]]]:
-    """Batches of about ``chunk`` triples, and whether each holds blank nodes.
-
-    Triples without blank nodes come first; then the blank-node groups, packed whole, so a
-    blank node never spans two batches (a label names a fresh node in each request).
-    """
-    plain, groups = blank_node_groups(triples)
-    for start in range(0, len(plain), chunk):
-        yield False, list(plain[start:start + chunk])
-    batch: list[ox.Triple] = []
-    for group in groups:
-        if batch and len(batch) + len(group) > chunk:
-            yield True, batch
-            batch = []
-        batch.extend(group)
-    if batch:
-        yield True, batch
-
-
-def insert_requests(triples: Sequence[ox.Triple], graph: str, chunk: int) -> Iterator[str]:
-    """SPARQL updates that add ``triples`` to ``graph``, each with about ``chunk`` triples.
-
-    Triples without blank nodes go as ``INSERT DATA``; blank-node groups as
-    ``INSERT { ... } WHERE {}`` (Virtuoso 7 refuses blank nodes in INSERT DATA), a group never
-    split across requests.
-    """
-    target = _iri(graph)
-    for blanks, batch in triple_batches(triples, chunk):
-        body = "\n".join(f"{_term_text(t.subject)} {_term_text(t.predicate)} {_term_text(t.object)} ."
-                         for t in batch)
-        if blanks:
-            yield f"INSERT {{ GRAPH <{target}> {{\n{body}\n}} }} WHERE {{}}"
-        else:
-            yield f"INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}"
+    def runner(self) -> RemoteRunner:
+        return RemoteRunner(self.ox_store, self.default_graphs, self.union)

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from paradip_kg import PACKAGE_DIR
 from paradip_kg import settings as settings_module
-from paradip_kg.errors import ParadipError, ReadOnlyBackend
+from paradip_kg.errors import ParadipError
 from paradip_kg.i18n import LANGUAGES
 from paradip_kg.web.dataset import bp as dataset
 from paradip_kg.web.docs_pages import bp as docs_pages
@@ -30,7 +30,7 @@ from paradip_kg.web.language import lang_url, remember_language, tr
 from paradip_kg.web.quality import bp as quality
 from paradip_kg.web.resources import bp as resources
 from paradip_kg.web.sparql import bp as sparql
-from paradip_kg.web.state import EXTENSION, AppState
+from paradip_kg.web.state import EXTENSION, AppState, get_state
 from paradip_kg.web.urls import bp as urls
 from paradip_kg.web.validate import bp as validate
 from paradip_kg.web.writes import bp as writes
@@ -41,17 +41,11 @@ BLUEPRINTS: tuple[Blueprint, ...] = (urls, sparql, validate, quality, writes, do
 EXPOSED_HEADERS = "ETag, Content-Type, Content-Disposition, Link, X-Paradip-Truncated, X-Paradip-Result-Limit"
 
 
-def refuse_writes_on_backend() -> None:
-    """Backend switch: writes go to the embedded store only; the remote store is loaded with
-    ``paradip-kg push``, the memory store is rebuilt from the files at start."""
-    state = current_app.extensions[EXTENSION]
-    if state.backend is None:
-        return
+def refuse_writes_on_read_only_backend() -> None:
+    """Writes go to a backend that takes them (the embedded store); the remote store is loaded
+    with ``paradip-kg push``, the memory store is filled from the files at start."""
     if request.path == "/update" or (request.path == "/graph-store" and request.method in ("PUT", "POST", "DELETE")):
-        how = ("load the remote store with `paradip-kg push`" if state.backend.name == "remote"
-               else "edit the project's files; the memory store is filled from them at start")
-        raise ReadOnlyBackend(f"This server reads the {state.backend.name} backend and accepts no writes: {how} "
-                              "(see docs/remote-store.md).")
+        get_state().check_writable()
 
 
 # Pages load only their own scripts (static/*.js; the one inline <script> is a JSON-LD data
@@ -78,7 +72,7 @@ def add_security_headers(response: Response) -> Response:
 
 def add_cors(response: Response) -> Response:
     """CORS on every response (errors too), and the answer to preflight requests."""
-    origins = str(current_app.extensions[EXTENSION].settings.get("cors_origins", "")).strip()
+    origins = str(get_state().settings.get("cors_origins", "")).strip()
     if not origins:
         return response
     allowed = [o.strip() for o in origins.split(",") if o.strip()]
@@ -121,7 +115,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_error_handler(ParadipError, handle_error)
     app.register_error_handler(HTTPException, handle_error)
-    app.before_request(refuse_writes_on_backend)  # backend switch
+    app.before_request(refuse_writes_on_read_only_backend)
     app.after_request(add_cors)
     app.after_request(add_security_headers)
     app.after_request(remember_language)

@@ -290,7 +290,7 @@ def service_description(state: AppState, endpoint_url: str) -> list[ox.Triple]:
                 for f in (*conneg.RESULT_FORMATS, *conneg.RDF_FORMATS)]
     if settings["allow_service"]:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
-    if settings.get("write_tokens") and state.backend is None:  # writes on: /update takes SPARQL 1.1 Update
+    if settings.get("write_tokens") and state.backend.writable:  # writes on: /update takes SPARQL 1.1 Update
         update = ox.NamedNode(endpoint_url.rsplit("/sparql", 1)[0] + "/update")
         triples += [ox.Triple(update, RDF_TYPE, sd("Service")), ox.Triple(update, sd("endpoint"), update),
                     ox.Triple(update, sd("supportedLanguage"), sd("SPARQL11Update")),

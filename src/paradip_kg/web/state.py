@@ -1,55 +1,48 @@
-"""What one worker process shares between requests: settings, the store, query runners, caches.
+"""What one worker process shares between requests: the settings, the backend, and the caches.
 
 :class:`AppState` lives in ``app.extensions["paradip_kg"]`` (put there by
-:func:`paradip_kg.web.app.create_app`) and is reached from a request with :func:`get_state`. The
-store is opened lazily and read-only, each thread gets its own query child process, and
-:meth:`AppState.cached` keeps values computed from the published state until that state changes:
-the place for the caches of the pages (no module keeps one of its own).
+:func:`paradip_kg.web.app.create_app`) and is reached from a request with :func:`get_state`. It
+asks its backend (:mod:`paradip_kg.backends`, chosen by the setting ``backend``) for the store,
+the head (the version behind ETags and caches), the manifest and the query runner; writes go
+only to a backend that takes them (the embedded one).
+
+:meth:`AppState.cached` is the one place the pages keep what they computed: values made from
+the published state, kept until that state changes (a write, a build, a push seen at the
+remote store), or, with ``per_version=False``, kept for the process's life (bounded). No module
+keeps a cache of its own.
 """
 
 from __future__ import annotations
 
-import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from flask import current_app
-from werkzeug.exceptions import ServiceUnavailable
 
-from paradip_kg.backends.base import make_backend  # backend switch (docs/remote-store.md)
+from paradip_kg.backends.base import Backend, Runner
+from paradip_kg.backends.configured import make_backend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.sparql.runner import QueryRunner
-from paradip_kg.store.disk import Head, Manifest, head_path, manifest_path, read_head
+from paradip_kg.store.disk import Head, Manifest
 
 EXTENSION = "paradip_kg"
+LASTING_SIZE = 256  # most values kept across versions (per_version=False), least recently used dropped
 
 
 class AppState:
-    """What one worker process shares between requests: settings, store, query runners."""
+    """What one worker process shares between requests: settings, backend, caches."""
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         self.settings = dict(values)
         self.store_dir = Path(self.settings["store"])
         self.union_default_graph = bool(self.settings.get("union_default_graph", False))
-        self._store: tuple[Path, ox.Store] | None = None
-        self._head: tuple[list[Any], Head] | None = None
+        self.backend: Backend = make_backend(self.settings, self.default_graphs, self.union_default_graph)
         self._cache_version: str | None = None
         self._cache: dict[tuple[Any, ...], Any] = {}
-        self._pid = os.getpid()
-        self._local = threading.local()
-        self._runners: list[QueryRunner] = []
+        self._lasting: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
-        # backend switch: None for the embedded store; else memory or remote (paradip_kg.backends.base)
-        self.backend = make_backend(self.settings, self.default_graphs, self.union_default_graph)
-
-    def _check_pid(self) -> None:
-        # After a fork (gunicorn with preload), handles and children belong to the parent.
-        if self._pid != os.getpid():
-            self._pid, self._store, self._runners = os.getpid(), None, []
-            self._local = threading.local()
 
     @property
     def default_graphs(self) -> tuple[str, ...]:
@@ -57,69 +50,43 @@ class AppState:
         return () if self.union_default_graph else tuple(str(GRAPHS[k]) for k in DEFAULT_GRAPHS)
 
     def head(self) -> Head:
-        """The newest published state (the build, or the last accepted write), re-read only when
-        the manifest or HEAD file changes (one ``stat`` each per call)."""
-        if self.backend is not None:  # backend switch
-            return self.backend.head()
-        key: list[Any] = []
-        for path in (manifest_path(self.store_dir), head_path(self.store_dir)):
-            try:
-                st = path.stat()
-                key.append((st.st_mtime_ns, st.st_size, st.st_ino))
-            except OSError:
-                key.append(None)
-        if self._head is not None and self._head[0] == key:
-            return self._head[1]
-        try:
-            head = read_head(self.store_dir)
-        except (FileNotFoundError, OSError) as exc:
-            raise ServiceUnavailable(f"The knowledge graph is not available: {exc}") from None
-        if key[0] is None:  # no manifest: the folder's files name it, so do not cache
-            return head
-        self._head = (key, head)
-        return head
+        """The newest published state (NotAvailable, 503, when there is none)."""
+        return self.backend.head()
 
-    def store(self) -> ox.Store:
-        """The newest published state, opened read-only; reopened when a write or build moves it."""
-        if self.backend is not None:  # backend switch: a Store-like object (paradip_kg.backends.base)
-            return self.backend.store()  # type: ignore[no-any-return]
-        self._check_pid()
-        head = self.head()
-        with self._lock:
-            if self._store is None or self._store[0] != head.path:
-                try:
-                    self._store = (head.path, ox.Store.read_only(str(head.path)))
-                except OSError as exc:
-                    raise ServiceUnavailable(f"The knowledge graph is not available: {exc}") from None
-            return self._store[1]
+    def store(self) -> Any:
+        """The store the pages read: a ``pyoxigraph.Store``, or the remote store's look-alike."""
+        return self.backend.store()
 
-    def runner(self) -> QueryRunner:
-        """This thread's query child process (started on first use)."""
-        if self.backend is not None:  # backend switch: queries run in-process or at the remote store
-            return self.backend.runner()  # type: ignore[return-value]
-        self._check_pid()
-        runner = getattr(self._local, "runner", None)
-        if runner is None:
-            if not self.store_dir.exists():
-                raise ServiceUnavailable(f"The knowledge graph is not available: no store at {self.store_dir}; "
-                                         "run `paradip-kg build` first")
-            runner = QueryRunner(self.store_dir, self.default_graphs, self.union_default_graph)
-            self._local.runner = runner
-            with self._lock:
-                self._runners.append(runner)
-        return runner
+    def runner(self) -> Runner:
+        """What runs this thread's ``/sparql`` jobs."""
+        return self.backend.runner()
 
     def manifest(self) -> Manifest | None:
-        if self.backend is not None:  # backend switch
-            return self.backend.manifest()
-        return Manifest.read(manifest_path(self.store_dir))
+        return self.backend.manifest()
 
     def version(self) -> str:
         """A short token that changes whenever the published state does (for ETags and caches)."""
         return self.head().tag[:16]
 
-    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        """``make()`` computed once per published state and process, under ``key``."""
+    def check_writable(self) -> None:
+        """Refuse a write (ReadOnlyBackend, 405) unless the backend takes writes."""
+        self.backend.check_writable()
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], Any], *, per_version: bool = True) -> Any:
+        """``make()`` computed once per process under ``key``: for the current published state
+        (``per_version``, the default), or kept across states (the :data:`LASTING_SIZE` most
+        recently used), for values that do not depend on the store."""
+        if not per_version:
+            with self._lock:
+                if key in self._lasting:
+                    self._lasting.move_to_end(key)
+                    return self._lasting[key]
+            value = make()
+            with self._lock:
+                self._lasting[key] = value
+                while len(self._lasting) > LASTING_SIZE:
+                    self._lasting.popitem(last=False)
+            return value
         version = self.version()
         with self._lock:
             if self._cache_version != version:
@@ -136,12 +103,7 @@ class AppState:
 
     def close(self) -> None:
         """Stop the child processes of this process."""
-        with self._lock:
-            runners, self._runners = self._runners, []
-        if self._pid == os.getpid():
-            for runner in runners:
-                runner.stop()
-        self._local = threading.local()
+        self.backend.close()
 
 
 def get_state() -> AppState:

@@ -1,0 +1,125 @@
+"""An in-memory ``pyoxigraph.Store`` as a :class:`~paradip_kg.backends.base.Backend` (setting ``backend = memory``).
+
+For tests and demos: the store is filled once, on first use, and kept in this process's memory.
+Queries of ``/sparql`` run in-process (:class:`~paradip_kg.backends.base.InProcessRunner`): there
+is **no hard query timeout**. Read-only: the content comes from the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from paradip_kg.backends.base import Backend
+from paradip_kg.errors import BuildFailed
+from paradip_kg.namespaces import GRAPHS
+from paradip_kg.rdf.parse import guess_format, read_file, read_quads
+from paradip_kg.store.disk import Head, Manifest, graph_quads
+
+COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+class MemoryBackend(Backend):
+    """A ``pyoxigraph.Store()`` in memory, filled by ``loader`` once, on first use.
+
+    Build it with :meth:`from_project` (the build pipeline: parse, import, inference,
+    validation; the graphs of :data:`paradip_kg.namespaces.GRAPHS`), :meth:`from_files` (RDF
+    files; quad formats keep their graphs, triples go to the default graph) or :meth:`from_store`.
+    ``basis`` names the content (with the triple counts, it makes the version tag).
+    """
+
+    name = "memory"
+    how_to_change = "edit the project's files; the memory store is filled from them at start"
+
+    def __init__(self, loader: Callable[[], ox.Store], basis: str, default_graphs: Sequence[str] = (),
+                 union: bool = False) -> None:
+        super().__init__(default_graphs, union)
+        self._loader = loader
+        self._basis = basis
+        self._store: ox.Store | None = None
+        self._head: Head | None = None
+        self._counts: dict[str, int] = {}
+
+    @classmethod
+    def from_project(cls, project_dir: Path, **kwargs: Any) -> MemoryBackend:
+        # The build is imported here, not at the top: the app loads this module whatever its
+        # backend, and only this backend runs the pipeline (owlrl, pyshacl) in a web worker.
+        from paradip_kg.build import content_hash
+
+        project_dir = Path(project_dir)
+        return cls(lambda: _build_in_memory(project_dir), "project|" + content_hash(project_dir), **kwargs)
+
+    @classmethod
+    def from_files(cls, files: Sequence[Path], **kwargs: Any) -> MemoryBackend:
+        paths = [Path(f) for f in files]
+        digest = hashlib.sha256()
+        for path in paths:
+            digest.update(str(path.resolve()).encode() + b"\0" + read_file(path) + b"\0")
+
+        def load() -> ox.Store:
+            store = ox.Store()
+            for path in paths:
+                store.bulk_extend(read_quads(read_file(path), guess_format(path), str(path),
+                                             base_iri=path.resolve().as_uri()))
+            return store
+
+        return cls(load, "files|" + digest.hexdigest(), **kwargs)
+
+    @classmethod
+    def from_store(cls, store: ox.Store, **kwargs: Any) -> MemoryBackend:
+        return cls(lambda: store, f"store|{id(store)}|{time.time()}", **kwargs)
+
+    def store(self) -> ox.Store:
+        with self._lock:
+            if self._store is None:
+                store = self._loader()
+                counts: dict[str, int] = {}
+                names = {str(v): k for k, v in GRAPHS.items()}
+                rows = store.query(COUNT_BY_GRAPH)
+                assert isinstance(rows, ox.QuerySolutions)
+                for row in rows:
+                    counts[names.get(row["g"].value, row["g"].value)] = int(row["n"].value)
+                loaded = datetime.now(UTC).replace(microsecond=0)
+                tag = hashlib.sha256(f"{self._basis}|{sorted(counts.items())}".encode()).hexdigest()
+                self._store, self._counts = store, counts
+                self._head = Head(Path(":memory:"), tag, loaded)
+            return self._store
+
+    def head(self) -> Head:
+        self.store()
+        assert self._head is not None
+        return self._head
+
+    def manifest(self) -> Manifest:
+        head = self.head()
+        return Manifest(content_hash=head.tag, built_at=head.modified.isoformat(), triples=dict(self._counts))
+
+
+def _build_in_memory(project_dir: Path) -> ox.Store:
+    """The stages of :func:`paradip_kg.build.build`, in the same order, into a store in memory
+    (pyshacl adds a few triples to the shapes graph it validates with, and the built store keeps them)."""
+    from paradip_kg.build import load_sources
+    from paradip_kg.inference.closure import infer
+    from paradip_kg.shacl.engine import validate
+
+    src = load_sources(project_dir)
+    asserted = src.union()
+    inferred, errors = infer(asserted)
+    if errors:
+        raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(errors))
+    for triple in inferred:
+        asserted.add(triple)
+    report = validate(asserted, src.shapes, allow_warnings=True)
+    if report.counts()["Violation"]:
+        raise BuildFailed("the knowledge graph does not conform to the shapes", report)
+    store = ox.Store()
+    for key, graph in (("ontology", src.ontology), ("vocab", src.vocab), ("data", src.data),
+                       ("inferred", inferred), ("shapes", src.shapes)):
+        store.bulk_extend(graph_quads(graph, str(GRAPHS[key])))
+    return store
