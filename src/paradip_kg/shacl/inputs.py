@@ -22,6 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
+from paradip_kg import i18n
 from paradip_kg.errors import InputError
 from paradip_kg.rdf.parse import load_folder, parse_bytes, parse_file
 
@@ -145,17 +146,16 @@ def _name(node: Node) -> str:
     return f"<{node}>" if isinstance(node, URIRef) else "a blank node"
 
 
-def data_notices(data: Graph, lang: str = "en") -> list[str]:
+def data_notices(data: Graph, lang: str) -> list[str]:
     """Sentences the reader should see about how the data was read."""
     imports = sorted(str(o) for o in data.objects(None, OWL.imports))
     if not imports:
         return []
     listed = ", ".join(f"<{i}>" for i in imports[:5])
-    if lang == "es":
-        return [f"Los datos importan otros documentos (owl:imports {listed}); no se siguen: "
-                "la validación SHACL no incluye los documentos que importa el grafo de datos."]
-    return [f"The data imports other documents (owl:imports {listed}); they are not followed: "
-            "SHACL validation does not include documents the data graph imports."]
+    return [i18n.text((f"Los datos importan otros documentos (owl:imports {listed}); no se siguen: "
+                       "la validación SHACL no incluye los documentos que importa el grafo de datos.",
+                       f"The data imports other documents (owl:imports {listed}); they are not followed: "
+                       "SHACL validation does not include documents the data graph imports."), lang)]
 
 
 __all__ = ["load_data", "load_upload", "load_shapes", "project_context", "project_folder", "mix_in", "merged",

@@ -14,6 +14,7 @@ Writes narrow the report of their own runs (:func:`narrow`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ class Job:
     data: Graph
     shapes: Graph
     inference: str = "none"
-    focus: list[URIRef] | None = None
+    focus: Sequence[Node] | None = None  # IRIs, or blank nodes of the data (writes narrow to those too)
     shape_iris: list[URIRef] | None = None
     allow_warnings: bool = False
     meta: bool = True

@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
+from paradip_kg import i18n
 from paradip_kg.shacl.engine import engine_options
 from paradip_kg.shacl.inputs import data_notices, load_data, load_shapes, mix_in, project_context, project_folder
 from paradip_kg.shacl.jobs import Job, execute
@@ -37,8 +38,8 @@ def run_validation(files: list[Path], fmt: str | None, shapes_files: list[Path],
     shapes = load_shapes(shapes_files, project_dir)
     notices = data_notices(data, lang)
     if shapes_files and any(shapes.objects(None, OWL.imports)):
-        notices.append("Las formas importan otros documentos (owl:imports); no se siguen." if lang == "es" else
-                       "The shapes import other documents (owl:imports); they are not followed.")
+        notices.append(i18n.text(("Las formas importan otros documentos (owl:imports); no se siguen.",
+                                  "The shapes import other documents (owl:imports); they are not followed."), lang))
     if shapes_files or not context:  # our ontology only to infer with
         mixed_in = project_folder(project_dir / "ontology") if inference != "none" else Graph()
     else:

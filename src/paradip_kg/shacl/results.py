@@ -70,17 +70,16 @@ class Report:
         results = sorted(self.results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), str(r.shape), str(r.focus)))
         for r in results[:limit]:
             lines.append(f"[{r.severity}] {r.shape_name(lang)} ({local_name(r.shape)}, {r.component})")
-            lines.append(f"  {'nodo' if lang == 'es' else 'focus'}: {r.focus}")
+            lines.append(f"  {i18n.text(('nodo', 'focus'), lang)}: {r.focus}")
             if r.path is not None:
-                lines.append(f"  {'ruta' if lang == 'es' else 'path'}: {r.path}")
+                lines.append(f"  {i18n.text(('ruta', 'path'), lang)}: {r.path}")
             if r.value is not None:
-                lines.append(f"  {'valor' if lang == 'es' else 'value'}: {r.value}")
+                lines.append(f"  {i18n.text(('valor', 'value'), lang)}: {r.value}")
             lines.append(f"  {r.message(lang)}")
         if limit is not None and len(results) > limit:
             lines.append(f"... {len(results) - limit} more")
         c = self.counts()
-        head = "Conforma" if lang == "es" and self.conforms else "No conforma" if lang == "es" else \
-            "Conforms" if self.conforms else "Does not conform"
+        head = i18n.text(("Conforma", "Conforms") if self.conforms else ("No conforma", "Does not conform"), lang)
         lines.insert(0, f"{head}: {c['Violation']} Violation, {c['Warning']} Warning, {c['Info']} Info")
         return "\n".join(lines)
 
