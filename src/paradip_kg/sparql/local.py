@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from paradip_kg.errors import QuerySyntaxError
 from paradip_kg.namespaces import PREFIXES
+from paradip_kg.sparql.inspect import check_nesting
 from paradip_kg.store.disk import default_graph_names, open_store
 
 
@@ -29,7 +30,7 @@ class LocalResult:
     def table(self) -> str:
         rows = self.text_rows()
         widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(self.variables)]
-        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
         out = [line(self.variables), line(["-" * w for w in widths])] + [line(r) for r in rows]
         out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
         return "\n".join(out)
@@ -61,11 +62,10 @@ def _json(term: object) -> dict[str, str] | None:
 
 def run_on_store(store: ox.Store, text: str) -> LocalResult:
     """Run ``text`` with the project's prefixes and the union default graph."""
-    from paradip_kg.sparql.jobs import check_nesting
-
     check_nesting(text)  # deep nesting crashes the engine (stack overflow)
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*default_graph_names()]
     try:
-        result = store.query(text, prefixes=PREFIXES, default_graph=default_graph_names())
+        result = store.query(text, prefixes=PREFIXES, default_graph=graphs)
     except SyntaxError as exc:
         raise QuerySyntaxError(str(exc)) from None
     if isinstance(result, ox.QueryBoolean):

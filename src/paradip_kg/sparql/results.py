@@ -1,10 +1,8 @@
 """Query results as bytes: SPARQL JSON, XML, CSV and TSV writers, RDF through pyoxigraph.
 
-This module runs inside the query child process (:mod:`paradip_kg.sparql.jobs`):
-:func:`execute` runs one :class:`~paradip_kg.sparql.jobs.Job` on the store, reads at most
-``limit + 1`` rows (or triples) so it can tell whether the result was cut, and writes it
-in the format the worker negotiated. For the HTML page it returns a table of plain tuples
-with the labels of the IRIs instead.
+The writers of :func:`paradip_kg.sparql.execute.execute` (in the query child process), and of
+any other module that writes triples in a negotiated RDF format (the Service Description). For
+the HTML page, :func:`plain_term` turns terms into picklable tuples.
 
 Specifications: SPARQL 1.1 Query Results JSON (https://www.w3.org/TR/sparql11-results-json/),
 XML (https://www.w3.org/TR/rdf-sparql-XMLres/), CSV and TSV
@@ -16,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -25,13 +22,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from paradip_kg.sparql.jobs import Job, Reply
-
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
-MAX_LABELLED = 5000  # IRIs whose labels one HTML table looks up
 
 Term = Any  # ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Sequence["Term | None"]
@@ -73,8 +66,8 @@ def json_term(term: Term) -> dict[str, Any]:
 
 
 def write_json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
-    bindings = (json.dumps({v: json_term(t) for v, t in zip(variables, row) if t is not None}, ensure_ascii=False,
-                           separators=(",", ":")) for row in rows)
+    bindings = (json.dumps({v: json_term(t) for v, t in zip(variables, row, strict=True) if t is not None},
+                           ensure_ascii=False, separators=(",", ":")) for row in rows)
     head = json.dumps({"vars": list(variables)}, ensure_ascii=False, separators=(",", ":"))
     return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(bindings) + "]}}").encode("utf-8")
 
@@ -106,7 +99,7 @@ def write_xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     out.append("</head>\n<results>\n")
     for row in rows:
         out.append("<result>")
-        out += [f"<binding name={quoteattr(v)}>{xml_term(t)}</binding>" for v, t in zip(variables, row)
+        out += [f"<binding name={quoteattr(v)}>{xml_term(t)}</binding>" for v, t in zip(variables, row, strict=True)
                 if t is not None]
         out.append("</result>\n")
     out.append("</results>\n</sparql>\n")
@@ -167,12 +160,13 @@ def serialize_rdf(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, st
     items: Iterable[Any] = triples
     if fmt in QUAD_WRITERS:
         items = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    # Without an output file pyoxigraph returns the bytes (its stub says "or None").
     if fmt in PREFIXED_WRITERS and prefixes:
-        return ox.serialize(items, format=rdf_format, prefixes=prefixes)
-    return ox.serialize(items, format=rdf_format)
+        return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
+    return ox.serialize(items, format=rdf_format) or b""
 
 
-# --- HTML tables ----------------------------------------------------------------------------
+# --- HTML table values ----------------------------------------------------------------------
 
 
 def plain_term(term: Term | None) -> tuple[str, ...] | None:
@@ -186,97 +180,3 @@ def plain_term(term: Term | None) -> tuple[str, ...] | None:
     if isinstance(term, ox.Literal):
         return ("literal", term.value, term.datatype.value, term.language or "")
     return ("triple", str(term))
-
-
-def lookup_labels(store: ox.Store, iris: Iterable[str], lang: str, options: dict[str, Any]) -> dict[str, str]:
-    """The best label (``lang``, then no language, then es/en, then any) of each IRI."""
-    wanted = list(dict.fromkeys(iris))[:MAX_LABELLED]
-    if not wanted:
-        return {}
-    values = " ".join(str(ox.NamedNode(i)) for i in wanted)
-    props = "|".join(f"<{p}>" for p in LABEL_PROPERTIES)
-    query = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s {props} ?l }}"
-    best: dict[str, tuple[int, str]] = {}
-    for row in store.query(query, **options):
-        label = row["l"]
-        if not isinstance(label, ox.Literal):
-            continue
-        rank = 3 if label.language == lang else 2 if not label.language else 1 if label.language in ("es", "en") else 0
-        iri = row["s"].value
-        if iri not in best or rank > best[iri][0]:
-            best[iri] = (rank, label.value)
-    return {iri: label for iri, (_, label) in best.items()}
-
-
-def html_table(store: ox.Store, variables: Sequence[str], rows: Sequence[Row], lang: str,
-               options: dict[str, Any]) -> dict[str, Any]:
-    iris = [t.value for row in rows for t in row if isinstance(t, ox.NamedNode)]
-    return {"vars": list(variables), "rows": [[plain_term(t) for t in row] for row in rows],
-            "labels": lookup_labels(store, iris, lang, options)}
-
-
-# --- Running a job --------------------------------------------------------------------------
-
-
-def dataset_options(job: Job, default_graphs: Sequence[str], union: bool) -> dict[str, Any]:
-    """pyoxigraph query options for the dataset: protocol, else the query's FROM, else the store's."""
-    if job.default_graphs is not None or job.named_graphs is not None:
-        return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
-                "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
-    if job.query_dataset:
-        return {}  # pyoxigraph's default_graph and union options would override FROM
-    return store_options(default_graphs, union)
-
-
-def store_options(default_graphs: Sequence[str], union: bool) -> dict[str, Any]:
-    if union:
-        return {"use_default_graph_as_union": True}
-    if default_graphs:
-        return {"default_graph": [ox.NamedNode(g) for g in default_graphs]}
-    return {}
-
-
-def execute(store: ox.Store, job: Job, default_graphs: Sequence[str] = (), union: bool = False) -> Reply:
-    """Run ``job`` and write its result; errors come back in the reply, never raised."""
-    try:
-        result = store.query(job.query, base_iri=job.base_iri, **dataset_options(job, default_graphs, union))
-        return _write(store, job, result, store_options(default_graphs, union))
-    except SyntaxError as exc:
-        return Reply(error="syntax", message=str(exc.msg or exc))
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        # Evaluation errors (a SERVICE that fails, a store read error) and writers that
-        # cannot express the result (RDF/XML and some predicate IRIs).
-        return Reply(error="engine", message=f"{type(exc).__name__}: {exc}")
-
-
-def _write(store: ox.Store, job: Job, result: Any, label_options: dict[str, Any]) -> Reply:
-    if isinstance(result, ox.QueryBoolean):
-        fmt = job.formats.get("results")
-        if fmt is None:
-            return Reply(kind="results", error="not_acceptable")
-        if fmt == "html":
-            return Reply(kind="results", format=fmt, table={"boolean": bool(result)}, count=1)
-        return Reply(kind="results", format=fmt, body=write_boolean(bool(result), fmt), count=1)
-    if isinstance(result, ox.QuerySolutions):
-        kind, variables = "results", [v.value for v in result.variables]
-        fmt = job.formats.get(kind)
-        if fmt is None:
-            return Reply(kind=kind, error="not_acceptable")
-        rows: list[Any] = [tuple(solution) for solution in itertools.islice(result, job.limit + 1)]
-    else:
-        kind, variables = "rdf", ["subject", "predicate", "object"]
-        fmt = job.formats.get(kind)
-        if fmt is None:
-            return Reply(kind=kind, error="not_acceptable")
-        rows = list(itertools.islice(result, job.limit + 1))
-    truncated = len(rows) > job.limit
-    rows = rows[: job.limit]
-    reply = Reply(kind=kind, format=fmt, truncated=truncated, count=len(rows))
-    if fmt == "html":
-        table_rows = rows if kind == "results" else [(t.subject, t.predicate, t.object) for t in rows]
-        reply.table = html_table(store, variables, table_rows, job.label_lang, label_options)
-    elif kind == "results":
-        reply.body = TABLE_WRITERS[fmt](variables, rows)
-    else:
-        reply.body = serialize_rdf(rows, fmt, job.prefixes)
-    return reply

@@ -23,8 +23,8 @@ import pyoxigraph as ox
 
 from paradip_kg.child import Child, serve
 from paradip_kg.errors import ParadipError, QueryTimeout
+from paradip_kg.sparql.execute import execute
 from paradip_kg.sparql.jobs import Job, Reply, reply_or_raise
-from paradip_kg.sparql.results import execute
 
 MODULE = "paradip_kg.sparql.runner"
 

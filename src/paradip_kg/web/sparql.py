@@ -33,7 +33,8 @@ from werkzeug.exceptions import NotFound
 from paradip_kg import PACKAGE_DIR
 from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, QuerySyntaxError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
-from paradip_kg.sparql.jobs import Job, Reply, inspect_query
+from paradip_kg.sparql.inspect import inspect_query
+from paradip_kg.sparql.jobs import Job, Reply
 from paradip_kg.sparql.results import serialize_rdf
 from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language

@@ -47,7 +47,7 @@ from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.shacl.render import render, summary
 from paradip_kg.shacl.report import build_view
-from paradip_kg.sparql.jobs import check_nesting
+from paradip_kg.sparql.inspect import check_nesting
 from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
 from paradip_kg.web.sparql import _decode_params

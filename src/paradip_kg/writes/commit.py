@@ -56,7 +56,7 @@ from paradip_kg.errors import (
 )
 from paradip_kg.namespaces import GRAPH, GRAPHS, ID, PDO, SHAPES
 from paradip_kg.rdf.parse import to_rdflib
-from paradip_kg.sparql.jobs import _OPAQUE, _WORD, check_nesting
+from paradip_kg.sparql.inspect import OPAQUE, WORD, check_nesting
 from paradip_kg.store.disk import Head, read_head, to_oxigraph, write_head, writes_dir
 
 DATA_GRAPH = str(GRAPHS["data"])
@@ -204,13 +204,13 @@ _NOT_KEYWORDS = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*|(?<![\w?$])[A-Za-z_]?[
 
 def _blank_opaque(text: str) -> str:
     """``text`` with comments, strings, IRIs, language tags and prefixed names blanked, positions kept."""
-    blanked = _OPAQUE.sub(lambda m: " " * len(m.group()), text)
+    blanked = OPAQUE.sub(lambda m: " " * len(m.group()), text)
     return _NOT_KEYWORDS.sub(lambda m: " " * len(m.group()), blanked)
 
 
 def _data_only(text: str, blanked: str) -> str | None:
     """``INSERT`` or ``DELETE`` when the update is only INSERT DATA (or only DELETE DATA) operations."""
-    words = {m.group(1).upper() for m in _WORD.finditer(blanked)}
+    words = {m.group(1).upper() for m in WORD.finditer(blanked)}
     for verb in ("INSERT", "DELETE"):
         if verb in words and words <= _DATA_ONLY_WORDS | {verb} and re.search(rf"\b{verb}\s+DATA\b", blanked, re.I):
             return verb
@@ -231,7 +231,7 @@ def check_update(text: str, allow_load: bool = False, allow_service: bool = Fals
     """Refuse what an update may not do before anything runs; return ``text`` blanked of its opaque parts."""
     check_nesting(text)
     blanked = _blank_opaque(text)
-    words = {m.group(1).upper() for m in _WORD.finditer(re.sub(r"(?i)\bPREFIX\s+[^\s:]*:", " ", blanked))}
+    words = {m.group(1).upper() for m in WORD.finditer(re.sub(r"(?i)\bPREFIX\s+[^\s:]*:", " ", blanked))}
     if "LOAD" in words and not allow_load:
         raise InputError("LOAD is turned off: updates do not fetch documents from the network "
                          "(the operator can allow it with the allow_load setting).")
