@@ -41,7 +41,7 @@ from SPARQLWrapper import INSERT, POST, SELECT, URLENCODED, SPARQLWrapper
 from paradip_kg import __version__
 from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout, RemoteStoreError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.sparql.jobs import inspect_query
+from paradip_kg.sparql.inspect import inspect_query
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
@@ -71,7 +71,7 @@ class _Wrapper(SPARQLWrapper):
 
     SPARQLWrapper's Digest support installs a process-wide urllib opener, and its query-type
     sniffing warns on queries it cannot read: here the opener is private to the store, and
-    the query form comes from :func:`paradip_kg.sparql.jobs.inspect_query`.
+    the query form comes from :func:`paradip_kg.sparql.inspect.inspect_query`.
     """
 
     def __init__(self, endpoint: str, update_endpoint: str, opener: urllib.request.OpenerDirector) -> None:

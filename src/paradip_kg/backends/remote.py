@@ -38,7 +38,7 @@ REMOTE_VERSION_MAX_AGE = 600  # the version turns over at least this often (seco
 class RemoteRunner(InProcessRunner):
     """Runs /sparql jobs at the remote store: the client's query goes there as it is (plus our
     dataset as protocol parameters), its answer is cut at ``result_limit`` and written by
-    :mod:`paradip_kg.sparql.results`; ``timeout`` is the deadline of every HTTP request it makes."""
+    :mod:`paradip_kg.sparql.execute`; ``timeout`` is the deadline of every HTTP request it makes."""
 
     def _store_for(self, timeout: float) -> Any:
         return self.store.with_deadline(timeout)

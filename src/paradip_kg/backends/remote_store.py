@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from paradip_kg.backends.client import NO_NAMED_GRAPH, SPARQL_XML, RemoteStore
 from paradip_kg.errors import ParadipError, QuerySyntaxError, QueryTimeout, ReadOnlyBackend
-from paradip_kg.sparql.jobs import inspect_query
+from paradip_kg.sparql.inspect import inspect_query
 
 # The default graph of a request whose dataset names no default graph: a graph nobody has, so
 # the default graph is empty (a store given no default-graph-uri would use all its graphs).
