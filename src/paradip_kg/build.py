@@ -27,7 +27,8 @@ from paradip_kg.errors import BuildFailed
 from paradip_kg.inference.closure import infer
 from paradip_kg.rdf.parse import load_folder, rdf_files
 from paradip_kg.shacl.engine import validate
-from paradip_kg.store.disk import Manifest, manifest_path, read_head, write_store, writes_dir
+from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from paradip_kg.store.head import read_head, writes_dir
 
 Progress = Callable[[str], None]
 FOLDERS = {"ontology": "ontology", "vocab": "vocab", "data": "data", "shapes": "shapes"}

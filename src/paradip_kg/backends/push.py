@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from paradip_kg.backends.client import RemoteStore
 from paradip_kg.backends.loading import load_graphs
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.store.disk import open_store
+from paradip_kg.store.head import open_store
 
 Progress = Callable[[str], None]
 

@@ -91,7 +91,10 @@ class TBox:
         for c, d in tbox.subject_objects(OWL.disjointWith):
             t.disjoint.add(frozenset((c, d)))
         for node in tbox.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = list(Collection(tbox, tbox.value(node, OWL.members)))
+            first = tbox.value(node, OWL.members)
+            if first is None:  # no owl:members: nothing is declared disjoint
+                continue
+            members = list(Collection(tbox, first))
             for i, c in enumerate(members):
                 for d in members[i + 1:]:
                     t.disjoint.add(frozenset((c, d)))

@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS, PREFIXES
-from paradip_kg.store.disk import open_head, read_head
+from paradip_kg.store.head import open_head, read_head
 
 NQUADS = "paradip-kg.nq.gz"
 SUMS = "SHA256SUMS"
@@ -79,7 +79,7 @@ class StoreVersion:
 
 def store_version(store_dir: Path) -> StoreVersion:
     """The version of the newest published state of the store at ``store_dir``
-    (:func:`paradip_kg.store.disk.read_head`): the build's content hash and time, or the last
+    (:func:`paradip_kg.store.head.read_head`): the build's content hash and time, or the last
     accepted write's. Reading it costs no query."""
     head = read_head(store_dir)
     return StoreVersion(head.tag, head.modified)

@@ -8,7 +8,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from paradip_kg.sparql.local import run_on_store
-from paradip_kg.store.disk import Manifest, count_by_graph, manifest_path, open_store
+from paradip_kg.store.disk import Manifest, count_by_graph, manifest_path
+from paradip_kg.store.head import open_store
 
 FIGURES = {
     "agreements": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pdo:Agreement }",

@@ -10,7 +10,8 @@ import pyoxigraph as ox
 from paradip_kg.errors import QuerySyntaxError
 from paradip_kg.namespaces import PREFIXES
 from paradip_kg.sparql.inspect import check_nesting
-from paradip_kg.store.disk import default_graph_names, open_store
+from paradip_kg.store.disk import default_graph_names
+from paradip_kg.store.head import open_store
 
 
 @dataclass

@@ -25,7 +25,8 @@ from flask import current_app
 from paradip_kg.backends.base import Backend, Runner
 from paradip_kg.backends.configured import make_backend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.store.disk import Head, Manifest
+from paradip_kg.store.disk import Manifest
+from paradip_kg.store.head import Head
 
 EXTENSION = "paradip_kg"
 LASTING_SIZE = 256  # most values kept across versions (per_version=False), least recently used dropped

@@ -53,6 +53,7 @@ from paradip_kg.web.language import page_language
 from paradip_kg.web.sparql import _decode_params
 from paradip_kg.web.state import get_state
 from paradip_kg.writes import commit as core
+from paradip_kg.writes.graphs import DATA_GRAPH, writable
 
 bp = Blueprint("writes", __name__)
 log = logging.getLogger(__name__)
@@ -299,11 +300,11 @@ def target_graph() -> str:
     default = "default" in request.args
     if len(graphs) + int(default) != 1:
         raise InputError("Name exactly one graph: ?graph=<absolute IRI>, or ?default for the data graph "
-                         f"({core.DATA_GRAPH}); see {GSP_SPEC}.")
+                         f"({DATA_GRAPH}); see {GSP_SPEC}.")
     if default:
         if request.args["default"]:
             raise InputError("?default takes no value; name another graph with ?graph=<IRI>.")
-        return str(core.DATA_GRAPH)
+        return DATA_GRAPH
     try:
         return ox.NamedNode(graphs[0]).value
     except ValueError:
@@ -354,7 +355,7 @@ def read_body(graph: str) -> Graph:
 
 
 def _forbid_reserved(graph: str) -> None:
-    if not core.writable(graph):
+    if not writable(graph):
         raise Forbidden(f"The graph <{graph}> is reserved: it is built from the project's files (ontology, "
                         "vocabularies, shapes) or by the server (inferences, the writes log) and cannot be written "
                         "over HTTP.")
