@@ -20,7 +20,8 @@ from paradip_kg.errors import ParadipError
 from paradip_kg.web import conneg
 from paradip_kg.web.language import page_language
 
-BodyFunction = Callable[[ParadipError], Response]
+# The answer to an error of a registered class; None: this one has no document of its own (the usual answer).
+BodyFunction = Callable[[ParadipError], Response | None]
 # A registry filled at import time by the modules that define the bodies, not a cache.
 ERROR_BODIES: dict[type[ParadipError], BodyFunction] = {}
 log = logging.getLogger(__name__)
@@ -54,12 +55,13 @@ def handle_error(exc: Exception) -> Response:
     if status >= 500:
         log.warning("%s %s -> %s %s: %s", request.method, request.path, status, title, message)
     body = {"error": title, "message": message, "status": status}
+    response: Response | None = None
     if isinstance(exc, ParadipError) and (own_body := body_for(exc)) is not None:
-        response = own_body(exc)
-    elif conneg.prefers_html(request.accept_mimetypes):
+        response = own_body(exc)  # None: no document of its own this time, the usual answer
+    if response is None and conneg.prefers_html(request.accept_mimetypes):
         response = Response(render_template("error.html", error=body, lang=page_language()), status=status,
                             mimetype="text/html")
-    else:
+    elif response is None:
         response = jsonify(body)
         response.status_code = status
     response.headers.update(headers)

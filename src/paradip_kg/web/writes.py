@@ -10,29 +10,19 @@
 
 SPARQL 1.1 Graph Store HTTP Protocol: https://www.w3.org/TR/sparql11-http-rdf-update/.
 
-Every write needs ``Authorization: Bearer <token>`` with a token of the ``write_tokens`` setting
-(``name=token,...``; ``name`` is the agent recorded in the writes log). No tokens configured: writes
-are off, 403. No or malformed header: 401 with ``WWW-Authenticate: Bearer realm="paradip-kg"``; an
-unknown token: 403 (``error="invalid_token"``). Tokens are compared as SHA-256 digests with
-:func:`hmac.compare_digest`, against every configured token (no early exit), and never appear in a
-log line, an error message or a response.
-
-The transaction itself (validation against the project's shapes, inference, the snapshot that the
-readers then see, the provenance record) is :mod:`paradip_kg.writes.commit`. This module reads the
-protocol, authenticates, and shapes the answers: the write's summary as JSON, or, when the write
-would break the shapes (422), the SHACL report, negotiated like the one of ``/validate``.
-Nothing is written on any error.
+Every write needs ``Authorization: Bearer <token>`` (:mod:`paradip_kg.web.auth`). The transaction
+itself (validation against the project's shapes, inference, the snapshot that the readers then see,
+the provenance record) is :mod:`paradip_kg.writes.commit`. This module reads the protocol and shapes
+the answers: the write's summary as JSON, or, when the write would break the shapes (422), the SHACL
+report, negotiated like the one of ``/validate`` (:func:`rejected`, the body the one error handler
+gives :class:`~paradip_kg.errors.WriteRejected`). Nothing is written on any error.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import hmac
 import json
 import logging
-import re
-import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -40,25 +30,29 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from rdflib import Graph
-from werkzeug.exceptions import Forbidden, NotFound, ServiceUnavailable, UnsupportedMediaType
+from werkzeug.exceptions import Forbidden, NotFound, UnsupportedMediaType
 
-from paradip_kg.errors import AuthenticationFailed, InputError, NotAcceptable, PayloadTooLarge, WriteBusy, WriteRejected
+from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, WriteRejected
 from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.parse import add_quads, read_quads
+from paradip_kg.shacl.engine import engine_options
 from paradip_kg.shacl.render import render, summary
 from paradip_kg.shacl.report import build_view
 from paradip_kg.sparql.inspect import check_nesting
 from paradip_kg.web import conneg, http
+from paradip_kg.web.auth import authenticate
+from paradip_kg.web.errors import error_body
 from paradip_kg.web.language import page_language
+from paradip_kg.web.published import project_graphs, published
 from paradip_kg.web.sparql import _decode_params
 from paradip_kg.web.state import get_state
+from paradip_kg.web.validate_report import REPORT_FORMATS, html_page
 from paradip_kg.writes import commit as core
 from paradip_kg.writes.graphs import DATA_GRAPH, writable
 
 bp = Blueprint("writes", __name__)
 log = logging.getLogger(__name__)
 
-REALM = "paradip-kg"
 UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 UPDATE_SPEC = "https://www.w3.org/TR/sparql11-protocol/#update-operation"
@@ -75,99 +69,19 @@ BODY_FORMATS = {
 DATASET_TYPES = ("application/trig", "application/n-quads", "text/n3")
 WRITE_ALLOWED = {"writes.update": "POST, OPTIONS", "writes.graph_store": "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
 WRITE_EXPOSED = "WWW-Authenticate, Location, Retry-After, X-Paradip-Conforms"
-AGENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,63}$")
-RETRY_AFTER = 5
-
-
-# --- Authentication --------------------------------------------------------------------------
-
-
-_tokens_cache: dict[str, tuple[tuple[str, bytes], ...]] = {}
-_tokens_lock = threading.Lock()
-
-
-def _digest(secret: bytes) -> bytes:
-    return hashlib.sha256(secret).digest()
-
-
-def parse_write_tokens(raw: str) -> tuple[tuple[str, bytes], ...]:
-    """``name=token,...`` as (name, SHA-256 of the token) pairs; bad entries are skipped with a
-    warning that names their position, never their text."""
-    entries: list[tuple[str, bytes]] = []
-    for number, part in enumerate(raw.split(","), 1):
-        part = part.strip()
-        if not part:
-            continue
-        name, separator, token = part.partition("=")
-        name, token = name.strip(), token.strip()
-        if not separator or not token or not AGENT_NAME.match(name):
-            log.warning("write_tokens: entry %d is not name=token (name: letters, digits and ._@:+-); "
-                        "it is ignored", number)
-            continue
-        if len(token) < 16:
-            log.warning("write_tokens: the token of %s is shorter than 16 characters; use a long random one "
-                        "(python -c 'import secrets; print(secrets.token_urlsafe(32))')", name)
-        entries.append((name, _digest(token.encode("utf-8"))))
-    return tuple(entries)
-
-
-def write_tokens() -> tuple[tuple[str, bytes], ...]:
-    """The configured tokens (parsed once per process and setting value)."""
-    raw = str(get_state().settings.get("write_tokens") or "")
-    with _tokens_lock:
-        if raw not in _tokens_cache:
-            _tokens_cache.clear()
-            _tokens_cache[raw] = parse_write_tokens(raw)
-        return _tokens_cache[raw]
-
-
-def writes_enabled() -> bool:
-    return bool(write_tokens())
-
-
-def authenticate() -> str:
-    """The agent name of the request's bearer token; raise 403 (writes off, wrong token) or 401."""
-    tokens = write_tokens()
-    if not tokens:
-        raise Forbidden("Writes are turned off on this server: the operator has not enabled them "
-                        "(setting write_tokens, environment variable PARADIP_WRITE_TOKENS; see docs/writes.md).")
-    if "access_token" in request.args:
-        raise InputError("Send the write token in the Authorization header (Authorization: Bearer ...), "
-                         "never in the URL: URLs end up in logs and browser histories. Consider that token leaked.")
-    header = request.headers.get("Authorization", "").strip()
-    if not header:
-        raise AuthenticationFailed(401, "This endpoint writes to the knowledge graph and needs a write token: "
-                                   "send Authorization: Bearer <token>.", f'Bearer realm="{REALM}"')
-    scheme, _, credentials = header.partition(" ")
-    credentials = credentials.strip()
-    if scheme.lower() != "bearer" or not credentials or " " in credentials:
-        raise AuthenticationFailed(401, "Only bearer tokens are accepted: send Authorization: Bearer <token>.",
-                                   f'Bearer realm="{REALM}", error="invalid_request"')
-    given = _digest(credentials.encode("latin-1", "replace"))
-    agent: str | None = None
-    for name, digest in tokens:  # every token is compared, whichever matches
-        if hmac.compare_digest(given, digest) and agent is None:
-            agent = name
-    if agent is None:
-        raise AuthenticationFailed(403, "The write token is not valid.",
-                                   f'Bearer realm="{REALM}", error="invalid_token"')
-    return agent
 
 
 # --- Calling the core --------------------------------------------------------------------------
 
 
 def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Response, Any]:
-    """Run one write of the core: (its summary as JSON, the result), or (the SHACL report (422), None)."""
+    """Run one write of the core: its summary as JSON, and the result.
+
+    Its errors go to the one error handler: a write the shapes reject (WriteRejected) answers
+    with its report (:func:`rejected`), a busy writer (WriteBusy) with 503 and Retry-After."""
     state = get_state()
     try:
         result = function(state.store_dir, *args, **kwargs, timeout=float(state.settings["write_timeout"]))
-    except WriteRejected as exc:
-        if exc.report is None:  # inconsistent with the ontology: no SHACL report to show
-            raise
-        return rejected(exc), None
-    except WriteBusy as exc:
-        raise ServiceUnavailable(exc.message, retry_after=RETRY_AFTER) from None
     finally:
         # pyshacl leaves reference cycles that hold the frames of the write, and with them the
         # writer's read-write store: until the cyclic collector runs, the store stays open and
@@ -184,26 +98,21 @@ def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[
 # --- The SHACL report of a rejected write ------------------------------------------------------
 
 
-def rejected(exc: WriteRejected) -> Response:
+@error_body(WriteRejected)
+def rejected(exc: ParadipError) -> Response | None:
     """422: the report of the shapes the write would break, negotiated (JSON summary for scripts,
-    the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV)."""
-    from paradip_kg.shacl.engine import engine_options
-    from paradip_kg.web.published import project_graphs, published
-    from paradip_kg.web.validate_report import REPORT_FORMATS, html_page
-
+    the report page for browsers, ``sh:ValidationReport`` as Turtle or JSON-LD, CSV). A write
+    inconsistent with the ontology has no SHACL report: it gets the usual error answer (None)."""
+    if not isinstance(exc, WriteRejected) or exc.report is None:
+        return None
     lang = page_language()
     fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("output"), REPORT_FORMATS) \
         or REPORT_FORMATS[0]
-    shapes = getattr(exc, "shapes", None)
-    if shapes is None:
-        shapes = project_graphs()[0]
-    data = getattr(exc, "data", None)
-    if data is None:
-        data = published().graph("data")
     notice = {"es": "No se escribió nada: la escritura dejaría el grafo sin cumplir sus formas.",
               "en": "Nothing was written: the write would make the graph break its shapes."}[lang]
     options = engine_options("owlrl", True, "project", operation=request.path.lstrip("/"))
-    view = build_view(exc.report, shapes, data, lang=lang, options=options, notices=[notice])
+    view = build_view(exc.report, project_graphs()[0], published().graph("data"), lang=lang, options=options,
+                      notices=[notice])
     if fmt is conneg.HTML:
         page = html_page("report.html", view, downloads=[], expires=None, token=None)
         response = Response(page, status=422, mimetype="text/html")
@@ -215,9 +124,7 @@ def rejected(exc: WriteRejected) -> Response:
     else:
         response = Response(render(view, fmt.name), status=422, content_type=fmt.content_type)
     response.headers["X-Paradip-Conforms"] = "false"
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Accept")
-    return response
+    return response  # the handler adds Cache-Control: no-store and Vary: Accept
 
 
 # --- /update -------------------------------------------------------------------------------------
