@@ -232,7 +232,8 @@ def test_busy_writer_is_503_with_retry_after(other_app: Any, store_dir: Path) ->
     with writer_lock(store_dir, 5):
         response = post_update(client, NO_OP)
     assert response.status_code == 503
-    assert response.headers["Retry-After"]
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"] == "Writer busy"  # errors.WriteBusy, through the one handler
 
 
 # --- /update: accepted and rejected writes ------------------------------------------------------
@@ -317,6 +318,18 @@ def test_the_422_report_is_negotiated(client: FlaskClient, store_dir: Path) -> N
                        query_string={"lang": "en"})
     assert page.status_code == 422 and page.mimetype == "text/html"
     assert "Nothing was written" in page.get_data(as_text=True)
+    assert nquads(store_dir) == before
+
+
+def test_an_inconsistent_write_is_422_with_the_usual_error_answer(client: FlaskClient, store_dir: Path) -> None:
+    """owlrl's contradiction has no SHACL report: the one error handler answers it like any error."""
+    before = nquads(store_dir)
+    both = f"INSERT DATA {{ <{ID}test/both> a <{PDO}Place> , <{PDO}Actor> . }}"  # disjoint classes
+    response = post_update(client, both)
+    assert response.status_code == 422 and "X-Paradip-Conforms" not in response.headers
+    body = response.get_json()
+    assert body["error"] == "Write rejected: inconsistent with the ontology" and "inconsistent" in body["message"]
+    assert response.headers["Cache-Control"] == "no-store"
     assert nquads(store_dir) == before
 
 
