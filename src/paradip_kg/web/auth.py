@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import logging
 import re
-import threading
 
 from flask import request
 from werkzeug.exceptions import Forbidden
@@ -26,10 +25,6 @@ log = logging.getLogger(__name__)
 
 REALM = "paradip-kg"
 AGENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,63}$")
-
-
-_tokens_cache: dict[str, tuple[tuple[str, bytes], ...]] = {}
-_tokens_lock = threading.Lock()
 
 
 def _digest(secret: bytes) -> bytes:
@@ -58,13 +53,12 @@ def parse_write_tokens(raw: str) -> tuple[tuple[str, bytes], ...]:
 
 
 def write_tokens() -> tuple[tuple[str, bytes], ...]:
-    """The configured tokens (parsed once per process and setting value)."""
-    raw = str(get_state().settings.get("write_tokens") or "")
-    with _tokens_lock:
-        if raw not in _tokens_cache:
-            _tokens_cache.clear()
-            _tokens_cache[raw] = parse_write_tokens(raw)
-        return _tokens_cache[raw]
+    """The configured tokens (parsed once per app, kept in its state)."""
+    state = get_state()
+    raw = str(state.settings.get("write_tokens") or "")
+    tokens: tuple[tuple[str, bytes], ...] = state.cached(("web.auth", "write_tokens", raw),
+                                                         lambda: parse_write_tokens(raw), per_version=False)
+    return tokens
 
 
 def writes_enabled() -> bool:
