@@ -1,16 +1,19 @@
 # The two commands of the README's quick start:
 #   make serve   set everything up, build the bundled knowledge graph and serve it
 #   make test    set everything up and run the whole test suite
+# and the checks CI runs before the tests:
+#   make check   ruff and mypy (configured in pyproject.toml)
+# Python packages are installed at the versions of constraints.txt (`make constraints` rewrites it).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup serve test build bench clean
+.PHONY: setup serve test check build bench constraints clean
 
-$(BIN)/paradip-kg: pyproject.toml
+$(BIN)/paradip-kg: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 setup: $(BIN)/paradip-kg
@@ -25,8 +28,18 @@ test: setup
 	./scripts/test-deps.sh
 	$(BIN)/python -m pytest
 
+check: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
 bench: setup
 	$(BIN)/python bench/bench_build.py
+
+# After a change of the dependencies in pyproject.toml: install them (pip install -e '.[dev]'
+# without -c), check that the tests pass, then pin what is installed.
+constraints: setup
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 clean:
 	rm -rf var .pytest_cache

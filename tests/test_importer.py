@@ -114,7 +114,8 @@ def test_labels_and_corrections(bj):
     wichita = ID["agreement/mx-23005--us-wichita"]
     assert Literal("Hermanamiento Benito Juárez – Wichita", lang="es") in set(bj.objects(wichita, RDFS.label))
     assert Literal("Benito Juárez – Wichita twinning", lang="en") in set(bj.objects(wichita, RDFS.label))
-    assert Literal("Gobierno municipal de Wichita", lang="es") in set(bj.objects(ID["government/us-wichita"], RDFS.label))
+    wichita_government = ID["government/us-wichita"]
+    assert Literal("Gobierno municipal de Wichita", lang="es") in set(bj.objects(wichita_government, RDFS.label))
     mdp = ID["locality/ar-mar-del-plata"]
     assert bj.value(mdp, PDO.sourceLabel) == Literal("Mar de Plata", lang="es")
     assert bj.value(by_row(bj, 2), PDO.sourceLabel) == Literal("Mar de Plata, Buenos Aires (Arg)", lang="es")
@@ -226,7 +227,8 @@ def published(folder: Path) -> None:
 def test_small_good_table_imports(tmp_path):
     published(tmp_path)
     rows = [{**GOOD, "source_table": "tabla.csv", "source_text": "Wichita, Kansas (EE.UU)", "date_text": "desde 1985"},
-            {**MEXICAN, "source_row": "2", "source_table": "tabla.csv", "partner_admin_area_source": "Baja California Norte",
+            {**MEXICAN, "source_row": "2", "source_table": "tabla.csv",
+             "partner_admin_area_source": "Baja California Norte",
              "source_text": "Tijuana, Baja California Norte (Mex)", "date_text": "desde mayo 2003",
              "start_date": "mayo 2003"}]
     graph = import_table(write_table(tmp_path, rows), DATA)
@@ -249,11 +251,11 @@ BAD_ROWS = [
     pytest.param({**MEXICAN, "partner_admin_area": "Baja California Sur"}, "partner_admin_area",
                  id="unknown-mexican-state"),
     pytest.param({"partner_cvegeo": "02004"}, "partner_cvegeo", id="cvegeo-abroad"),
-    pytest.param({"source_row": "1", "source_table": "tabla.csv", "source_text": "Wichita, Kansas (USA)"}, "source_text",
-                 id="source-text-not-published"),
+    pytest.param({"source_row": "1", "source_table": "tabla.csv", "source_text": "Wichita, Kansas (USA)"},
+                 "source_text", id="source-text-not-published"),
     pytest.param({"source_table": "tabla.csv"}, "source_text", id="source-table-without-source-text"),
-    pytest.param({"source_row": "1", "source_table": "tabla.csv", "source_text": "Wichita, Kansas (EE.UU)", "date_text": "desde 1986",
-                  "start_date": "1986"}, "date_text", id="date-text-not-published"),
+    pytest.param({"source_row": "1", "source_table": "tabla.csv", "source_text": "Wichita, Kansas (EE.UU)",
+                  "date_text": "desde 1986", "start_date": "1986"}, "date_text", id="date-text-not-published"),
     pytest.param({"source_table": "missing.csv", "source_text": "Wichita, Kansas (EE.UU)"}, "source_table",
                  id="published-table-missing"),
     pytest.param({"source_table": "../tabla.csv", "source_text": "Wichita, Kansas (EE.UU)"}, "source_table",
@@ -412,7 +414,8 @@ def test_essay_figures_are_claims(data):
     assert sorted(float(v.toPython()) for v in claims.values()) == [19.0, 49.05, 66.0]
     technical = ID["claim/technical-cooperation-66-percent"]
     assert (technical, PDO.referenceDate, None) not in data
-    assert data.value(ID["claim/urban-zone-population-49-05-percent"], PDO.referenceDate) == Literal("2020", datatype=XSD.gYear)
+    urban = ID["claim/urban-zone-population-49-05-percent"]
+    assert data.value(urban, PDO.referenceDate) == Literal("2020", datatype=XSD.gYear)
 
 
 def test_cancun_reaches_quintana_roo_only_through_inference(data):

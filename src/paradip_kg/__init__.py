@@ -5,9 +5,12 @@ so ``pyproject.toml`` is the only place it is written) and its folder, which hol
 templates, static files and example queries beside the code.
 """
 
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__version__ = version("paradip-kg")
+try:
+    __version__ = version("paradip-kg")
+except PackageNotFoundError:  # a source tree put on sys.path without installing it (pip install -e .)
+    __version__ = "0+unknown"
 PACKAGE_DIR = Path(__file__).resolve().parent
 __all__ = ["PACKAGE_DIR", "__version__"]

@@ -58,7 +58,7 @@ def _project_dir(ctx: click.Context) -> Path:
 
 
 BACKEND_OPTION = click.option(
-    "--backend", type=click.Choice(["oxigraph", "memory", "remote"]), default=None,
+    "--backend", type=click.Choice(settings_mod.BACKENDS), default=None,
     help="Read the embedded store (oxigraph), an in-memory one filled from the project's files (memory) "
          "or the remote SPARQL store of the remote_* settings (remote) [env PARADIP_BACKEND; default oxigraph].")
 

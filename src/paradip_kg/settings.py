@@ -18,10 +18,13 @@ def _bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+BACKENDS = ("oxigraph", "memory", "remote")  # setting backend (paradip_kg.backends.configured)
+
+
 def _backend(text: str) -> str:
     value = text.strip().lower()
-    if value not in ("oxigraph", "memory", "remote"):
-        raise ValueError("the backend is one of oxigraph, memory, remote")
+    if value not in BACKENDS:
+        raise ValueError(f"the backend is one of {', '.join(BACKENDS)}")
     return value
 
 
@@ -43,35 +46,72 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "var/store", "Folder of the embedded Oxigraph store that `build` writes and `serve` reads."),
-    Setting("backend", "oxigraph", "Where the app and `query`/`stats` read the graph: `oxigraph`, the embedded store on disk (setting store); `memory`, an in-memory store filled from project_dir on first use, as `build` would (for tests: no hard query timeout); `remote`, the SPARQL 1.1 store at remote_endpoint, read-only (load it with `push`). See docs/remote-store.md.", _backend),
+    Setting("backend", "oxigraph",
+            "Where the app and `query`/`stats` read the graph: `oxigraph`, the embedded store on disk (setting "
+            "store); `memory`, an in-memory store filled from project_dir on first use, as `build` would (for tests: "
+            "no hard query timeout); `remote`, the SPARQL 1.1 store at remote_endpoint, read-only (load it with "
+            "`push`). See docs/remote-store.md.", _backend),
     Setting("project_dir", ".", "Folder holding ontology/, vocab/, data/ and shapes/ (the bundled knowledge graph)."),
-    Setting("base_iri", "https://w3id.org/paradip/", "Base of the canonical IRIs the server answers for, on whatever host it runs."),
+    Setting("base_iri", "https://w3id.org/paradip/",
+            "Base of the canonical IRIs the server answers for, on whatever host it runs."),
     Setting("host", "127.0.0.1", "Address `serve` binds to. Loopback by default; set 0.0.0.0 to expose it."),
     Setting("port", 8080, "TCP port `serve` listens on.", int),
     Setting("workers", 2, "Number of gunicorn worker processes.", int),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run before it is stopped and answered 503.", float),
-    Setting("result_limit", 10000, "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a cut result says so in the X-Paradip-Truncated header.", int),
+    Setting("result_limit", 10000,
+            "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a cut result says so in the "
+            "X-Paradip-Truncated header.", int),
     Setting("max_request_bytes", 1_048_576, "Largest request body accepted; larger ones get 413.", int),
     Setting("max_query_length", 20_000, "Longest SPARQL query text accepted, in characters; longer ones get 413.", int),
     Setting("cors_origins", "*", "Value of Access-Control-Allow-Origin; empty turns CORS off."),
     Setting("cache_control", "public, max-age=300", "Cache-Control sent with query results and documents."),
-    Setting("allow_service", False, "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
-    Setting("union_default_graph", False, "Make the default graph of /sparql the union of every graph in the store (what `serve FILE...` does). Off: the union of the ontology, vocab, data and inferred graphs.", _bool),
-    Setting("validation_timeout", 20.0, "Seconds a validation (POST /validate) may run before it is stopped and answered 503.", float),
-    Setting("validation_html_rows", 500, "Most results the HTML validation report lists; the downloads always hold every result.", int),
-    Setting("validation_follow_imports", False, "Let shapes uploaded to /validate owl:imports other documents, fetched from the network. Off: such uploads get 400.", _bool),
-    Setting("validation_reports_dir", "var/reports", "Folder where /validate keeps each HTML report's data for its download, language and filter links."),
-    Setting("validation_report_ttl", 3600, "Seconds a validation report stays available under /validate/reports/.", int),
+    Setting("allow_service", False,
+            "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
+    Setting("union_default_graph", False,
+            "Make the default graph of /sparql the union of every graph in the store (what `serve FILE...` does). "
+            "Off: the union of the ontology, vocab, data and inferred graphs.", _bool),
+    Setting("validation_timeout", 20.0,
+            "Seconds a validation (POST /validate) may run before it is stopped and answered 503.", float),
+    Setting("validation_html_rows", 500,
+            "Most results the HTML validation report lists; the downloads always hold every result.", int),
+    Setting("validation_follow_imports", False,
+            "Let shapes uploaded to /validate owl:imports other documents, fetched from the network. Off: such "
+            "uploads get 400.", _bool),
+    Setting("validation_reports_dir", "var/reports",
+            "Folder where /validate keeps each HTML report's data for its download, language and filter links."),
+    Setting("validation_report_ttl", 3600,
+            "Seconds a validation report stays available under /validate/reports/.", int),
     Setting("log_level", "info", "gunicorn and application log level."),
-    Setting("trusted_proxies", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix headers are trusted (werkzeug ProxyFix), so redirects and links use the public host. 0: ignore those headers.", int),
-    Setting("remote_endpoint", "", "SPARQL 1.1 query endpoint of a remote triple store (Virtuoso, QLever, Fuseki, GraphDB, Oxigraph server) that `push` loads and the app can run in front of, e.g. http://127.0.0.1:8890/sparql. Empty: the embedded store only."),
-    Setting("remote_update_endpoint", "", "SPARQL 1.1 update endpoint of the remote store (Virtuoso: http://HOST:8890/sparql-auth). Empty: remote_endpoint."),
-    Setting("remote_graph_store", "", "SPARQL 1.1 Graph Store Protocol endpoint of the remote store (Virtuoso: http://HOST:8890/sparql-graph-crud-auth). Given, `push` uploads N-Triples there, about 10 times faster than SPARQL Update on Virtuoso. Empty: `push` sends SPARQL Update (INSERT DATA)."),
-    Setting("remote_user", "", "User for HTTP Digest or Basic authentication at the remote store (the server's challenge picks the scheme)."),
-    Setting("remote_password", "", "Password of remote_user. Never logged nor printed; prefer the environment variable to a command-line flag."),
-    Setting("write_tokens", "", "Who may write over HTTP (POST /update, PUT/POST/DELETE /graph-store): comma-separated `name=token` entries; a client sends `Authorization: Bearer <token>` and `name` is recorded as the agent of its writes. Empty: writes are off (403). Tokens are never logged nor echoed; prefer the environment variable. See docs/writes.md."),
-    Setting("allow_load", False, "Let SPARQL Update on /update use LOAD, which fetches a document from the network into the store. Off: such updates get 400.", _bool),
-    Setting("write_timeout", 30.0, "Seconds a write waits for the store's write lock (one write at a time) before it is answered 503.", float),
+    Setting("trusted_proxies", 0,
+            "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix headers are "
+            "trusted (werkzeug ProxyFix), so redirects and links use the public host. 0: ignore those headers.", int),
+    Setting("remote_endpoint", "",
+            "SPARQL 1.1 query endpoint of a remote triple store (Virtuoso, QLever, Fuseki, GraphDB, Oxigraph server) "
+            "that `push` loads and the app can run in front of, e.g. http://127.0.0.1:8890/sparql. Empty: the "
+            "embedded store only."),
+    Setting("remote_update_endpoint", "",
+            "SPARQL 1.1 update endpoint of the remote store (Virtuoso: http://HOST:8890/sparql-auth). Empty: "
+            "remote_endpoint."),
+    Setting("remote_graph_store", "",
+            "SPARQL 1.1 Graph Store Protocol endpoint of the remote store (Virtuoso: "
+            "http://HOST:8890/sparql-graph-crud-auth). Given, `push` uploads N-Triples there, about 10 times faster "
+            "than SPARQL Update on Virtuoso. Empty: `push` sends SPARQL Update (INSERT DATA)."),
+    Setting("remote_user", "",
+            "User for HTTP Digest or Basic authentication at the remote store (the server's challenge picks the "
+            "scheme)."),
+    Setting("remote_password", "",
+            "Password of remote_user. Never logged nor printed; prefer the environment variable to a command-line "
+            "flag."),
+    Setting("write_tokens", "",
+            "Who may write over HTTP (POST /update, PUT/POST/DELETE /graph-store): comma-separated `name=token` "
+            "entries; a client sends `Authorization: Bearer <token>` and `name` is recorded as the agent of its "
+            "writes. Empty: writes are off (403). Tokens are never logged nor echoed; prefer the environment "
+            "variable. See docs/writes.md."),
+    Setting("allow_load", False,
+            "Let SPARQL Update on /update use LOAD, which fetches a document from the network into the store. Off: "
+            "such updates get 400.", _bool),
+    Setting("write_timeout", 30.0,
+            "Seconds a write waits for the store's write lock (one write at a time) before it is answered 503.", float),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

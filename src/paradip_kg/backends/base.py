@@ -26,12 +26,10 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
 
 from paradip_kg.errors import ReadOnlyBackend
-from paradip_kg.sparql.results import execute
+from paradip_kg.sparql.execute import execute
 from paradip_kg.sparql.jobs import Job, Reply, reply_or_raise
 from paradip_kg.store.disk import Manifest
 from paradip_kg.store.head import Head
-
-BACKENDS = ("oxigraph", "memory", "remote")
 
 
 class Runner(Protocol):

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from paradip_kg.backends.base import BACKENDS, Backend
+from paradip_kg.backends.base import Backend
 from paradip_kg.backends.embedded import EmbeddedBackend
 from paradip_kg.backends.memory import MemoryBackend
 from paradip_kg.backends.remote import RemoteBackend
+from paradip_kg.settings import BACKENDS
 
 
 def make_backend(settings: Mapping[str, Any], default_graphs: Sequence[str] = (), union: bool = False) -> Backend:

@@ -25,7 +25,8 @@ import pyoxigraph as ox
 from paradip_kg.backends.base import Backend
 from paradip_kg.errors import NotAvailable
 from paradip_kg.sparql.runner import QueryRunner
-from paradip_kg.store.disk import Head, Manifest, head_path, manifest_path, read_head
+from paradip_kg.store.disk import Manifest, manifest_path
+from paradip_kg.store.head import Head, head_path, read_head
 
 
 class EmbeddedBackend(Backend):

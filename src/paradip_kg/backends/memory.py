@@ -20,7 +20,8 @@ from paradip_kg.backends.base import Backend
 from paradip_kg.errors import BuildFailed
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.rdf.parse import guess_format, read_file, read_quads
-from paradip_kg.store.disk import Head, Manifest, graph_quads
+from paradip_kg.store.disk import Manifest, graph_quads
+from paradip_kg.store.head import Head
 
 COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 

@@ -29,7 +29,8 @@ from paradip_kg.backends.base import Backend, InProcessRunner
 from paradip_kg.backends.client import RemoteStore
 from paradip_kg.backends.remote_store import RemoteOxStore
 from paradip_kg.errors import NotAvailable, ParadipError
-from paradip_kg.store.disk import Head, Manifest
+from paradip_kg.store.disk import Manifest
+from paradip_kg.store.head import Head
 
 REMOTE_CHECK_SECONDS = 30.0  # how often the remote graph counts are read for the version
 REMOTE_VERSION_MAX_AGE = 600  # the version turns over at least this often (seconds)
