@@ -173,8 +173,8 @@ def test_remote_blank_nodes_are_readable_and_named_back():
 
 
 def test_remote_dataset_mirrors_pyoxigraph_options():
-    from paradip_kg.backends.remote_store import EMPTY_GRAPH
     from paradip_kg.backends.client import NO_NAMED_GRAPH, RemoteStore
+    from paradip_kg.backends.remote_store import EMPTY_GRAPH
 
     store = RemoteOxStore(RemoteStore("http://127.0.0.1:9/sparql", default_graphs=["http://x/d"],
                                       named_graphs=["http://x/d", "http://x/n"]))

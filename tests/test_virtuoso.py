@@ -30,9 +30,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from paradip_kg.backends.push import push
 from paradip_kg.backends.client import NO_NAMED_GRAPH, RemoteStore
 from paradip_kg.backends.loading import blank_node_groups, insert_requests, load_graphs
+from paradip_kg.backends.push import push
 from paradip_kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.sparql.inspect import inspect_query
