@@ -397,7 +397,8 @@ def test_scope_value_entails_international_agreement() -> None:
     closed = close(_with("""
         <https://w3id.org/paradip/id/agreement/test> a pdo:SisterCityAgreement ;
             pdo:scope <https://w3id.org/paradip/vocab/scope/international> ;
-            pdo:hasParty <https://w3id.org/paradip/id/government/mx-23005> , <https://w3id.org/paradip/id/government/us-wichita> .
+            pdo:hasParty <https://w3id.org/paradip/id/government/mx-23005> ,
+                <https://w3id.org/paradip/id/government/us-wichita> .
     """))
     assert inconsistencies(closed) == []
     assert (AGR, RDF.type, PDO.InternationalAgreement) in closed
@@ -419,7 +420,8 @@ def test_twinning_is_symmetric_and_location_transitive() -> None:
             pdo:twinnedWith <https://w3id.org/paradip/id/government/us-wichita> ;
             pdo:governs <https://w3id.org/paradip/id/municipality/mx-23005> ;
             pdo:hasSeat <https://w3id.org/paradip/id/locality/mx-230050001> .
-        <https://w3id.org/paradip/id/locality/mx-230050001> pdo:locatedIn <https://w3id.org/paradip/id/municipality/mx-23005> .
+        <https://w3id.org/paradip/id/locality/mx-230050001>
+            pdo:locatedIn <https://w3id.org/paradip/id/municipality/mx-23005> .
         <https://w3id.org/paradip/id/municipality/mx-23005> pdo:locatedIn <https://w3id.org/paradip/id/state/mx-23> .
         <https://w3id.org/paradip/id/state/mx-23> pdo:locatedIn <https://w3id.org/paradip/id/country/MX> .
     """))
@@ -434,14 +436,19 @@ def test_twinning_is_symmetric_and_location_transitive() -> None:
 
 @pytest.mark.parametrize("turtle", [
     pytest.param("""<https://w3id.org/paradip/id/agreement/test> a pdo:Agreement ;
-                        pdo:scope <https://w3id.org/paradip/vocab/scope/national> , <https://w3id.org/paradip/vocab/scope/international> .""",
+                        pdo:scope <https://w3id.org/paradip/vocab/scope/national> ,
+                            <https://w3id.org/paradip/vocab/scope/international> .""",
                  id="national-and-international"),
     pytest.param("""<https://w3id.org/paradip/id/government/mx-23005> a pdo:MunicipalGovernment .
-                    <https://w3id.org/paradip/id/municipality/mx-23005> pdo:governedBy <https://w3id.org/paradip/id/government/mx-23005> .
-                    <https://w3id.org/paradip/id/government/mx-23005> pdo:locatedIn <https://w3id.org/paradip/id/state/mx-23> .""",
+                    <https://w3id.org/paradip/id/municipality/mx-23005>
+                        pdo:governedBy <https://w3id.org/paradip/id/government/mx-23005> .
+                    <https://w3id.org/paradip/id/government/mx-23005>
+                        pdo:locatedIn <https://w3id.org/paradip/id/state/mx-23> .""",
                  id="government-used-as-place"),
-    pytest.param("""<https://w3id.org/paradip/id/x> a pdo:Municipality , pdo:Locality .""", id="territory-and-locality"),
-    pytest.param("""<https://w3id.org/paradip/id/x> a pdo:MunicipalGovernment , pdo:Company .""", id="government-and-company"),
+    pytest.param("""<https://w3id.org/paradip/id/x> a pdo:Municipality , pdo:Locality .""",
+                 id="territory-and-locality"),
+    pytest.param("""<https://w3id.org/paradip/id/x> a pdo:MunicipalGovernment , pdo:Company .""",
+                 id="government-and-company"),
 ])
 def test_inconsistencies_are_detected(turtle: str) -> None:
     """The consistency check above is not vacuous: known contradictions are reported."""
