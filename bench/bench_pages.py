@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the server helpers are shared with th
 
 from paradip_kg.build import build  # noqa: E402
 from paradip_kg.web.app import create_app  # noqa: E402
-from paradip_kg.web.sparql import load_examples  # noqa: E402
+from paradip_kg.web.sparql_page import load_examples  # noqa: E402
 from support.servers import start_server, stop_server  # noqa: E402
 
 HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

@@ -565,7 +565,7 @@ def query_table(result: SizeResult, clients_list: list[int]) -> None:
 
 def queries(result: SizeResult, store_dir: Path, virtuoso: Virtuoso, args: argparse.Namespace, tmp: Path) -> None:
     """Steps 4 and 5."""
-    from paradip_kg.web.sparql import load_examples
+    from paradip_kg.web.sparql_page import load_examples
 
     examples = [(e.slug, e.text) for e in load_examples()]
     clients_list = [1] + ([args.clients] if args.clients > 1 else [])

@@ -49,12 +49,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))  # the server helpers are shared with the tests (tests/support)
 
 from paradip_kg.namespaces import PREFIXES  # noqa: E402
+from paradip_kg.rdf.formats import TURTLE  # noqa: E402
 from paradip_kg.settings import load as load_settings  # noqa: E402
 from paradip_kg.sparql.execute import dataset_options, execute  # noqa: E402
 from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
 from paradip_kg.sparql.jobs import Job  # noqa: E402
 from paradip_kg.store.disk import default_graph_names  # noqa: E402
-from paradip_kg.web.sparql import load_examples  # noqa: E402
+from paradip_kg.web.conneg import BY_NAME  # noqa: E402
+from paradip_kg.web.sparql_page import load_examples  # noqa: E402
 from support import servers  # noqa: E402
 
 
@@ -83,7 +85,7 @@ def direct(store_dir: Path, queries: list[tuple[str, str]], repeat: int, limit: 
     rows = []
     for slug, text in queries:
         kind = inspect_query(text).kind or "results"
-        job = Job(query=text, formats={"results": "json", "rdf": "turtle"}, limit=limit,
+        job = Job(query=text, formats={"results": BY_NAME["json"], "rdf": TURTLE}, limit=limit,
                   query_dataset=inspect_query(text).has_dataset, prefixes=PREFIXES)
         options = dataset_options(job, graphs, False)
         engine: list[float] = []

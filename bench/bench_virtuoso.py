@@ -39,12 +39,14 @@ sys.path.insert(0, str(ROOT / "tests"))  # free_port is shared with the tests (t
 
 from paradip_kg.backends.push import push  # noqa: E402
 from paradip_kg.backends.client import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
+from paradip_kg.rdf.formats import NTRIPLES  # noqa: E402
 from paradip_kg.sparql.execute import execute  # noqa: E402
 from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
 from paradip_kg.sparql.jobs import Job  # noqa: E402
 from paradip_kg.store.disk import default_graph_names  # noqa: E402
 from paradip_kg.store.head import open_store  # noqa: E402
-from paradip_kg.web.sparql import load_examples  # noqa: E402
+from paradip_kg.web.conneg import BY_NAME  # noqa: E402
+from paradip_kg.web.sparql_page import load_examples  # noqa: E402
 from support.servers import free_port  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
@@ -70,7 +72,7 @@ def bench_dataset(name: str, store_dir: Path, remote: RemoteStore, repeat: int) 
     ratios = []
     for example in load_examples():
         kind = inspect_query(example.text).kind or "results"
-        job = Job(query=example.text, formats={"results": "json", "rdf": "ntriples"}, limit=LIMIT)
+        job = Job(query=example.text, formats={"results": BY_NAME["json"], "rdf": NTRIPLES}, limit=LIMIT)
         accept = SPARQL_JSON if kind == "results" else N_TRIPLES
         local_times, remote_times = [], []
         reply = None

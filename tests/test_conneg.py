@@ -16,6 +16,7 @@ Sources of the headers (copied from the clients' code or documentation):
 
 from __future__ import annotations
 
+import pickle
 from urllib.parse import quote
 
 import pytest
@@ -23,7 +24,8 @@ from flask import Flask
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from paradip_kg.sparql.results import RDF_WRITERS, TABLE_WRITERS
+from paradip_kg.rdf import formats
+from paradip_kg.sparql.results import TABLE_WRITERS
 from paradip_kg.web import conneg
 
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -175,9 +177,29 @@ def test_prefers_html(header: str | None, expected: bool) -> None:
 
 def test_every_format_has_a_writer() -> None:
     assert {f.name for f in conneg.RESULT_FORMATS} == set(TABLE_WRITERS)
-    assert {f.name for f in conneg.RDF_FORMATS} == set(RDF_WRITERS)
+    assert conneg.RDF_FORMATS is formats.RDF_FORMATS
     for fmt in conneg.RDF_FORMATS:
-        assert RDF_WRITERS[fmt.name] == fmt.rdf_format
+        assert fmt.rdf_format is not None and fmt.rdf_format.media_type == fmt.media_type  # pyoxigraph agrees
+        assert fmt.sd_iri.startswith(formats.FORMATS_NS)
+        assert fmt.rdflib and fmt.suffixes[0] == "." + fmt.extension
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("nt", "ntriples"), ("ntriples", "ntriples"), ("N-Triples", "ntriples"), ("ttl", "turtle"),
+    ("jsonld", "jsonld"), ("json-ld", "jsonld"), ("xml", "rdfxml"), ("rdf/xml", "rdfxml"), ("nq", "nquads"),
+    ("n-quads", "nquads"), ("trig", "trig"), ("n3", "n3"),
+])
+def test_the_short_names_people_type_name_one_format(typed: str, name: str) -> None:
+    found = formats.lookup(typed)
+    assert found is not None and found.name == name
+    assert formats.lookup("sparql-json") is None
+
+
+def test_a_format_crosses_the_pipe_to_the_query_child() -> None:
+    for fmt in conneg.RDF_FORMATS:
+        assert pickle.loads(pickle.dumps(fmt)) is fmt  # the table's row, by name
+    for fmt in (*conneg.RESULT_FORMATS, conneg.HTML):
+        assert pickle.loads(pickle.dumps(fmt)) == fmt
 
 
 def test_media_types_are_unique_per_table() -> None:

@@ -37,7 +37,8 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from paradip_kg.rdf.parse import FORMATS_BY_SUFFIX, parse_file
+from paradip_kg.rdf.formats import BY_SUFFIX as FORMATS_BY_SUFFIX
+from paradip_kg.rdf.parse import parse_file
 from paradip_kg.shacl.inputs import load_data, mix_in, project_context
 from paradip_kg.shacl.jobs import Job, execute
 

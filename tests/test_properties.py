@@ -15,7 +15,8 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from paradip_kg.errors import RdfSyntaxError
-from paradip_kg.rdf.parse import OX_FORMATS, parse_bytes
+from paradip_kg.rdf.formats import RDF_FORMATS
+from paradip_kg.rdf.parse import parse_bytes
 from paradip_kg.web import conneg
 from support.rdf import triples_of
 
@@ -58,7 +59,7 @@ def test_sparql_endpoint_survives_any_accept(bundled_app: Flask, header: str, la
     assert response.get_data().strip()
 
 
-SERIALIZATIONS = ["turtle", "nt", "nquads", "trig", "json-ld", "xml"]
+SERIALIZATIONS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
 OX_SERIALIZE = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
                 "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
 
@@ -76,7 +77,7 @@ def bundled_graph(bundled_store: Path) -> Graph:
     return triples
 
 
-LOADING_NAME = {fmt: name for name, fmt in OX_FORMATS.items()}
+LOADING_NAME = {f.rdf_format: f.name for f in RDF_FORMATS}
 
 
 @pytest.mark.parametrize("fmt", [pytest.param(f, id=f.name) for f in conneg.RDF_FORMATS])
@@ -102,7 +103,7 @@ def test_every_serialization_is_covered() -> None:
 @given(data=st.one_of(st.binary(max_size=400),
                       st.text(alphabet='<>{}[]()"@:;.,_ \n\\^#', max_size=200).map(str.encode)))
 def test_arbitrary_bytes_give_a_clean_error(data: bytes) -> None:
-    for fmt in OX_FORMATS:
+    for fmt in RDF_FORMATS:
         try:
             parse_bytes(data, fmt, "fuzz")
         except RdfSyntaxError:

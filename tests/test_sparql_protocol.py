@@ -24,7 +24,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from paradip_kg.web.sparql import load_examples
+from paradip_kg.web.sparql_page import load_examples
 from support.sample import write_sample_store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -17,6 +17,7 @@ import click
 from paradip_kg import __version__
 from paradip_kg import settings as settings_mod
 from paradip_kg.errors import InputError, ParadipError
+from paradip_kg.rdf.formats import RDF_FORMATS
 
 
 def _settings(ctx: click.Context) -> dict[str, Any]:
@@ -189,8 +190,8 @@ def query(ctx: click.Context, query: str | None, query_file: Any, output: str, b
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--format", "fmt", help="RDF format of the files (turtle, trig, nt, nquads, json-ld, xml); "
-              "default: from each file's extension.")
+@click.option("--format", "fmt", help=f"RDF format of the files ({', '.join(f.name for f in RDF_FORMATS)}; "
+              "short names such as ttl, nt or json-ld work too); default: from each file's extension.")
 @click.option("--shapes", "shapes_files", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Shapes file(s) to use instead of the project's shapes/ (repeatable).")
 @click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,

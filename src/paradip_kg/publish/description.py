@@ -21,6 +21,7 @@ from paradip_kg import i18n
 from paradip_kg.namespaces import GRAPHS, PREFIXES
 from paradip_kg.publish.dumps import dump_files
 from paradip_kg.publish.void import LINK_TARGETS, VoidStats
+from paradip_kg.rdf.formats import BY_MEDIA_TYPE
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -203,7 +204,7 @@ def void_graph(stats: VoidStats, base_iri: str, site: str, modified: datetime,
         if f.encoding:
             g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/" + f.encoding)))
         what = ("todos los grafos", "every graph") if f.graph is None else (f"grafo {f.graph}", f"graph {f.graph}")
-        label = {"text/turtle": "Turtle", "application/ld+json": "JSON-LD"}.get(f.media_type, "N-Quads (gzip)")
+        label = BY_MEDIA_TYPE[f.media_type].label + (f" ({f.encoding})" if f.encoding else "")
         g.add((dist, DCTERMS.title, Literal(f"{label}, {what[0]}", lang="es")))
         g.add((dist, DCTERMS.title, Literal(f"{label}, {what[1]}", lang="en")))
         g.add((dist, DCTERMS.license, CC_BY))

@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS, PREFIXES
+from paradip_kg.rdf.formats import BY_MEDIA_TYPE
 from paradip_kg.store.head import open_head, read_head
 
 NQUADS = "paradip-kg.nq.gz"
@@ -49,8 +50,8 @@ class DumpFile:
 
     @property
     def format_name(self) -> str:
-        """The short format name of :mod:`paradip_kg.web.conneg` (turtle, jsonld, nquads)."""
-        return {"text/turtle": "turtle", "application/ld+json": "jsonld"}.get(self.media_type, "nquads")
+        """The name of its format in :mod:`paradip_kg.rdf.formats` (turtle, jsonld, nquads)."""
+        return BY_MEDIA_TYPE[self.media_type].name
 
 
 def dump_files() -> list[DumpFile]:

@@ -20,74 +20,51 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from paradip_kg.errors import RdfSyntaxError
+from paradip_kg.rdf.formats import BY_NAME, BY_SUFFIX, JSONLD, RDFXML, Format, lookup
 
-# File extension → our format name. Format names are also accepted by --format.
-FORMATS_BY_SUFFIX = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".nquads": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".n3": "n3",
-}
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-}
-FORMAT_ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml",
-                  "rdf/xml": "xml", "rdf": "xml", "n-quads": "nquads", "nq": "nquads"}
-# Media type (as sent in Content-Type) → format name.
-FORMATS_BY_MEDIA_TYPE = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-    "application/ld+json": "json-ld",
-    "application/json": "json-ld",
-    "application/rdf+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/n3": "n3",
-}
-QUAD_FORMATS = {"nquads", "trig"}
+FormatName = Format | str  # a row of rdf.formats, or a name of one (any of its short names)
+
+
+def as_format(fmt: FormatName, source: str = "") -> Format:
+    """The row of :data:`~paradip_kg.rdf.formats.RDF_FORMATS` that ``fmt`` is or names.
+
+    Raises:
+        RdfSyntaxError: no RDF format has that name.
+    """
+    if isinstance(fmt, Format):
+        return fmt
+    found = lookup(fmt)
+    if found is None or found.rdf_format is None:
+        raise RdfSyntaxError(source, f"unknown RDF format {fmt!r}; use one of {', '.join(BY_NAME)}")
+    return found
 
 
 def guess_format(path: Path | str, explicit: str | None = None) -> str:
-    """The format name for ``path``, from ``explicit`` or the file extension."""
+    """The format name for ``path``, from ``explicit`` (any short name) or the file extension."""
     if explicit:
-        name = FORMAT_ALIASES.get(explicit.lower(), explicit.lower())
-        if name not in OX_FORMATS:
-            raise RdfSyntaxError(str(path), f"unknown RDF format {explicit!r}; use one of {', '.join(sorted(OX_FORMATS))}")
-        return name
+        return as_format(explicit, str(path)).name
     suffix = Path(path).suffix.lower()
     if suffix == ".gz":
         suffix = Path(str(path)[:-3]).suffix.lower()
     try:
-        return FORMATS_BY_SUFFIX[suffix]
+        return BY_SUFFIX[suffix].name
     except KeyError:
         raise RdfSyntaxError(str(path), f"cannot tell the RDF format from the extension {suffix!r}; "
-                             f"use one of {', '.join(sorted(FORMATS_BY_SUFFIX))} or give the format") from None
+                             f"use one of {', '.join(sorted(BY_SUFFIX))} or give the format") from None
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """An Oxigraph term as the equal rdflib term (``xsd:string`` literals become plain ones)."""
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """An Oxigraph term as the equal rdflib term (``xsd:string`` literals become plain ones).
+
+    Raises:
+        ValueError: an RDF 1.2 triple term, which rdflib cannot hold.
+    """
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise ValueError(f"the triple term {term} cannot be read here (RDF 1.2 triple terms are not supported)")
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
@@ -101,10 +78,10 @@ _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _XML_TOKENS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|<(/?)[^>]*?(/?)>", re.DOTALL)
 
 
-def _nesting(data: bytes, fmt: str) -> int:
+def _nesting(data: bytes, fmt: Format) -> int:
     """How deep the JSON-LD or RDF/XML document nests (strings, comments and CDATA skipped)."""
     depth = peak = 0
-    if fmt == "json-ld":
+    if fmt is JSONLD:
         for match in _JSON_TOKENS.finditer(data):
             token = match.group()
             if token in (b"{", b"["):
@@ -121,17 +98,19 @@ def _nesting(data: bytes, fmt: str) -> int:
     return peak
 
 
-def read_quads(data: bytes, fmt: str, source: str, base_iri: str | None = None) -> list[ox.Quad]:
+def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None) -> list[ox.Quad]:
     """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column."""
-    if fmt == "xml" and b"<!ENTITY" in data:
+    fmt = as_format(fmt, source)
+    assert fmt.rdf_format is not None
+    if fmt is RDFXML and b"<!ENTITY" in data:
         raise RdfSyntaxError(source, "the RDF/XML document declares entities (<!ENTITY ...>); "
                              "entity declarations are refused, they can read files or explode in size")
-    if fmt in ("json-ld", "xml") and _nesting(data, fmt) > MAX_NESTING:
+    if fmt in (JSONLD, RDFXML) and _nesting(data, fmt) > MAX_NESTING:
         # The JSON-LD and RDF/XML parsers recurse: ~50,000 levels overflow the stack and kill the process.
         raise RdfSyntaxError(source, f"the document nests more than {MAX_NESTING} levels deep; "
                              "deeper documents are refused")
     try:
-        return list(ox.parse(data, format=OX_FORMATS[fmt], base_iri=base_iri))
+        return list(ox.parse(data, format=fmt.rdf_format, base_iri=base_iri))
     except SyntaxError as exc:
         message = exc.msg
         if message.startswith("Parser error"):
@@ -147,7 +126,9 @@ def add_quads(quads: Iterable[ox.Quad], target: Graph | Dataset, default_graph: 
     """Add parsed quads to an rdflib Graph (graph names dropped) or Dataset (kept)."""
     if isinstance(target, Dataset):
         for q in quads:
-            name = default_graph if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
+            graph = q.graph_name
+            name = default_graph if isinstance(graph, ox.DefaultGraph) else \
+                URIRef(graph.value) if isinstance(graph, ox.NamedNode) else BNode(graph.value)
             ctx = target.graph(name) if name is not None else target.default_context
             ctx.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     else:
@@ -155,11 +136,15 @@ def add_quads(quads: Iterable[ox.Quad], target: Graph | Dataset, default_graph: 
             target.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
 
 
-def parse_bytes(data: bytes, fmt: str, source: str, into: Graph | Dataset | None = None,
+def parse_bytes(data: bytes, fmt: FormatName, source: str, into: Graph | Dataset | None = None,
                 base_iri: str | None = None) -> Graph | Dataset:
     """Parse ``data`` as ``fmt`` into ``into`` (or a new Graph; a Dataset for quad formats)."""
-    target = into if into is not None else (Dataset() if fmt in QUAD_FORMATS else Graph())
-    add_quads(read_quads(data, fmt, source, base_iri), target)
+    fmt = as_format(fmt, source)
+    target = into if into is not None else (Dataset() if fmt.quads else Graph())
+    try:
+        add_quads(read_quads(data, fmt, source, base_iri), target)
+    except ValueError as exc:  # a triple term
+        raise RdfSyntaxError(source, str(exc)) from None
     return target
 
 
@@ -169,14 +154,14 @@ def read_file(path: Path) -> bytes:
 
 
 def parse_file(path: Path, fmt: str | None = None, into: Graph | Dataset | None = None) -> Graph | Dataset:
-    """Parse one local file; the format comes from ``fmt`` or the extension."""
-    fmt = guess_format(path, fmt)
-    return parse_bytes(read_file(path), fmt, str(path), into=into, base_iri=path.resolve().as_uri())
+    """Parse one local file; the format comes from ``fmt`` (any short name) or the extension."""
+    return parse_bytes(read_file(path), guess_format(path, fmt), str(path), into=into,
+                       base_iri=path.resolve().as_uri())
 
 
 def rdf_files(folder: Path) -> list[Path]:
     """The RDF files of ``folder``, sorted so loading is deterministic."""
-    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in FORMATS_BY_SUFFIX)
+    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in BY_SUFFIX)
 
 
 def load_folder(folder: Path, graph: Graph | None = None) -> Graph:

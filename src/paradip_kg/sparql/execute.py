@@ -55,33 +55,30 @@ def execute(store: ox.Store, job: Job, default_graphs: Sequence[str] = (), union
 
 
 def _write(store: ox.Store, job: Job, result: Any, label_options: dict[str, Any]) -> Reply:
+    # Triples come as QueryTriples, or as a list from the remote store.
+    kind = "results" if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)) else "rdf"
+    fmt = job.formats.get(kind)
+    if fmt is None:  # the query's form was not known before it ran (see inspect_query)
+        return Reply(kind=kind, error="not_acceptable")
+    page = fmt.name == "html"
     if isinstance(result, ox.QueryBoolean):
-        fmt = job.formats.get("results")
-        if fmt is None:
-            return Reply(kind="results", error="not_acceptable")
-        if fmt == "html":
-            return Reply(kind="results", format=fmt, table={"boolean": bool(result)}, count=1)
-        return Reply(kind="results", format=fmt, body=write_boolean(bool(result), fmt), count=1)
-    if isinstance(result, ox.QuerySolutions):
-        kind, variables = "results", [v.value for v in result.variables]
-        fmt = job.formats.get(kind)
-        if fmt is None:
-            return Reply(kind=kind, error="not_acceptable")
-        rows: list[Any] = [tuple(solution) for solution in itertools.islice(result, job.limit + 1)]
-    else:
-        kind, variables = "rdf", ["subject", "predicate", "object"]
-        fmt = job.formats.get(kind)
-        if fmt is None:
-            return Reply(kind=kind, error="not_acceptable")
-        rows = list(itertools.islice(result, job.limit + 1))
-    truncated = len(rows) > job.limit
+        if page:
+            return Reply(kind=kind, table={"boolean": bool(result)}, count=1)
+        return Reply(kind=kind, body=write_boolean(bool(result), fmt.name), count=1)
+    rows: list[Any] = list(itertools.islice(result, job.limit + 1))
+    reply = Reply(kind=kind, truncated=len(rows) > job.limit)
     rows = rows[: job.limit]
-    reply = Reply(kind=kind, format=fmt, truncated=truncated, count=len(rows))
-    if fmt == "html":
+    reply.count = len(rows)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [tuple(solution) for solution in rows]
+    else:
+        variables = ["subject", "predicate", "object"]
+    if page:
         table_rows = rows if kind == "results" else [(t.subject, t.predicate, t.object) for t in rows]
         reply.table = html_table(store, variables, table_rows, job.label_lang, label_options)
     elif kind == "results":
-        reply.body = TABLE_WRITERS[fmt](variables, rows)
+        reply.body = TABLE_WRITERS[fmt.name](variables, rows)
     else:
         reply.body = serialize_rdf(rows, fmt, job.prefixes)
     return reply

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paradip_kg.errors import NotAcceptable, ParadipError, QuerySyntaxError
+from paradip_kg.rdf.formats import Format
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,10 @@ class Job:
 
     Args:
         query: the SPARQL text.
-        formats: format name per result kind (``results``, ``rdf``); a kind left out is
-            not acceptable to the client, and the reply says ``not_acceptable``.
+        formats: the format negotiated for each result kind (``results``: SELECT, ASK; ``rdf``:
+            CONSTRUCT, DESCRIBE), as :mod:`paradip_kg.web.conneg` chose it; ``html`` asks for the
+            page's table. A kind left out is not acceptable to the client: the reply says
+            ``not_acceptable``.
         limit: most rows or triples returned; more is cut and the reply says ``truncated``.
         default_graphs, named_graphs: a dataset from the protocol; None: not given.
         query_dataset: the query has FROM/FROM NAMED, which then wins over the store default.
@@ -32,7 +35,7 @@ class Job:
     """
 
     query: str
-    formats: dict[str, str]
+    formats: dict[str, Format]
     limit: int
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
@@ -45,10 +48,9 @@ class Job:
 
 @dataclass
 class Reply:
-    """The answer of the child: a body in the requested format, or an error."""
+    """The answer: a body in the format of ``job.formats[kind]`` (a table for ``html``), or an error."""
 
     kind: str = ""
-    format: str = ""
     body: bytes = b""
     table: dict[str, Any] | None = None
     truncated: bool = False

@@ -22,25 +22,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from paradip_kg.rdf.formats import Format
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 Term = Any  # ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Sequence["Term | None"]
-
-# Format name (see paradip_kg.web.conneg) -> pyoxigraph RDF format.
-RDF_WRITERS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "n3": ox.RdfFormat.N3,
-}
-QUAD_WRITERS = {"trig", "nquads"}
-PREFIXED_WRITERS = {"turtle", "trig", "n3", "rdfxml"}
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -131,6 +120,7 @@ def write_tsv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+# The writer of each SPARQL results format, by the name of its row in paradip_kg.web.conneg.
 TABLE_WRITERS: dict[str, Callable[[Sequence[str], Iterable[Row]], bytes]] = {
     "json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv,
 }
@@ -151,19 +141,20 @@ def write_boolean(value: bool, fmt: str) -> bytes:
 # --- CONSTRUCT / DESCRIBE -------------------------------------------------------------------
 
 
-def serialize_rdf(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """Write triples with pyoxigraph; quad formats put them in the default graph.
+def serialize_rdf(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
+    """Write triples in the RDF format ``fmt``; quad formats put them in the default graph.
 
     ``prefixes`` abbreviate IRIs in the formats that have prefixes (Turtle, TriG, N3, RDF/XML).
     """
-    rdf_format = RDF_WRITERS[fmt]
+    if fmt.rdf_format is None:
+        raise ValueError(f"{fmt.label} is not an RDF format")
     items: Iterable[Any] = triples
-    if fmt in QUAD_WRITERS:
+    if fmt.quads:
         items = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     # Without an output file pyoxigraph returns the bytes (its stub says "or None").
-    if fmt in PREFIXED_WRITERS and prefixes:
-        return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
-    return ox.serialize(items, format=rdf_format) or b""
+    if fmt.prefixes and prefixes:
+        return ox.serialize(items, format=fmt.rdf_format, prefixes=prefixes) or b""
+    return ox.serialize(items, format=fmt.rdf_format) or b""
 
 
 # --- HTML table values ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from paradip_kg import PACKAGE_DIR
 from paradip_kg import settings as settings_module
 from paradip_kg.errors import ParadipError
 from paradip_kg.i18n import LANGUAGES
+from paradip_kg.rdf.formats import RDF_FORMATS
 from paradip_kg.web.dataset import bp as dataset
 from paradip_kg.web.docs_pages import bp as docs_pages
 from paradip_kg.web.errors import handle_error
@@ -110,7 +111,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                       MAX_FORM_MEMORY_SIZE=int(values["max_request_bytes"]), JSON_SORT_KEYS=False)
     app.config.update(flask_keys)
     app.extensions[EXTENSION] = AppState(values)
-    app.jinja_env.globals.update(languages=LANGUAGES, tr=tr, lang_url=lang_url)
+    app.jinja_env.globals.update(languages=LANGUAGES, tr=tr, lang_url=lang_url, rdf_formats=RDF_FORMATS)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_error_handler(ParadipError, handle_error)

@@ -1,8 +1,12 @@
 """Media types and content negotiation, shared by every blueprint.
 
-The formats live in tables, each group citing its specification; :func:`negotiate` lets
-werkzeug rank the client's ``Accept`` header (``request.accept_mimetypes``) against one
-table. Real clients send headers that trip naive code, so the header is normalised first:
+The formats live in tables, each group citing its specification: the SPARQL results formats
+and HTML here, the RDF formats in :mod:`paradip_kg.rdf.formats` (:data:`RDF_FORMATS`, the
+graphs of CONSTRUCT and DESCRIBE, the Service Description, linked-data documents); all are
+:class:`~paradip_kg.rdf.formats.Format` objects, and the one chosen goes on to the writer as
+it is. :func:`negotiate` lets werkzeug rank the client's ``Accept`` header
+(``request.accept_mimetypes``) against one table. Real clients send headers that trip naive
+code, so the header is normalised first:
 
 - parameters other than ``q`` are dropped (``text/turtle; charset=utf-8`` means
   ``text/turtle``; werkzeug would otherwise only match a server type with the same
@@ -21,40 +25,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 
-
-@dataclass(frozen=True)
-class Format:
-    """One representation: its name (used in ``?format=``), media types and spec."""
-
-    name: str
-    media_type: str
-    label: str
-    extension: str
-    spec: str
-    sd_iri: str = ""
-    aliases: tuple[str, ...] = ()
-    short_names: tuple[str, ...] = ()
-    rdf_format: ox.RdfFormat | None = None
-    quads: bool = False
-
-    @property
-    def media_types(self) -> tuple[str, ...]:
-        return (self.media_type, *self.aliases)
-
-    @property
-    def content_type(self) -> str:
-        """The Content-Type header value: text and XML types say their charset."""
-        if self.media_type.startswith("text/") or self.media_type.endswith("xml"):
-            return self.media_type + "; charset=utf-8"
-        return self.media_type
-
-
-FORMATS_NS = "http://www.w3.org/ns/formats/"  # https://www.w3.org/ns/formats/
+from paradip_kg.rdf.formats import FORMATS_NS, RDF_FORMATS, Format
 
 # SELECT and ASK results. Order matters: on a tie (``*/*``) the first one wins.
 RESULT_FORMATS: tuple[Format, ...] = (
@@ -73,36 +47,6 @@ RESULT_FORMATS: tuple[Format, ...] = (
            FORMATS_NS + "SPARQL_Results_CSV", short_names=("csv",)),
     Format("tsv", "text/tab-separated-values", "TSV", "tsv", "https://www.w3.org/TR/sparql11-results-csv-tsv/",
            FORMATS_NS + "SPARQL_Results_TSV", short_names=("tsv",)),
-)
-
-# RDF graphs (CONSTRUCT, DESCRIBE, the Service Description, linked-data documents).
-RDF_FORMATS: tuple[Format, ...] = (
-    # RDF 1.1 Turtle, https://www.w3.org/TR/turtle/ (application/x-turtle and application/turtle are legacy)
-    Format("turtle", "text/turtle", "Turtle", "ttl", "https://www.w3.org/TR/turtle/", FORMATS_NS + "Turtle",
-           aliases=("application/x-turtle", "application/turtle"), short_names=("turtle", "ttl"),
-           rdf_format=ox.RdfFormat.TURTLE),
-    # RDF 1.1 N-Triples, https://www.w3.org/TR/n-triples/ (text/plain: its type before registration)
-    Format("ntriples", "application/n-triples", "N-Triples", "nt", "https://www.w3.org/TR/n-triples/",
-           FORMATS_NS + "N-Triples", aliases=("text/plain",), short_names=("nt", "ntriples", "n-triples"),
-           rdf_format=ox.RdfFormat.N_TRIPLES),
-    # JSON-LD 1.1, https://www.w3.org/TR/json-ld11/ (application/x-json+ld: SPARQLWrapper's second choice)
-    Format("jsonld", "application/ld+json", "JSON-LD", "jsonld", "https://www.w3.org/TR/json-ld11/",
-           FORMATS_NS + "JSON-LD", aliases=("application/x-json+ld", "application/json"),
-           short_names=("jsonld", "json-ld", "json"), rdf_format=ox.RdfFormat.JSON_LD),
-    # RDF 1.1 XML Syntax, https://www.w3.org/TR/rdf-syntax-grammar/
-    Format("rdfxml", "application/rdf+xml", "RDF/XML", "rdf", "https://www.w3.org/TR/rdf-syntax-grammar/",
-           FORMATS_NS + "RDF_XML", aliases=("application/xml", "text/xml"),
-           short_names=("rdfxml", "rdf+xml", "rdf/xml", "rdf", "xml"), rdf_format=ox.RdfFormat.RDF_XML),
-    # RDF 1.1 TriG, https://www.w3.org/TR/trig/
-    Format("trig", "application/trig", "TriG", "trig", "https://www.w3.org/TR/trig/", FORMATS_NS + "TriG",
-           short_names=("trig",), rdf_format=ox.RdfFormat.TRIG, quads=True),
-    # RDF 1.1 N-Quads, https://www.w3.org/TR/n-quads/
-    Format("nquads", "application/n-quads", "N-Quads", "nq", "https://www.w3.org/TR/n-quads/",
-           FORMATS_NS + "N-Quads", short_names=("nq", "nquads", "n-quads"), rdf_format=ox.RdfFormat.N_QUADS,
-           quads=True),
-    # Notation3, https://www.w3.org/TeamSubmission/n3/ (text/rdf+n3, application/n3: SPARQLWrapper's N3 list)
-    Format("n3", "text/n3", "N3", "n3", "https://www.w3.org/TeamSubmission/n3/", FORMATS_NS + "N3",
-           aliases=("text/rdf+n3", "application/n3"), short_names=("n3",), rdf_format=ox.RdfFormat.N3),
 )
 
 # HTML, for people: the query page and the linked-data pages.

@@ -18,12 +18,12 @@ from flask import Response, request
 
 from paradip_kg.errors import NotAcceptable, NotDescribed
 from paradip_kg.publish.dumps import prefixes_for
+from paradip_kg.rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from paradip_kg.web import conneg
-from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.conneg import HTML
 from paradip_kg.web.http import Render
 
-RDF_DOC_FORMATS: tuple[Format, ...] = tuple(conneg.BY_NAME[n] for n in
-                                            ("turtle", "jsonld", "rdfxml", "ntriples", "trig", "nquads"))
+RDF_DOC_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, TRIG, NQUADS)
 PAGE_FORMATS: tuple[Format, ...] = (HTML, *RDF_DOC_FORMATS)  # HTML wins a tie (*/*): people browse IRIs
 BY_EXTENSION: dict[str, Format] = {f.extension: f for f in PAGE_FORMATS}
 

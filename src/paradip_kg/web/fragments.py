@@ -30,8 +30,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from paradip_kg.errors import BadPattern
-from paradip_kg.web import conneg, http
-from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.rdf.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
+from paradip_kg.web import http
+from paradip_kg.web.conneg import HTML
 from paradip_kg.web.documents import choose, serialize
 from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state
@@ -47,7 +48,7 @@ VOID = "http://rdfs.org/ns/void#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-FORMATS: tuple[Format, ...] = (*(conneg.BY_NAME[n] for n in ("trig", "nquads", "turtle", "ntriples", "jsonld")), HTML)
+FORMATS: tuple[Format, ...] = (TRIG, NQUADS, TURTLE, NTRIPLES, JSONLD, HTML)
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
 _LITERAL = re.compile(r'^"(?P<value>.*)"'
                       r'(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<?(?P<dt>[^<>]+?)>?)?$', re.DOTALL)

@@ -1,4 +1,4 @@
-"""``/sparql``: the SPARQL 1.1 Protocol query operation, its Service Description and query page.
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, from the request to the answer's bytes.
 
 W3C SPARQL 1.1 Protocol, https://www.w3.org/TR/sparql11-protocol/#query-operation:
 
@@ -12,58 +12,47 @@ W3C SPARQL 1.1 Protocol, https://www.w3.org/TR/sparql11-protocol/#query-operatio
 - Results at most ``result_limit`` rows or triples; ``X-Paradip-Truncated`` says whether
   the result was cut. ETag from the store version and the request; 304 on If-None-Match.
 
-GET without a query answers the SPARQL 1.1 Service Description
-(https://www.w3.org/TR/sparql11-service-description/) as RDF, or the query page to a browser.
+One query: :func:`parse_protocol` reads the request; :func:`answer` negotiates one
+:class:`~paradip_kg.rdf.formats.Format` per result kind (:mod:`paradip_kg.web.conneg`), reads the
+query's shape (:func:`paradip_kg.sparql.inspect.inspect_query`), refuses what the endpoint does
+not run, and sends a :class:`~paradip_kg.sparql.jobs.Job` carrying those formats to the
+backend's runner (the query child process, :mod:`paradip_kg.sparql.runner`), which runs and
+writes it (:mod:`paradip_kg.sparql.execute`, :mod:`paradip_kg.sparql.results`). The bytes come
+back in the chosen format; a browser's table goes to the query page
+(:mod:`paradip_kg.web.sparql_page`). GET without a query answers the Service Description
+(:mod:`paradip_kg.web.service_description`).
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
-from paradip_kg import PACKAGE_DIR
-from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, QuerySyntaxError
-from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
+from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge
+from paradip_kg.namespaces import PREFIXES
+from paradip_kg.rdf.formats import Format
 from paradip_kg.sparql.inspect import inspect_query
-from paradip_kg.sparql.jobs import Job, Reply
-from paradip_kg.sparql.results import serialize_rdf
+from paradip_kg.sparql.jobs import Job
 from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
-from paradip_kg.web.state import AppState, get_state
+from paradip_kg.web.service_description import describe_service
+from paradip_kg.web.sparql_page import load_examples, render_page
+from paradip_kg.web.state import get_state
 
 bp = Blueprint("sparql", __name__)
 
-QUERIES_DIR = PACKAGE_DIR / "queries"
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 PROTOCOL_SPEC = "https://www.w3.org/TR/sparql11-protocol/#query-operation"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-SD_PREFIXES = {"sd": SD, "formats": conneg.FORMATS_NS, "void": "http://rdfs.org/ns/void#",
-               "dcterms": "http://purl.org/dc/terms/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-               "pdg": str(GRAPHS["data"]).rsplit("/", 1)[0] + "/"}
-STARTER_QUERY = """PREFIX pdo: <https://w3id.org/paradip/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
-SELECT ?agreement ?label WHERE {
-  ?agreement a pdo:Agreement ;
-             rdfs:label ?label .
-  FILTER(LANG(?label) = "es")
-}
-LIMIT 25
-"""
+# What each kind of result can be: SELECT/ASK results, CONSTRUCT/DESCRIBE graphs; HTML for people.
+KINDS: dict[str, tuple[Format, ...]] = {"results": (*conneg.RESULT_FORMATS, conneg.HTML),
+                                        "rdf": (*conneg.RDF_FORMATS, conneg.HTML)}
+WHAT = {"results": "SELECT and ASK results", "rdf": "CONSTRUCT and DESCRIBE results"}
 
 
 # --- Reading the request --------------------------------------------------------------------
@@ -82,8 +71,15 @@ class ProtocolRequest:
     def dataset_given(self) -> bool:
         return bool(self.default_graphs or self.named_graphs)
 
+    @property
+    def dataset(self) -> list[tuple[str, str]]:
+        """The dataset as protocol parameters (kept in the page's download links)."""
+        return [*(("default-graph-uri", g) for g in self.default_graphs),
+                *(("named-graph-uri", g) for g in self.named_graphs)]
 
-def _decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
+
+def decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """Form-encoded parameters, strictly UTF-8 (InputError otherwise); also read by :mod:`paradip_kg.web.writes`."""
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
@@ -100,7 +96,7 @@ def _utf8_charset() -> None:
 
 def parse_protocol() -> ProtocolRequest:
     """Collect the parameters of a GET or POST; raise InputError for what the protocol forbids."""
-    params = _decode_params(request.query_string, "query string")
+    params = decode_params(request.query_string, "query string")
     body_query: str | None = None
     if request.method == "POST":
         mimetype = request.mimetype
@@ -109,7 +105,7 @@ def parse_protocol() -> ProtocolRequest:
                              "(the query as the body).")
         if mimetype == FORM:
             _utf8_charset()
-            params += _decode_params(request.get_data(cache=False), "request body")
+            params += decode_params(request.get_data(cache=False), "request body")
         elif mimetype == DIRECT:
             _utf8_charset()
             try:
@@ -155,27 +151,20 @@ def endpoint() -> Response:
         if request.method == "POST" or proto.dataset_given:
             raise InputError("No query: send one `query` parameter, or POST the query as "
                              f"{DIRECT}. GET /sparql without parameters describes this service.")
-        return describe_service(proto)
+        return describe_service(proto.overrides)
     return answer(proto, proto.query)
 
 
 def answer(proto: ProtocolRequest, query: str) -> Response:
+    """Run ``query`` and answer in the negotiated format; errors as the query page to a browser."""
     state = get_state()
     settings = state.settings
-    accept = request.accept_mimetypes
-    endpoint_url = request.base_url
-    formats = {"results": conneg.choose(accept, proto.overrides, (*conneg.RESULT_FORMATS, conneg.HTML)),
-               "rdf": conneg.choose(accept, proto.overrides, (*conneg.RDF_FORMATS, conneg.HTML))}
+    formats = {kind: conneg.choose(request.accept_mimetypes, proto.overrides, offered)
+               for kind, offered in KINDS.items()}
+    html = formats["results"] is conneg.HTML  # until the query's form is known
     try:
-        shape = inspect_query(query)
-    except QuerySyntaxError as exc:  # refused before it runs (nested too deep)
-        if formats["results"] is not conneg.HTML:
-            raise
-        return render_page(query=query, error=exc, status=exc.status, lang=page_language(), proto=proto)
-    html = (formats.get(shape.kind or "results") or formats["rdf"]) is conneg.HTML
-    # Only a page depends on the language (asking for it marks the response as varying on it).
-    lang = page_language() if html else "es"
-    try:
+        shape = inspect_query(query)  # QuerySyntaxError: nested too deep to run
+        html = (formats.get(shape.kind or "results") or formats["rdf"]) is conneg.HTML
         if shape.update:
             raise InputError("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) "
                              "is not accepted.")
@@ -184,252 +173,42 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
                              "(the operator can allow it with the allow_service setting).")
         if shape.kind is not None and formats[shape.kind] is None:
             raise not_acceptable(shape.kind)
-        job = Job(query=query, formats={k: f.name for k, f in formats.items() if f is not None},
+        # Only a page depends on the language (asking for it marks the response as varying on it).
+        lang = page_language() if html else "es"
+        job = Job(query=query, formats={k: f for k, f in formats.items() if f is not None},
                   limit=int(settings["result_limit"]),
                   default_graphs=tuple(proto.default_graphs) if proto.dataset_given else None,
                   named_graphs=tuple(proto.named_graphs) if proto.dataset_given else None,
-                  query_dataset=shape.has_dataset, base_iri=endpoint_url, label_lang=lang, prefixes=PREFIXES,
+                  query_dataset=shape.has_dataset, base_iri=request.base_url, label_lang=lang, prefixes=PREFIXES,
                   store_path=str(state.head().path))
-        validator = http.validator(job.query, job.formats, job.limit, job.default_graphs, job.named_graphs,
-                                   job.base_iri, lang if html else "")
+        validator = http.validator(job.query, {k: f.name for k, f in job.formats.items()}, job.limit,
+                                   job.default_graphs, job.named_graphs, job.base_iri, lang if html else "")
         if validator.current():
             return http.headers(Response(status=304), validator,
                                 vary=("Accept", "Accept-Language") if html else ("Accept",))
-        try:
-            reply = state.runner().run(job, float(settings["query_timeout"]))
-        except NotAcceptable as exc:
-            raise not_acceptable(exc.message) from None
+        reply = state.runner().run(job, float(settings["query_timeout"]))
     except ParadipError as exc:
+        if isinstance(exc, NotAcceptable) and exc.message in KINDS:  # the runner's: the lexer did not know the form
+            exc = not_acceptable(exc.message)
         if not html:
-            raise
-        return render_page(query=query, error=exc, status=exc.status, lang=lang, proto=proto)
-    if reply.format == "html":
-        response = render_page(query=query, reply=reply, lang=lang, proto=proto, kind=reply.kind)
-        response.vary.add("Accept-Language")
+            raise exc from None
+        return render_page(query, page_language(), proto.dataset, error=exc)
+    fmt = job.formats[reply.kind]
+    if fmt is conneg.HTML:
+        response = render_page(query, lang, proto.dataset, reply=reply)
     else:
-        response = Response(reply.body, content_type=conneg.BY_NAME[reply.format].content_type)
+        response = Response(reply.body, content_type=fmt.content_type)
     http.headers(response, validator)
     response.headers["X-Paradip-Truncated"] = "true" if reply.truncated else "false"
     response.headers["X-Paradip-Result-Limit"] = str(settings["result_limit"])
-    response.vary.add("Accept")
     return response
 
 
 def not_acceptable(kind: str) -> NotAcceptable:
-    table = conneg.RESULT_FORMATS if kind == "results" else conneg.RDF_FORMATS
-    what = "SELECT and ASK results" if kind == "results" else "CONSTRUCT and DESCRIBE results"
-    offered = ", ".join(f.media_type for f in (*table, conneg.HTML))
+    offered = ", ".join(f.media_type for f in KINDS[kind])
     sent = request.headers.get("Accept", "")
-    return NotAcceptable(f"None of the media types you accept fits: {what} are available as {offered}. "
+    return NotAcceptable(f"None of the media types you accept fits: {WHAT[kind]} are available as {offered}. "
                          f"Your Accept header was {sent!r}.")
-
-
-# --- Service Description --------------------------------------------------------------------
-
-
-def describe_service(proto: ProtocolRequest) -> Response:
-    state = get_state()
-    fmt = conneg.choose(request.accept_mimetypes, proto.overrides, (*conneg.RDF_FORMATS, conneg.HTML))
-    if fmt is None:
-        raise NotAcceptable("The Service Description is RDF: ask for one of "
-                            + ", ".join(f.media_type for f in (*conneg.RDF_FORMATS, conneg.HTML)) + ".")
-    if fmt is conneg.HTML:
-        response = render_page(query=STARTER_QUERY, lang=page_language(), proto=proto)
-        response.vary.add("Accept-Language")
-    else:
-        validator = http.validator("sd", request.base_url, fmt.name, state.union_default_graph,
-                                   *(state.settings[k] for k in ("allow_service", "query_timeout", "result_limit")))
-        if validator.current():
-            return http.headers(Response(status=304), validator)
-        body = serialize_rdf(service_description(state, request.base_url), fmt.name, SD_PREFIXES)
-        response = http.headers(Response(body, content_type=fmt.content_type), validator)
-    response.vary.add("Accept")
-    return response
-
-
-def graph_counts(state: AppState) -> dict[str, int]:
-    """Triples per graph IRI, from the build manifest (empty when there is none)."""
-    manifest = state.manifest()
-    counts: dict[str, int] = {}
-    for key, value in (manifest.triples if manifest else {}).items():
-        counts[str(GRAPHS[key]) if key in GRAPHS else key] = int(value)
-    return counts
-
-
-def named_graphs(state: AppState) -> list[str]:
-    return sorted(g.value for g in state.store().named_graphs() if isinstance(g, ox.NamedNode))
-
-
-def sd(local: str) -> ox.NamedNode:
-    return ox.NamedNode(SD + local)
-
-
-def service_description(state: AppState, endpoint_url: str) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of this endpoint, as triples."""
-    void_triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
-    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-    source = ox.NamedNode("http://purl.org/dc/terms/source")
-    service, dataset, default_graph = ox.NamedNode(endpoint_url), ox.BlankNode("dataset"), ox.BlankNode("default")
-    settings = state.settings
-    triples = [ox.Triple(service, RDF_TYPE, sd("Service")), ox.Triple(service, sd("endpoint"), service),
-               ox.Triple(service, sd("supportedLanguage"), sd("SPARQL10Query")),
-               ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
-               ox.Triple(service, sd("defaultEntailmentRegime"), ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
-               ox.Triple(service, ox.NamedNode("http://purl.org/dc/terms/title"),
-                         ox.Literal("paradip-kg SPARQL endpoint", language="en")),
-               ox.Triple(service, ox.NamedNode("http://purl.org/dc/terms/title"),
-                         ox.Literal("Punto de acceso SPARQL de paradip-kg", language="es")),
-               ox.Triple(service, comment, ox.Literal(
-                   f"Queries only (updates go to /update when the operator enables writes). Queries are stopped after {settings['query_timeout']:g} s (HTTP 503); results "
-                   f"are cut at {settings['result_limit']} rows or triples, and the header X-Paradip-Truncated "
-                   "says when. Dataset IRIs never cause a fetch: a graph that is not in the store is empty.",
-                   language="en")),
-               ox.Triple(service, sd("defaultDataset"), dataset), ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
-               ox.Triple(dataset, sd("defaultGraph"), default_graph),
-               ox.Triple(default_graph, RDF_TYPE, sd("Graph"))]
-    triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.sd_iri))
-                for f in (*conneg.RESULT_FORMATS, *conneg.RDF_FORMATS)]
-    if settings["allow_service"]:
-        triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
-    if settings.get("write_tokens") and state.backend.writable:  # writes on: /update takes SPARQL 1.1 Update
-        update = ox.NamedNode(endpoint_url.rsplit("/sparql", 1)[0] + "/update")
-        triples += [ox.Triple(update, RDF_TYPE, sd("Service")), ox.Triple(update, sd("endpoint"), update),
-                    ox.Triple(update, sd("supportedLanguage"), sd("SPARQL11Update")),
-                    ox.Triple(update, comment, ox.Literal(
-                        "Needs a bearer token; each change is validated against the shapes before it is "
-                        "committed (422 with the SHACL report otherwise).", language="en"))]
-    counts, names = graph_counts(state), named_graphs(state)
-    if state.union_default_graph:
-        triples.append(ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")))
-        triples.append(ox.Triple(default_graph, comment, ox.Literal(
-            "The default graph is the union of every graph of the store.", language="en")))
-        members = names
-    else:
-        members = [str(GRAPHS[k]) for k in DEFAULT_GRAPHS]
-        triples.append(ox.Triple(default_graph, comment, ox.Literal(
-            "The default graph is the union (RDF merge) of the named graphs ontology, vocab, data and inferred "
-            "(dcterms:source); each is also reachable by name.", language="en")))
-        triples.append(ox.Triple(default_graph, comment, ox.Literal(
-            "El grafo por defecto es la unión de los grafos con nombre ontology, vocab, data e inferred "
-            "(dcterms:source); cada uno se consulta también por su nombre.", language="es")))
-        triples += [ox.Triple(default_graph, source, ox.NamedNode(g)) for g in members]
-    if counts and all(g in counts for g in members):
-        total = sum(counts[g] for g in members) + (counts.get("default", 0) if state.union_default_graph else 0)
-        triples.append(ox.Triple(default_graph, void_triples, ox.Literal(str(total), datatype=ox.NamedNode(
-            "http://www.w3.org/2001/XMLSchema#integer"))))
-    for index, name in enumerate(names):
-        node, graph = ox.BlankNode(f"named{index}"), ox.BlankNode(f"graph{index}")
-        triples += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, RDF_TYPE, sd("NamedGraph")),
-                    ox.Triple(node, sd("name"), ox.NamedNode(name)), ox.Triple(node, sd("graph"), graph),
-                    ox.Triple(graph, RDF_TYPE, sd("Graph"))]
-        if name in counts:
-            triples.append(ox.Triple(graph, void_triples, ox.Literal(
-                str(counts[name]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))))
-    return triples
-
-
-# --- The query page -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Example:
-    """A worked example query from ``queries/*.rq``."""
-
-    slug: str
-    titles: dict[str, str]
-    descriptions: dict[str, str]
-    text: str
-
-    def title(self, lang: str) -> str:
-        return self.titles.get(lang) or self.titles.get("es") or self.slug
-
-
-_HEADER_LINE = re.compile(r"^#\s*(title|description)@(\w+):\s*(.*?)\s*$")
-
-
-@functools.lru_cache(maxsize=1)
-def load_examples(folder: Path = QUERIES_DIR) -> tuple[Example, ...]:
-    """The example queries, sorted by file name, with their es/en titles from the header comments."""
-    examples = []
-    for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        titles: dict[str, str] = {}
-        descriptions: dict[str, str] = {}
-        for line in text.splitlines():
-            match = _HEADER_LINE.match(line)
-            if match:
-                (titles if match.group(1) == "title" else descriptions)[match.group(2)] = match.group(3)
-        examples.append(Example(path.stem, titles, descriptions, text))
-    return tuple(examples)
-
-
-def curie(iri: str) -> str | None:
-    best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else None
-
-
-def local_link(iri: str) -> str | None:
-    """Where an IRI links: on this host for our IRIs (/id/x for .../paradip/id/x), else the IRI if it
-    is http(s); None for other schemes (javascript:, data:, ... are shown as text, never linked)."""
-    base = str(get_state().settings["base_iri"])
-    if iri.startswith(base):
-        return request.script_root + "/" + iri[len(base):]
-    return iri if re.match(r"https?://", iri, re.IGNORECASE) else None
-
-
-def display_cell(term: tuple[str, ...] | None, labels: dict[str, str]) -> dict[str, Any] | None:
-    """A result term ready for the template (which escapes every value)."""
-    if term is None:
-        return None
-    kind = term[0]
-    if kind == "uri":
-        iri = term[1]
-        return {"kind": "uri", "text": labels.get(iri) or curie(iri) or iri, "href": local_link(iri), "title": iri}
-    if kind == "literal":
-        _, value, datatype, language = term
-        shown = None if datatype in (XSD_STRING, RDF_LANG_STRING) else (curie(datatype) or datatype)
-        return {"kind": "literal", "text": value, "lang": language, "datatype": shown}
-    if kind == "bnode":
-        return {"kind": "bnode", "text": "_:" + term[1]}
-    return {"kind": "triple", "text": term[1]}
-
-
-def download_links(query: str, proto: ProtocolRequest, kind: str | None) -> list[dict[str, str]]:
-    kinds = [kind] if kind else ["results", "rdf"]
-    tables = {"results": conneg.RESULT_FORMATS, "rdf": conneg.RDF_FORMATS}
-    base: list[tuple[str, str]] = [("query", query)]
-    base += [("default-graph-uri", g) for g in proto.default_graphs]
-    base += [("named-graph-uri", g) for g in proto.named_graphs]
-    return [{"label": f.label, "href": request.base_url + "?" + urlencode([*base, ("format", f.name)]),
-             "media_type": f.media_type, "filename": f"results.{f.extension}"}
-            for k in kinds for f in tables[k]]
-
-
-def render_page(query: str, lang: str, proto: ProtocolRequest, reply: Reply | None = None,
-                error: ParadipError | None = None, status: int = 200, kind: str | None = None) -> Response:
-    state = get_state()
-    table = reply.table if reply is not None else None
-    rows: list[list[Any]] = []
-    if table and "rows" in table:
-        rows = [[display_cell(t, table["labels"]) for t in row] for row in table["rows"]]
-    position = re.search(r"at (\d+):(\d+)", error.message) if isinstance(error, QuerySyntaxError) else None
-    context = {
-        "lang": lang, "query": query, "examples": load_examples(), "prefixes": PREFIXES,
-        "endpoint": request.base_url, "error": error, "reply": reply, "table": table, "rows": rows,
-        "kind": kind, "downloads": download_links(query, proto, kind) if reply is not None else [],
-        "result_limit": state.settings["result_limit"], "query_timeout": state.settings["query_timeout"],
-        "default_graphs": [] if state.union_default_graph else [str(GRAPHS[k]) for k in DEFAULT_GRAPHS],
-        "error_line": int(position.group(1)) if position else None,
-        "error_column": int(position.group(2)) if position else None,
-        "query_lines": query.splitlines(),
-        "run_url": lambda text: request.base_url + "?" + urlencode([("query", text)]),
-    }
-    return Response(render_template("sparql.html", **context), status=status, mimetype="text/html")
-
-
-def iter_examples() -> Iterable[Example]:
-    """The examples, for other blueprints and tests."""
-    return iter(load_examples())
 
 
 @bp.route("/sparql/examples/<slug>.rq")

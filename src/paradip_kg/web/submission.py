@@ -19,7 +19,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import UnsupportedMediaType
 
 from paradip_kg.errors import InputError
-from paradip_kg.rdf.parse import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX, guess_format
+from paradip_kg.rdf.formats import BY_MEDIA_TYPE, BY_SUFFIX
+from paradip_kg.rdf.parse import guess_format
 from paradip_kg.shacl.inputs import load_upload
 from paradip_kg.shacl.jobs import INFERENCE
 from paradip_kg.web.validate_report import FORM_TYPES
@@ -60,10 +61,10 @@ def _iris(values: list[str], what: str) -> list[URIRef]:
 def _upload_format(explicit: str | None, filename: str, media_type: str | None, source: str) -> str:
     if explicit:
         return guess_format(source, explicit)
-    if filename and Path(filename).suffix.lower() in FORMATS_BY_SUFFIX:
+    if filename and Path(filename).suffix.lower() in BY_SUFFIX:
         return guess_format(filename)
-    if media_type and media_type in FORMATS_BY_MEDIA_TYPE and media_type not in ("application/octet-stream",):
-        return FORMATS_BY_MEDIA_TYPE[media_type]
+    if media_type and media_type in BY_MEDIA_TYPE and media_type not in ("application/octet-stream",):
+        return BY_MEDIA_TYPE[media_type].name
     return "turtle"
 
 
@@ -102,11 +103,11 @@ def read_submission() -> Submission:
         fmt_name = values.get("data_format")
         if fmt_name:
             fmt = guess_format("request body", fmt_name)
-        elif media_type in FORMATS_BY_MEDIA_TYPE:
-            fmt = FORMATS_BY_MEDIA_TYPE[media_type]
+        elif media_type in BY_MEDIA_TYPE:
+            fmt = BY_MEDIA_TYPE[media_type].name
         else:
             raise UnsupportedMediaType(
-                f"send the data with an RDF media type ({', '.join(sorted(FORMATS_BY_MEDIA_TYPE))}), "
+                f"send the data with an RDF media type ({', '.join(sorted(BY_MEDIA_TYPE))}), "
                 f"or as a multipart/form-data upload; got {media_type or 'no Content-Type'}")
         body, source = request.get_data(cache=False), "request body"
         shapes_body, shapes_source, shapes_fmt = b"", "", ""

@@ -34,6 +34,7 @@ from werkzeug.exceptions import Forbidden, NotFound, UnsupportedMediaType
 
 from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, WriteRejected
 from paradip_kg.publish.dumps import prefixes_for
+from paradip_kg.rdf.formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.shacl.engine import engine_options
 from paradip_kg.shacl.render import render, summary
@@ -44,7 +45,7 @@ from paradip_kg.web.auth import authenticate
 from paradip_kg.web.errors import error_body
 from paradip_kg.web.language import page_language
 from paradip_kg.web.published import project_graphs, published
-from paradip_kg.web.sparql import _decode_params
+from paradip_kg.web.sparql import decode_params
 from paradip_kg.web.state import get_state
 from paradip_kg.web.validate_report import REPORT_FORMATS, html_page
 from paradip_kg.writes import commit as core
@@ -58,14 +59,9 @@ FORM = "application/x-www-form-urlencoded"
 UPDATE_SPEC = "https://www.w3.org/TR/sparql11-protocol/#update-operation"
 GSP_SPEC = "https://www.w3.org/TR/sparql11-http-rdf-update/"
 # What GET /graph-store answers with. Order matters on a tie (``*/*``): Turtle.
-GRAPH_FORMATS: tuple[conneg.Format, ...] = tuple(conneg.BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml"))
-# What PUT and POST /graph-store read: media type → loading format name. One graph per request.
-BODY_FORMATS = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/turtle": "turtle",
-    "application/n-triples": "nt", "text/plain": "nt",
-    "application/ld+json": "json-ld", "application/json": "json-ld",
-    "application/rdf+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-}
+GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+# What PUT and POST /graph-store read: media type → format. One graph per request.
+BODY_FORMATS: dict[str, Format] = {t: f for f in GRAPH_FORMATS for t in f.media_types}
 DATASET_TYPES = ("application/trig", "application/n-quads", "text/n3")
 WRITE_ALLOWED = {"writes.update": "POST, OPTIONS", "writes.graph_store": "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
 WRITE_EXPOSED = "WWW-Authenticate, Location, Retry-After, X-Paradip-Conforms"
@@ -139,7 +135,7 @@ def _utf8_only(what: str) -> None:
 
 def read_update() -> str:
     """The update text of a POST, by the protocol's rules; InputError (400), 413 or 415 otherwise."""
-    params = _decode_params(request.query_string, "query string")
+    params = decode_params(request.query_string, "query string")
     names = {name for name, _ in params}
     if names & {"using-graph-uri", "using-named-graph-uri"}:
         raise InputError("using-graph-uri and using-named-graph-uri are not supported here: write USING, "
@@ -159,7 +155,7 @@ def read_update() -> str:
                 from None
     elif mimetype == FORM:
         _utf8_only("the form")
-        form = _decode_params(request.get_data(cache=False), "request body")
+        form = decode_params(request.get_data(cache=False), "request body")
         names = {name for name, _ in form}
         if names & {"using-graph-uri", "using-named-graph-uri"}:
             raise InputError("using-graph-uri and using-named-graph-uri are not supported here: write USING, "
@@ -250,7 +246,7 @@ def read_body(graph: str) -> Graph:
     if mimetype not in BODY_FORMATS:
         raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype or 'none'!r}: send the graph as text/turtle, "
                                    "application/n-triples, application/ld+json or application/rdf+xml.")
-    if BODY_FORMATS[mimetype] != "xml":
+    if BODY_FORMATS[mimetype] is not RDFXML:
         _utf8_only("RDF")
     quads = read_quads(request.get_data(cache=False), BODY_FORMATS[mimetype], "request body", base_iri=graph)
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
