@@ -430,6 +430,35 @@ def test_timeout_stops_the_query(make_app: Callable[..., Flask]) -> None:
         os.kill(first_child, 0)
 
 
+def test_the_query_child_says_why_it_cannot_start_and_comes_back_after_dying(sample_store: Path,
+                                                                               tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from paradip_kg.errors import ParadipError
+    from paradip_kg.sparql.jobs import Job
+    from paradip_kg.sparql.runner import QueryRunner
+    from paradip_kg.web.conneg import BY_NAME
+
+    job = Job(ASK, {"results": BY_NAME["json"]}, limit=10)
+    broken = QueryRunner(tmp_path / "no-store")
+    with pytest.raises(ParadipError, match="no-store"):  # the child's hello names the store it cannot open
+        broken.run(job, 20.0)
+    assert broken.pid is None  # and it is gone
+    runner = QueryRunner(sample_store, union_default_graph=True)
+    try:
+        assert json.loads(runner.run(job, 20.0).body)["boolean"] is True
+        pid = runner.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)  # a child that dies between jobs ...
+        with pytest.raises(ParadipError, match="ended unexpectedly"):
+            runner.run(job, 20.0)
+        assert runner.pid not in (None, pid)  # ... is replaced at once
+        assert json.loads(runner.run(job, 20.0).body)["boolean"] is True
+    finally:
+        runner.stop()
+
+
 # --- CORS -----------------------------------------------------------------------------------
 
 
