@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))  # free_port is shared with the tests (tests/support)
 
-from paradip_kg.backends.push import push  # noqa: E402
 from paradip_kg.backends.client import N_TRIPLES, SPARQL_JSON, RemoteStore  # noqa: E402
+from paradip_kg.backends.push import push  # noqa: E402
 from paradip_kg.rdf.formats import NTRIPLES  # noqa: E402
 from paradip_kg.sparql.execute import execute  # noqa: E402
 from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
