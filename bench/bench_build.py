@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'graph':<20} {'input triples':>13} " + " ".join(f"{s + ' s':>10}" for s in STAGES) + f" {'total s':>9}")
     for name, seconds, inputs in rows:
         total = sum(seconds.get(s, 0.0) for s in STAGES)
-        print(f"{name:<20} {inputs:>13} " + " ".join(f"{seconds.get(s, 0.0):>10.2f}" for s in STAGES) + f" {total:>9.2f}")
+        figures = " ".join(f"{seconds.get(s, 0.0):>10.2f}" for s in STAGES)
+        print(f"{name:<20} {inputs:>13} " + figures + f" {total:>9.2f}")
     print("\nratio to the bundled graph, same run (stage time / bundled stage time):")
     for name, seconds, inputs in rows[1:]:
         ratios = " ".join(f"{s}={seconds.get(s, 0.0) / max(base.get(s, 1e-9), 1e-9):.1f}x" for s in STAGES)

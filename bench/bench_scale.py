@@ -230,7 +230,8 @@ def child_full_validation(store_dir: Path, events: Path) -> None:
           note=f"{counts['Violation']} violations, {counts['Warning']} warnings")
 
 
-def run_child(args: list[str], events: Path, budget: float, log: Path) -> tuple[dict[str, dict[str, Any]], str | None, int]:
+def run_child(args: list[str], events: Path, budget: float,
+              log: Path) -> tuple[dict[str, dict[str, Any]], str | None, int]:
     """Run this script as a child; stop it when a stage runs past ``budget`` s.
 
     Returns the finished stages (name → record), the stage it was stopped in (or a failure
@@ -472,7 +473,8 @@ def build_stages(result: SizeResult, previous: SizeResult | None, args: argparse
                                       f"({previous.build[stage]:.1f} s) > --stage-budget {args.stage_budget:g} s")
             else:
                 skip.add(stage)
-                reasons[stage] = f"not run: no figure at {label(previous.size)} ({previous.build_skipped.get(stage, '?')})"
+                why = previous.build_skipped.get(stage, "?")
+                reasons[stage] = f"not run: no figure at {label(previous.size)} ({why})"
     if "infer" in skip and "validate" not in skip:
         skip.add("validate")
         reasons["validate"] = "not run: it validates the entailed graph and infer was not run"
@@ -487,7 +489,8 @@ def build_stages(result: SizeResult, previous: SizeResult | None, args: argparse
     result.build_peak = peak
     skipped: dict[str, str] = dict(reasons)
     if stopped:
-        skipped[stopped] = (f"stopped after {args.stage_budget:g} s (--stage-budget)" if not stopped.startswith("failed")
+        skipped[stopped] = (f"stopped after {args.stage_budget:g} s (--stage-budget)"
+                            if not stopped.startswith("failed")
                             else stopped)
     for stage in STAGES:
         if stage not in done and stage not in skipped:
@@ -547,7 +550,8 @@ def query_table(result: SizeResult, clients_list: list[int]) -> None:
             v = theirs.get(slug)
             flag = f" (errors: {o.errors}; {o.error})" if o.errors or o.error else ""
             if v is None:
-                out(f"| {slug}{flag} | {o.size} | {o.p50 * 1000:.1f} | {o.p99 * 1000:.1f} | {o.rps:.1f} | – | – | – | – | – | – |")
+                out(f"| {slug}{flag} | {o.size} | {o.p50 * 1000:.1f} | {o.p99 * 1000:.1f} | {o.rps:.1f} "
+                    "| – | – | – | – | – | – |")
                 continue
             vflag = f" (Virtuoso errors: {v.errors}; {v.error})" if v.errors or v.error else ""
             if not (o.errors or v.errors):
@@ -690,7 +694,8 @@ def writes(result: SizeResult, store_dir: Path, args: argparse.Namespace) -> Non
     out(f"\n### Writes with validation ({len(steady)} INSERT DATA writes after a first one; load {load()})\n")
     out("(each: one new agreement, 11 triples, labels with language tags, as a client sends it)\n")
     out(f"{result.writes_per_s:.3g} writes/s; median focus nodes {result.write_focus:g}; "
-        f"{full} of {len(steady)} fell back to full validation; each added {statistics.median(r.added for r in steady):g} "
+        f"{full} of {len(steady)} fell back to full validation; "
+        f"each added {statistics.median(r.added for r in steady):g} "
         f"triples and {statistics.median(r.inferred_added for r in steady):g} inferred\n")
     out("| stage | first write s | median s (writes 2…) |")
     out("|---|---:|---:|")
@@ -775,7 +780,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--_child"]:
         if argv[1] == "build":
-            child_build(int(argv[2]), Path(argv[3]), Path(argv[3]) / "events.jsonl", set(filter(None, argv[4].split(","))))
+            child_build(int(argv[2]), Path(argv[3]), Path(argv[3]) / "events.jsonl",
+                        set(filter(None, argv[4].split(","))))
         else:
             child_full_validation(Path(argv[2]), Path(argv[3]))
         return 0
@@ -791,11 +797,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-budget", type=float, default=300.0,
                         help="seconds of timed writes per size, after 3 writes (default 300)")
     parser.add_argument("--gc-between-writes", action="store_true",
-                        help="gc.collect() before each write (untimed). Early versions of paradip_kg.writes.commit left the "
+                        help="gc.collect() before each write (untimed). Early versions of paradip_kg.writes.commit "
+                             "left the "
                              "writer's store open in a reference cycle; writes now collect it themselves")
     parser.add_argument("--no-virtuoso", action="store_true", help="skip the Virtuoso side")
     parser.add_argument("--only-writes", action="store_true",
-                        help="only the served store and the writes (no build stages, full validation, queries, Virtuoso)")
+                        help="only the served store and the writes "
+                             "(no build stages, full validation, queries, Virtuoso)")
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="paradip-bench-scale-"))

@@ -96,7 +96,10 @@ def direct(store_dir: Path, queries: list[tuple[str, str]], repeat: int, limit: 
                 break
             started = time.perf_counter()
             result = store.query(text, **options)
-            count = 1 if isinstance(result, ox.QueryBoolean) else sum(1 for _ in zip(range(limit + 1), result))
+            if isinstance(result, ox.QueryBoolean):
+                count = 1
+            else:
+                count = sum(1 for _ in zip(range(limit + 1), result, strict=False))
             engine.append(time.perf_counter() - started)
             started = time.perf_counter()
             reply = execute(store, job, graphs, False)
@@ -117,40 +120,44 @@ def start_server(store_dir: Path, workers: int, log: Path) -> tuple[subprocess.P
 def over_http(url: str, rows: list[Row], queries: list[tuple[str, str]], repeat: int, concurrency: int,
               budget: float) -> None:
     """Each query ``repeat`` times from ``concurrency`` threads; fills the HTTP columns of ``rows``."""
-    for row, (_, text) in zip(rows, queries):
+    for row, (_, text) in zip(rows, queries, strict=True):
         accept = "text/turtle" if inspect_query(text).kind == "rdf" else "application/sparql-results+json"
-        request_url = url + "?query=" + quote(text)
-        latencies: list[float] = []
-        errors = 0
-        lock = threading.Lock()
-
-        deadline = 0.0
-
-        def one(i: int) -> None:
-            nonlocal errors
-            if i >= 3 and time.perf_counter() > deadline:
-                return  # over budget: the requests sent so far are the sample
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(urllib.request.Request(request_url, headers={"Accept": accept}),
-                                            timeout=300) as response:
-                    response.read()
-                    ok = response.status == 200
-            except (urllib.error.URLError, ConnectionError):
-                ok = False
-            with lock:
-                latencies.append(time.perf_counter() - started)
-                errors += not ok
-
-        one(0)  # warm-up: the worker's query process is up, caches are hot
-        latencies.clear()
-        started = time.perf_counter()
-        deadline = started + budget
-        with ThreadPoolExecutor(concurrency) as pool:
-            list(pool.map(one, range(repeat)))
-        wall = time.perf_counter() - started
+        latencies, errors, wall = _measure(url + "?query=" + quote(text), accept, repeat, concurrency, budget)
         row.http_p50, row.http_p99 = percentile(latencies, 50), percentile(latencies, 99)
         row.rps, row.errors, row.samples = len(latencies) / wall, errors, len(latencies)
+
+
+def _measure(request_url: str, accept: str, repeat: int, concurrency: int,
+             budget: float) -> tuple[list[float], int, float]:
+    """One query's latencies, error count and wall time, after a warm-up request."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = 0.0
+
+    def one(i: int) -> None:
+        nonlocal errors
+        if i >= 3 and time.perf_counter() > deadline:
+            return  # over budget: the requests sent so far are the sample
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(request_url, headers={"Accept": accept}),
+                                        timeout=300) as response:
+                response.read()
+                ok = response.status == 200
+        except (urllib.error.URLError, ConnectionError):
+            ok = False
+        with lock:
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
+
+    one(0)  # warm-up: the worker's query process is up, caches are hot
+    latencies.clear()
+    started = time.perf_counter()
+    deadline = started + budget
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(repeat)))
+    return latencies, errors, time.perf_counter() - started
 
 
 def report(title: str, rows: list[Row]) -> None:

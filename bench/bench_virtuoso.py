@@ -92,7 +92,8 @@ def bench_dataset(name: str, store_dir: Path, remote: RemoteStore, repeat: int) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, help="a built store (default: build the bundled graph into a temp folder)")
+    parser.add_argument("--store", type=Path,
+                        help="a built store (default: build the bundled graph into a temp folder)")
     parser.add_argument("--triples", type=int, default=100_000, help="synthetic graph size; 0: none")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--endpoint", help="use this running Virtuoso (its graphs of ours are replaced)")

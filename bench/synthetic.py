@@ -88,7 +88,8 @@ def generate(triples: int = 1_000_000, seed: int = 0) -> Iterator[ox.Quad]:
         yield from labels(state, f"Estado sintético {s}", f"Synthetic state {s}")
 
     for g in range(governments):
-        government, municipality, locality = node(f"government/g{g}"), node(f"municipality/m{g}"), node(f"locality/l{g}")
+        government, municipality = node(f"government/g{g}"), node(f"municipality/m{g}")
+        locality = node(f"locality/l{g}")
         state = node(f"state/s{g % states}")
         yield ox.Quad(government, RDF_TYPE, pdo("MunicipalGovernment"), DATA)
         yield ox.Quad(government, pdo("governs"), municipality, DATA)
@@ -111,7 +112,10 @@ def generate(triples: int = 1_000_000, seed: int = 0) -> Iterator[ox.Quad]:
         national = (first % states) % countries == (second % states) % countries  # same country (see the states above)
         scope = "national" if national else "international"
         year = rng.randrange(1960, 2025)
-        date = typed(str(year), "gYear") if rng.random() < 0.5 else typed(f"{year}-{rng.randrange(1, 13):02d}", "gYearMonth")
+        if rng.random() < 0.5:
+            date = typed(str(year), "gYear")
+        else:
+            date = typed(f"{year}-{rng.randrange(1, 13):02d}", "gYearMonth")
         yield ox.Quad(agreement, RDF_TYPE, pdo("Agreement"), DATA)
         yield ox.Quad(agreement, RDF_TYPE, pdo("SisterCityAgreement"), DATA)
         yield ox.Quad(agreement, pdo("hasParty"), one, DATA)
@@ -119,7 +123,8 @@ def generate(triples: int = 1_000_000, seed: int = 0) -> Iterator[ox.Quad]:
         yield ox.Quad(agreement, pdo("scope"), ox.NamedNode(f"{VOCAB}scope/{scope}"), DATA)
         yield ox.Quad(agreement, pdo("startDate"), date, DATA)
         yield ox.Quad(agreement, pdo("theme"), ox.NamedNode(f"{VOCAB}theme/{rng.choice(THEMES)}"), DATA)
-        yield ox.Quad(agreement, pdo("alignedWith"), ox.NamedNode(f"http://metadata.un.org/sdg/{rng.choice(SDG_TARGETS)}"), DATA)
+        target = ox.NamedNode(f"http://metadata.un.org/sdg/{rng.choice(SDG_TARGETS)}")
+        yield ox.Quad(agreement, pdo("alignedWith"), target, DATA)
         yield ox.Quad(agreement, pdo("tableRow"), typed(str(a + 1), "integer"), DATA)
         yield ox.Quad(agreement, DERIVED, SOURCE, DATA)
         yield from labels(agreement, f"Hermanamiento sintético {a}", f"Synthetic twinning {a}")
