@@ -25,6 +25,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from paradip_kg.rdf import formats
+from paradip_kg.rdf.formats import RDF_FORMATS
 from paradip_kg.sparql.results import TABLE_WRITERS
 from paradip_kg.web import conneg
 
@@ -102,7 +103,7 @@ def test_negotiate(header: str | None, results: str | None, graph: str | None) -
     accept = accept_of(header)
     chosen = conneg.negotiate(accept, (*conneg.RESULT_FORMATS, conneg.HTML))
     assert (chosen.name if chosen else None) == results
-    chosen = conneg.negotiate(accept, (*conneg.RDF_FORMATS, conneg.HTML))
+    chosen = conneg.negotiate(accept, (*RDF_FORMATS, conneg.HTML))
     assert (chosen.name if chosen else None) == graph
 
 
@@ -151,7 +152,7 @@ OVERRIDES = [
 def test_override(values: list[str], results: str | None, graph: str | None) -> None:
     chosen = conneg.override(values, (*conneg.RESULT_FORMATS, conneg.HTML))
     assert (chosen.name if chosen else None) == results
-    chosen = conneg.override(values, (*conneg.RDF_FORMATS, conneg.HTML))
+    chosen = conneg.override(values, (*RDF_FORMATS, conneg.HTML))
     assert (chosen.name if chosen else None) == graph
 
 
@@ -177,8 +178,8 @@ def test_prefers_html(header: str | None, expected: bool) -> None:
 
 def test_every_format_has_a_writer() -> None:
     assert {f.name for f in conneg.RESULT_FORMATS} == set(TABLE_WRITERS)
-    assert conneg.RDF_FORMATS is formats.RDF_FORMATS
-    for fmt in conneg.RDF_FORMATS:
+    assert RDF_FORMATS is formats.RDF_FORMATS
+    for fmt in RDF_FORMATS:
         assert fmt.rdf_format is not None and fmt.rdf_format.media_type == fmt.media_type  # pyoxigraph agrees
         assert fmt.sd_iri.startswith(formats.FORMATS_NS)
         assert fmt.rdflib and fmt.suffixes[0] == "." + fmt.extension
@@ -196,14 +197,14 @@ def test_the_short_names_people_type_name_one_format(typed: str, name: str) -> N
 
 
 def test_a_format_crosses_the_pipe_to_the_query_child() -> None:
-    for fmt in conneg.RDF_FORMATS:
+    for fmt in RDF_FORMATS:
         assert pickle.loads(pickle.dumps(fmt)) is fmt  # the table's row, by name
     for fmt in (*conneg.RESULT_FORMATS, conneg.HTML):
         assert pickle.loads(pickle.dumps(fmt)) == fmt
 
 
 def test_media_types_are_unique_per_table() -> None:
-    for table in (conneg.RESULT_FORMATS, conneg.RDF_FORMATS):
+    for table in (conneg.RESULT_FORMATS, RDF_FORMATS):
         types = [t for f in (*table, conneg.HTML) for t in f.media_types]
         assert len(types) == len(set(types))
 

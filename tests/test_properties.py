@@ -15,7 +15,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from paradip_kg.errors import RdfSyntaxError
-from paradip_kg.rdf.formats import RDF_FORMATS
+from paradip_kg.rdf.formats import RDF_FORMATS, Format
 from paradip_kg.rdf.parse import parse_bytes
 from paradip_kg.web import conneg
 from support.rdf import triples_of
@@ -33,7 +33,7 @@ accept_item = st.builds(
     st.sampled_from(["", ";level=1", ';x="unterminated', ";;", ","]),
 )
 accept_header = st.one_of(st.lists(accept_item, max_size=30).map(", ".join), st.text(max_size=200))
-FORMAT_SETS = [conneg.RDF_FORMATS, conneg.RESULT_FORMATS, (*conneg.RDF_FORMATS, conneg.HTML)]
+FORMAT_SETS = [RDF_FORMATS, conneg.RESULT_FORMATS, (*RDF_FORMATS, conneg.HTML)]
 
 
 @SETTINGS
@@ -80,8 +80,8 @@ def bundled_graph(bundled_store: Path) -> Graph:
 LOADING_NAME = {f.rdf_format: f.name for f in RDF_FORMATS}
 
 
-@pytest.mark.parametrize("fmt", [pytest.param(f, id=f.name) for f in conneg.RDF_FORMATS])
-def test_round_trip(bundled_store: Path, bundled_graph: Graph, fmt: conneg.Format) -> None:
+@pytest.mark.parametrize("fmt", [pytest.param(f, id=f.name) for f in RDF_FORMATS])
+def test_round_trip(bundled_store: Path, bundled_graph: Graph, fmt: Format) -> None:
     """The app's serializer (what /data and /dumps serve) writes the bundled graph in every RDF
     format; our parser reads it back isomorphically."""
     from paradip_kg.store.head import open_store
@@ -95,7 +95,7 @@ def test_round_trip(bundled_store: Path, bundled_graph: Graph, fmt: conneg.Forma
 
 
 def test_every_serialization_is_covered() -> None:
-    names = {LOADING_NAME[f.rdf_format] for f in conneg.RDF_FORMATS}
+    names = {LOADING_NAME[f.rdf_format] for f in RDF_FORMATS}
     assert set(SERIALIZATIONS) <= names, names
 
 

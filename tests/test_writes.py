@@ -29,7 +29,8 @@ from paradip_kg.errors import GraphNotFound, Inconsistent, InputError, QuerySynt
 from paradip_kg.inference.closure import infer
 from paradip_kg.inference.incremental import TBox, entail
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.rdf.parse import parse_file, to_rdflib
+from paradip_kg.rdf.parse import parse_file
+from paradip_kg.rdf.terms import to_rdflib
 from paradip_kg.store.head import open_store, read_head
 from paradip_kg.writes import commit as writes
 from paradip_kg.writes import live, operations

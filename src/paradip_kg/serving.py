@@ -35,8 +35,6 @@ from paradip_kg import settings as settings_module
 from paradip_kg.rdf.parse import guess_format, read_file, read_quads
 from paradip_kg.store.disk import Manifest, manifest_path
 
-EXTENSION = "paradip_kg"
-
 
 def load_files(files: Sequence[Path], store_dir: Path) -> Manifest:
     """Parse ``files`` into a new store at ``store_dir``; write its manifest and return it.
@@ -100,12 +98,16 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _start_query_process(worker: Any) -> None:
     """Start the worker's query child at once, so the first query does not wait for it."""
+    from paradip_kg.web.state import EXTENSION
+
     state = worker.wsgi.extensions.get(EXTENSION)
     if state is not None and state.store_dir.exists():
         state.runner().start()
 
 
 def _stop_query_processes(server: Any, worker: Any) -> None:
+    from paradip_kg.web.state import EXTENSION
+
     state = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get(EXTENSION)
     if state is not None:
         state.close()

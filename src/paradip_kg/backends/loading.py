@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from paradip_kg.backends.client import RemoteStore, checked_iri
 from paradip_kg.errors import ParadipError
-from paradip_kg.store.disk import to_oxigraph
+from paradip_kg.rdf.terms import to_oxigraph
 
 STAGING_PREFIX = "urn:x-paradip:staging:"
 

@@ -15,12 +15,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib import BNode, Dataset, Graph, URIRef
 
 from paradip_kg.errors import RdfSyntaxError
 from paradip_kg.rdf.formats import BY_NAME, BY_SUFFIX, JSONLD, RDFXML, Format, lookup
+from paradip_kg.rdf.terms import to_rdflib
 
 FormatName = Format | str  # a row of rdf.formats, or a name of one (any of its short names)
 
@@ -51,26 +50,6 @@ def guess_format(path: Path | str, explicit: str | None = None) -> str:
     except KeyError:
         raise RdfSyntaxError(str(path), f"cannot tell the RDF format from the extension {suffix!r}; "
                              f"use one of {', '.join(sorted(BY_SUFFIX))} or give the format") from None
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-    """An Oxigraph term as the equal rdflib term (``xsd:string`` literals become plain ones).
-
-    Raises:
-        ValueError: an RDF 1.2 triple term, which rdflib cannot hold.
-    """
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Triple):
-        raise ValueError(f"the triple term {term} cannot be read here (RDF 1.2 triple terms are not supported)")
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    if datatype == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
 
 
 MAX_NESTING = 256  # deepest JSON-LD object/array or RDF/XML element nesting accepted

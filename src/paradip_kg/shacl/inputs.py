@@ -15,7 +15,6 @@ not part of validation); :func:`data_notices` tells the reader so.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -71,17 +70,16 @@ def project_context(project_dir: Path) -> Graph:
     return merged(project_folder(project_dir / "ontology"), project_folder(project_dir / "vocab"))
 
 
-@lru_cache(maxsize=8)
-def _folder_cached(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> Graph:
-    return load_folder(Path(folder))
-
-
 def project_folder(folder: Path) -> Graph:
-    """A project folder parsed once per process (again when a file changes)."""
+    """A project folder's RDF files as one graph (empty if there is no such folder)."""
+    return load_folder(folder) if folder.is_dir() else Graph()
+
+
+def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What changes when a file of ``folder`` does: each file's name, size and modification time."""
     if not folder.is_dir():
-        return Graph()
-    stamp = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
-    return _folder_cached(str(folder), stamp)
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
 
 
 def mix_in(data: Graph, context: Graph) -> Graph:
@@ -158,5 +156,5 @@ def data_notices(data: Graph, lang: str) -> list[str]:
                        "SHACL validation does not include documents the data graph imports."), lang)]
 
 
-__all__ = ["load_data", "load_upload", "load_shapes", "project_context", "project_folder", "mix_in", "merged",
-           "check_uploaded_shapes", "data_notices"]
+__all__ = ["load_data", "load_upload", "load_shapes", "project_context", "project_folder", "folder_stamp", "mix_in",
+           "merged", "check_uploaded_shapes", "data_notices"]

@@ -4,14 +4,13 @@ A thread cannot be stopped, so the web runs validations in a child process of it
 ``python -m paradip_kg.shacl.runner``, which keeps pyshacl imported and rdflib's translated
 SPARQL warm between jobs. A job that outlives its time limit gets the child killed (SIGKILL) and
 :class:`~paradip_kg.errors.ValidationTimeout` (503) raised; the next job starts a fresh child.
-The CLI validates in its own process (:func:`paradip_kg.shacl.jobs.execute`).
+The web app keeps one runner per worker thread
+(``AppState.validation_runner``); the CLI validates in its own process (:func:`paradip_kg.shacl.jobs.execute`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
 from typing import Any
 
 from paradip_kg.child import Child, Handler, serve
@@ -54,18 +53,6 @@ class ValidationRunner:
         if kind == "input":
             raise InputError(answer)
         raise ParadipError(f"the validation failed: {answer}")
-
-
-_runners = threading.local()
-
-
-def run_in_child(job: Job, timeout: float) -> Report:
-    """:meth:`ValidationRunner.run` on this thread's runner (started on first use)."""
-    runner = getattr(_runners, "runner", None)
-    if runner is None or getattr(_runners, "pid", None) != os.getpid():  # new thread, or forked
-        runner = _runners.runner = ValidationRunner()
-        _runners.pid = os.getpid()
-    return runner.run(job, timeout)
 
 
 # --- The child side -----------------------------------------------------------------------

@@ -29,9 +29,10 @@ from paradip_kg import i18n
 from paradip_kg.errors import NotDescribed
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.publish import description, dumps, void
-from paradip_kg.store.disk import to_oxigraph
+from paradip_kg.rdf.formats import Format
+from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.web import conneg, http, urls
-from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.conneg import HTML
 from paradip_kg.web.documents import BY_EXTENSION, PAGE_FORMATS, RDF_DOC_FORMATS, choose, serialize
 from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state

@@ -24,7 +24,7 @@ from datetime import datetime
 from flask import Response, g, request
 
 from paradip_kg.publish.dumps import StoreVersion
-from paradip_kg.web.conneg import Format
+from paradip_kg.rdf.formats import Format
 from paradip_kg.web.state import get_state
 
 Render = Callable[[], tuple[bytes | str, str]]  # → (body, Content-Type)

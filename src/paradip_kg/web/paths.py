@@ -16,8 +16,9 @@ from flask import request
 from werkzeug.urls import iri_to_uri
 
 from paradip_kg.publish.describe import exists
+from paradip_kg.rdf.formats import Format
 from paradip_kg.web import urls
-from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.conneg import HTML
 from paradip_kg.web.documents import BY_EXTENSION, PAGE_FORMATS, RDF_DOC_FORMATS
 from paradip_kg.web.state import get_state
 

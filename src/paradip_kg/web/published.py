@@ -17,7 +17,7 @@ from rdflib import Graph
 from paradip_kg.errors import NotAvailable
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.rdf.parse import add_quads
-from paradip_kg.shacl.inputs import load_shapes, project_folder
+from paradip_kg.shacl.inputs import folder_stamp, load_shapes, project_folder
 from paradip_kg.shacl.results import Report
 from paradip_kg.web.state import get_state
 
@@ -58,4 +58,11 @@ def project_graphs() -> tuple[Graph, Graph, Graph]:
     if pub is not None and len(pub.graph("shapes")):
         return pub.graph("shapes"), pub.graph("vocab"), pub.graph("ontology")
     project_dir = Path(get_state().settings["project_dir"])
-    return load_shapes([], project_dir), project_folder(project_dir / "vocab"), project_folder(project_dir / "ontology")
+    return load_shapes([], project_dir), _folder(project_dir / "vocab"), _folder(project_dir / "ontology")
+
+
+def _folder(folder: Path) -> Graph:
+    """A project folder parsed once per process, again when one of its files changes (app state)."""
+    graph: Graph = get_state().cached(("web.published.folder", str(folder), folder_stamp(folder)),
+                                      lambda: project_folder(folder), per_version=False)
+    return graph

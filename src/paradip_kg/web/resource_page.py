@@ -21,8 +21,8 @@ from paradip_kg.publish import labels as labelling
 from paradip_kg.publish.docs.reader import anchor
 from paradip_kg.publish.docs.vocab import SchemeDoc, vocab_doc
 from paradip_kg.publish.labels import Labels, qname
+from paradip_kg.rdf.formats import Format
 from paradip_kg.web import urls
-from paradip_kg.web.conneg import Format
 from paradip_kg.web.state import get_state
 
 VALUE_CAP = 200  # values of one property shown on a page

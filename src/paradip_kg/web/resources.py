@@ -20,8 +20,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg import i18n
 from paradip_kg.publish import describe
+from paradip_kg.rdf.formats import Format
 from paradip_kg.web import http, urls
-from paradip_kg.web.conneg import HTML, Format
+from paradip_kg.web.conneg import HTML
 from paradip_kg.web.documents import PAGE_FORMATS, RDF_DOC_FORMATS, choose, not_found, serialize
 from paradip_kg.web.language import page_language
 from paradip_kg.web.paths import RequestPath, document_urls, iri_prefix

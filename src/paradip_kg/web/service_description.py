@@ -15,7 +15,7 @@ from flask import Response, request
 
 from paradip_kg.errors import NotAcceptable
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.rdf.formats import FORMATS_NS
+from paradip_kg.rdf.formats import FORMATS_NS, RDF_FORMATS
 from paradip_kg.sparql.results import serialize_rdf
 from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
@@ -27,7 +27,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SD_PREFIXES = {"sd": SD, "formats": FORMATS_NS, "void": "http://rdfs.org/ns/void#",
                "dcterms": "http://purl.org/dc/terms/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
                "pdg": str(GRAPHS["data"]).rsplit("/", 1)[0] + "/"}
-FORMATS = (*conneg.RDF_FORMATS, conneg.HTML)
+FORMATS = (*RDF_FORMATS, conneg.HTML)
 
 
 def describe_service(overrides: Sequence[str]) -> Response:
@@ -92,7 +92,7 @@ def service_description(state: AppState, endpoint_url: str) -> list[ox.Triple]:
                ox.Triple(dataset, sd("defaultGraph"), default_graph),
                ox.Triple(default_graph, RDF_TYPE, sd("Graph"))]
     triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.sd_iri))
-                for f in (*conneg.RESULT_FORMATS, *conneg.RDF_FORMATS)]
+                for f in (*conneg.RESULT_FORMATS, *RDF_FORMATS)]
     if settings["allow_service"]:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     if settings.get("write_tokens") and state.backend.writable:  # writes on: /update takes SPARQL 1.1 Update

@@ -34,13 +34,13 @@ from werkzeug.exceptions import NotFound
 
 from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge
 from paradip_kg.namespaces import PREFIXES
-from paradip_kg.rdf.formats import Format
+from paradip_kg.rdf.formats import RDF_FORMATS, Format
 from paradip_kg.sparql.inspect import inspect_query
 from paradip_kg.sparql.jobs import Job
 from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
 from paradip_kg.web.service_description import describe_service
-from paradip_kg.web.sparql_page import load_examples, render_page
+from paradip_kg.web.sparql_page import examples, render_page
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("sparql", __name__)
@@ -51,7 +51,7 @@ UPDATE = "application/sparql-update"
 PROTOCOL_SPEC = "https://www.w3.org/TR/sparql11-protocol/#query-operation"
 # What each kind of result can be: SELECT/ASK results, CONSTRUCT/DESCRIBE graphs; HTML for people.
 KINDS: dict[str, tuple[Format, ...]] = {"results": (*conneg.RESULT_FORMATS, conneg.HTML),
-                                        "rdf": (*conneg.RDF_FORMATS, conneg.HTML)}
+                                        "rdf": (*RDF_FORMATS, conneg.HTML)}
 WHAT = {"results": "SELECT and ASK results", "rdf": "CONSTRUCT and DESCRIBE results"}
 
 
@@ -214,7 +214,7 @@ def not_acceptable(kind: str) -> NotAcceptable:
 @bp.route("/sparql/examples/<slug>.rq")
 def example_file(slug: str) -> Response:
     """One example query as a file (application/sparql-query)."""
-    for example in load_examples():
+    for example in examples():
         if example.slug == slug:
             return Response(example.text, content_type=DIRECT + "; charset=utf-8")
     raise NotFound(f"No example query named {slug!r}.")

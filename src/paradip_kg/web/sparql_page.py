@@ -9,7 +9,6 @@ give their titles in Spanish and English (:func:`load_examples`).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from flask import Response, render_template, request
 from paradip_kg import PACKAGE_DIR
 from paradip_kg.errors import ParadipError, QuerySyntaxError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
+from paradip_kg.rdf.formats import RDF_FORMATS
 from paradip_kg.sparql.jobs import Reply
 from paradip_kg.web import conneg
 from paradip_kg.web.state import get_state
@@ -40,7 +40,7 @@ SELECT ?agreement ?label WHERE {
 LIMIT 25
 """
 # What a result can be downloaded as, by the kind of result (SELECT/ASK or CONSTRUCT/DESCRIBE).
-DOWNLOADS = {"results": conneg.RESULT_FORMATS, "rdf": conneg.RDF_FORMATS}
+DOWNLOADS = {"results": conneg.RESULT_FORMATS, "rdf": RDF_FORMATS}
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,15 @@ class Example:
         return self.titles.get(lang) or self.titles.get("es") or self.slug
 
 
+def examples() -> tuple[Example, ...]:
+    """The example queries of this server, read once per process (kept in the app state)."""
+    found: tuple[Example, ...] = get_state().cached(("web.sparql_page.examples",), load_examples, per_version=False)
+    return found
+
+
 _HEADER_LINE = re.compile(r"^#\s*(title|description)@(\w+):\s*(.*?)\s*$")
 
 
-@functools.lru_cache(maxsize=1)
 def load_examples(folder: Path = QUERIES_DIR) -> tuple[Example, ...]:
     """The example queries, sorted by file name, with their es/en titles from the header comments."""
     examples = []
@@ -130,7 +135,7 @@ def render_page(query: str, lang: str, dataset: Sequence[tuple[str, str]] = (), 
         rows = [[display_cell(t, table["labels"]) for t in row] for row in table["rows"]]
     position = re.search(r"at (\d+):(\d+)", error.message) if isinstance(error, QuerySyntaxError) else None
     context = {
-        "lang": lang, "query": query, "examples": load_examples(), "prefixes": PREFIXES,
+        "lang": lang, "query": query, "examples": examples(), "prefixes": PREFIXES,
         "endpoint": request.base_url, "error": error, "reply": reply, "table": table, "rows": rows,
         "kind": kind, "downloads": download_links(query, dataset, kind) if reply is not None else [],
         "output_formats": [f for formats in DOWNLOADS.values() for f in formats],

@@ -14,6 +14,7 @@ keeps a cache of its own.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -25,6 +26,7 @@ from flask import current_app
 from paradip_kg.backends.base import Backend, Runner
 from paradip_kg.backends.configured import make_backend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
+from paradip_kg.shacl.runner import ValidationRunner
 from paradip_kg.store.disk import Manifest
 from paradip_kg.store.head import Head
 
@@ -44,6 +46,9 @@ class AppState:
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._lasting: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._validation = threading.local()
+        self._validation_runners: list[ValidationRunner] = []
 
     @property
     def default_graphs(self) -> tuple[str, ...]:
@@ -61,6 +66,17 @@ class AppState:
     def runner(self) -> Runner:
         """What runs this thread's ``/sparql`` jobs."""
         return self.backend.runner()
+
+    def validation_runner(self) -> ValidationRunner:
+        """This thread's ``/validate`` child process (started on first use; a fork gets its own)."""
+        if self._pid != os.getpid():  # forked (gunicorn --preload): the parent's children are not ours
+            self._pid, self._validation, self._validation_runners = os.getpid(), threading.local(), []
+        runner: ValidationRunner | None = getattr(self._validation, "runner", None)
+        if runner is None:
+            runner = self._validation.runner = ValidationRunner()
+            with self._lock:
+                self._validation_runners.append(runner)
+        return runner
 
     def manifest(self) -> Manifest | None:
         return self.backend.manifest()
@@ -103,8 +119,14 @@ class AppState:
         return value
 
     def close(self) -> None:
-        """Stop the child processes of this process."""
+        """Stop the child processes of this process (query and validation children)."""
         self.backend.close()
+        with self._lock:
+            runners, self._validation_runners = self._validation_runners, []
+        if self._pid == os.getpid():
+            for runner in runners:
+                runner.stop()
+        self._validation = threading.local()
 
 
 def get_state() -> AppState:

@@ -20,7 +20,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 
-from paradip_kg.web.conneg import Format
+from paradip_kg.rdf.formats import Format
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("urls", __name__)

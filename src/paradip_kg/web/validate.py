@@ -35,13 +35,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from paradip_kg import i18n
 from paradip_kg.errors import ParadipError, RdfSyntaxError
 from paradip_kg.rdf.parse import add_quads, read_quads
+from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.shacl.engine import engine_options
 from paradip_kg.shacl.inputs import check_uploaded_shapes, data_notices, merged, mix_in
 from paradip_kg.shacl.jobs import Job
 from paradip_kg.shacl.report import ReportView, build_view
 from paradip_kg.shacl.results import Report, read_results
-from paradip_kg.shacl.runner import run_in_child
-from paradip_kg.store.disk import to_oxigraph
 from paradip_kg.web import conneg
 from paradip_kg.web.published import project_graphs
 from paradip_kg.web.state import get_state
@@ -151,7 +150,7 @@ def validate_endpoint() -> BaseResponse | str | tuple[str, int]:
                   shape_iris=sub.shape_iris or None, allow_warnings=sub.allow_warnings, meta=sub.shapes is not None,
                   follow_imports=bool(settings["validation_follow_imports"]))
         started = time.perf_counter()
-        report = run_in_child(job, float(settings["validation_timeout"]))
+        report = get_state().validation_runner().run(job, float(settings["validation_timeout"]))
         seconds = round(time.perf_counter() - started, 3)
     except ParadipError as exc:
         if fmt is conneg.HTML:

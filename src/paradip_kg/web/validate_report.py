@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotAcceptable
 
 from paradip_kg import i18n
+from paradip_kg.rdf.formats import Format
 from paradip_kg.shacl.messages import SEVERITIES
 from paradip_kg.shacl.render import render
 from paradip_kg.shacl.report import ReportView
@@ -25,17 +26,17 @@ from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state
 
 # The report's representations. Order matters on a tie (``*/*``): scripts get the JSON summary.
-REPORT_FORMATS: tuple[conneg.Format, ...] = (
+REPORT_FORMATS: tuple[Format, ...] = (
     # Our JSON summary, documented in docs/validation.md
-    conneg.Format("json", "application/json", "JSON", "json", "docs/validation.md", short_names=("json", "summary")),
+    Format("json", "application/json", "JSON", "json", "docs/validation.md", short_names=("json", "summary")),
     conneg.HTML,
     # The SHACL validation report graph, https://www.w3.org/TR/shacl/#validation-report
-    conneg.Format("turtle", "text/turtle", "Turtle", "ttl", "https://www.w3.org/TR/turtle/",
+    Format("turtle", "text/turtle", "Turtle", "ttl", "https://www.w3.org/TR/turtle/",
                   aliases=("application/x-turtle",), short_names=("turtle", "ttl")),
-    conneg.Format("jsonld", "application/ld+json", "JSON-LD", "jsonld", "https://www.w3.org/TR/json-ld11/",
+    Format("jsonld", "application/ld+json", "JSON-LD", "jsonld", "https://www.w3.org/TR/json-ld11/",
                   short_names=("jsonld", "json-ld")),
     # RFC 4180, one row per result
-    conneg.Format("csv", "text/csv", "CSV", "csv", "https://www.rfc-editor.org/rfc/rfc4180", short_names=("csv",)),
+    Format("csv", "text/csv", "CSV", "csv", "https://www.rfc-editor.org/rfc/rfc4180", short_names=("csv",)),
 )
 DOWNLOADS = ("turtle", "jsonld", "json", "csv")  # the formats a report page offers as files
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -52,7 +53,7 @@ def request_language() -> str:
     return wanted if wanted in i18n.LANGUAGES else page_language()
 
 
-def output_format() -> conneg.Format:
+def output_format() -> Format:
     """The report format: ``output`` if it names one, else the Accept header (406 if none fits)."""
     chosen = conneg.choose(request.accept_mimetypes, params().getlist("output"), REPORT_FORMATS)
     if chosen is None:
@@ -60,7 +61,7 @@ def output_format() -> conneg.Format:
     return chosen
 
 
-def respond(view: ReportView, fmt: conneg.Format, download_name: str = "validation-report") -> Response:
+def respond(view: ReportView, fmt: Format, download_name: str = "validation-report") -> Response:
     """The report in a machine format."""
     response = Response(render(view, fmt.name), content_type=fmt.content_type)
     if params().get("download"):

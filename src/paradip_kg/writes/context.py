@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS
 
 from paradip_kg.errors import ChangeTooWide
 from paradip_kg.namespaces import PDO, SHAPES
-from paradip_kg.rdf.parse import to_rdflib
+from paradip_kg.rdf.terms import to_rdflib
 from paradip_kg.writes.affected import Affected
 from paradip_kg.writes.graphs import TYPE, AssertedGraphs, Node, Term, object_of, subject_of
 

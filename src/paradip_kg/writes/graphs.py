@@ -21,7 +21,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node as RdflibNode
 
 from paradip_kg.namespaces import GRAPH, GRAPHS
-from paradip_kg.rdf.parse import to_rdflib
+from paradip_kg.rdf.terms import to_rdflib
 
 DATA_GRAPH = str(GRAPHS["data"])
 WRITES_GRAPH = str(GRAPH["writes"])

@@ -21,8 +21,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from paradip_kg.errors import GraphNotFound, InputError, QuerySyntaxError, WriteForbidden
+from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.sparql.inspect import OPAQUE, WORD, check_nesting
-from paradip_kg.store.disk import to_oxigraph
 from paradip_kg.writes.delta import Delta, all_quads, apply, graph_quads
 from paradip_kg.writes.graphs import DATA_GRAPH, writable
 

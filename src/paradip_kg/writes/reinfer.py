@@ -13,7 +13,7 @@ from rdflib import Graph
 
 from paradip_kg.errors import ChangeTooWide, Inconsistent
 from paradip_kg.inference.incremental import TBox, entail
-from paradip_kg.store.disk import to_oxigraph
+from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.writes.affected import Affected, affected
 from paradip_kg.writes.context import inference_context
 from paradip_kg.writes.delta import Delta, apply

@@ -14,7 +14,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
 from paradip_kg.errors import ChangeTooWide
-from paradip_kg.rdf.parse import to_rdflib
+from paradip_kg.rdf.terms import to_rdflib
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.jobs import Job, narrow
 from paradip_kg.shacl.results import Report, copy_description, read_results

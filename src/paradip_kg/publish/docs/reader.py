@@ -23,7 +23,7 @@ from paradip_kg import i18n
 from paradip_kg.i18n import Pair
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.publish.labels import KNOWN_LABELS, Labels, qname
-from paradip_kg.rdf.parse import to_rdflib
+from paradip_kg.rdf.terms import to_rdflib
 
 SH = "http://www.w3.org/ns/shacl#"
 
