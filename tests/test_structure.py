@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from support.paths import PACKAGE as PACKAGE_DIR
+from support.paths import ROOT
 
 PACKAGE = "paradip_kg"
 MAX_LINES = 400
@@ -320,3 +321,19 @@ def test_an_upward_import_and_a_module_in_no_layer_are_found(tmp_path: Path) -> 
         "pkg.middle.inner (layer 1) imports pkg.top (layer 2)",
     ]
     assert unplaced(graph, "pkg", SMALL_LAYERS) == ["pkg.stray"]
+
+
+def test_architecture_doc_draws_the_same_layers() -> None:
+    """docs/architecture.md's ```layers block is this test's LAYERS, and names every package."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = re.search(r"```layers\n(.*?)```", doc, re.S)
+    assert block, "docs/architecture.md has no ```layers block"
+    drawn = []
+    for line in block.group(1).strip().splitlines():
+        number, _, names = line.strip().partition(" ")
+        drawn.append((int(number), tuple(n.strip() for n in names.split("·"))))
+    assert [n for n, _ in drawn] == list(range(len(LAYERS)))
+    assert [names for _, names in drawn] == [tuple(n for n in layer if n) for layer in LAYERS]
+    packages = sorted(p.name for p in PACKAGE_DIR.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    missing = [name for name in packages if f"`{name}/`" not in doc]
+    assert not missing, f"packages docs/architecture.md does not describe: {missing}"
