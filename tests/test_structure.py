@@ -337,3 +337,13 @@ def test_architecture_doc_draws_the_same_layers() -> None:
     packages = sorted(p.name for p in PACKAGE_DIR.iterdir() if p.is_dir() and (p / "__init__.py").exists())
     missing = [name for name in packages if f"`{name}/`" not in doc]
     assert not missing, f"packages docs/architecture.md does not describe: {missing}"
+
+
+def test_the_build_hashes_every_module_of_the_package() -> None:
+    """A change to a module in a subpackage must trigger a rebuild, as one at the top does."""
+    from paradip_kg.build import code_files
+
+    hashed = set(code_files())
+    modules = set(PACKAGE_DIR.rglob("*.py"))
+    assert hashed == modules
+    assert any(len(p.relative_to(PACKAGE_DIR).parts) > 2 for p in hashed)  # e.g. publish/docs/ontology.py

@@ -63,11 +63,16 @@ def input_files(project_dir: Path) -> list[Path]:
     return files
 
 
+def code_files() -> list[Path]:
+    """Every module of the package, subpackages included: a change to any can change a build."""
+    return sorted(Path(__file__).parent.rglob("*.py"))
+
+
 def content_hash(project_dir: Path) -> str:
     """SHA-256 over the input files and the code that turns them into the store."""
     digest = hashlib.sha256(__version__.encode())
     code = Path(__file__).parent
-    for path in sorted(code.rglob("*.py")) + input_files(project_dir):
+    for path in code_files() + input_files(project_dir):
         rel = path.relative_to(code if path.is_relative_to(code) else project_dir)
         digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -50,7 +50,9 @@ def load_files(files: Sequence[Path], store_dir: Path) -> Manifest:
         store.bulk_extend(read_quads(data, guess_format(path), str(path), base_iri=path.resolve().as_uri()))
     store.flush()
     counts: dict[str, int] = {}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):  # type: ignore[union-attr]
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
         counts[row["g"].value] = int(row["n"].value)
     default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if default:

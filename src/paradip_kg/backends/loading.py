@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from paradip_kg.backends.client import RemoteStore, checked_iri
 from paradip_kg.errors import ParadipError
-from paradip_kg.rdf.terms import to_oxigraph
+from paradip_kg.rdf.terms import oxigraph_triple
 
 STAGING_PREFIX = "urn:x-paradip:staging:"
 
@@ -83,8 +83,7 @@ def load_graphs(remote: RemoteStore, graphs: Mapping[str, GraphSource],
 
 def _triples(source: GraphSource) -> list[ox.Triple]:
     if isinstance(source, Graph):
-        return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                for s, p, o in source]
+        return [oxigraph_triple(s, p, o) for s, p, o in source]
     if isinstance(source, (bytes, str)):
         data = source.encode("utf-8") if isinstance(source, str) else source
         return [t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)]

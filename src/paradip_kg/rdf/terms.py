@@ -7,6 +7,8 @@ crossing between the two goes through these two functions, so equality (plain li
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -46,3 +48,23 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot store {term!r}")
+
+
+def oxigraph_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    """An rdflib triple as the equal Oxigraph triple.
+
+    Raises:
+        TypeError: the subject is a literal, or the predicate is not an IRI (not RDF).
+    """
+    subject, predicate = to_oxigraph(s), to_oxigraph(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+    return ox.Triple(subject, predicate, to_oxigraph(o))
+
+
+def oxigraph_quads(triples: Iterable[tuple[Node, Node, Node]], graph: str) -> Iterable[ox.Quad]:
+    """rdflib triples as Oxigraph quads of the named graph ``graph``."""
+    g = ox.NamedNode(graph)
+    for s, p, o in triples:
+        triple = oxigraph_triple(s, p, o)
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, g)

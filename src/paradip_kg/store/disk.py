@@ -19,7 +19,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.rdf.terms import to_oxigraph
+from paradip_kg.rdf.terms import oxigraph_quads
 
 
 @dataclass
@@ -51,9 +51,8 @@ def manifest_path(store_dir: Path) -> Path:
 
 
 def graph_quads(graph: Iterable[tuple[Node, Node, Node]], name: str) -> Iterable[ox.Quad]:
-    g = ox.NamedNode(name)
-    for s, p, o in graph:
-        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g)  # type: ignore[arg-type]
+    """The triples of ``graph`` as quads of the named graph ``name``."""
+    return oxigraph_quads(graph, name)
 
 
 def write_store(store_dir: Path, graphs: dict[str, Graph]) -> dict[str, int]:

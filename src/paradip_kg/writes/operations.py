@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from paradip_kg.errors import GraphNotFound, InputError, QuerySyntaxError, WriteForbidden
-from paradip_kg.rdf.terms import to_oxigraph
+from paradip_kg.rdf.terms import oxigraph_triple
 from paradip_kg.sparql.inspect import OPAQUE, WORD, check_nesting
 from paradip_kg.writes.delta import Delta, all_quads, apply, graph_quads
 from paradip_kg.writes.graphs import DATA_GRAPH, writable
@@ -161,8 +161,8 @@ def quads_of(graph: str, data: Graph | Iterable[ox.Triple]) -> set[ox.Quad]:
         if isinstance(triple, ox.Triple):
             quads.add(ox.Quad(triple.subject, triple.predicate, triple.object, g))
         else:
-            s, p, o = triple
-            quads.add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g))  # type: ignore[arg-type]
+            t = oxigraph_triple(*triple)
+            quads.add(ox.Quad(t.subject, t.predicate, t.object, g))
     return quads
 
 

@@ -13,7 +13,7 @@ from rdflib import Graph
 
 from paradip_kg.errors import ChangeTooWide, Inconsistent
 from paradip_kg.inference.incremental import TBox, entail
-from paradip_kg.rdf.terms import to_oxigraph
+from paradip_kg.rdf.terms import oxigraph_quads
 from paradip_kg.writes.affected import Affected, affected
 from paradip_kg.writes.context import inference_context
 from paradip_kg.writes.delta import Delta, apply
@@ -31,9 +31,7 @@ def _entailed(tbox: TBox, data: Graph) -> tuple[Graph, list[str]]:
 
 def _as_inferred(graph: Graph) -> set[ox.Quad]:
     """The triples of ``graph`` as quads of the inferred graph."""
-    g = ox.NamedNode(INFERRED_GRAPH)
-    return {ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g)  # type: ignore[arg-type]
-            for s, p, o in graph}
+    return set(oxigraph_quads(graph, INFERRED_GRAPH))
 
 
 def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affected | None]:
