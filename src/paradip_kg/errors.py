@@ -6,7 +6,8 @@
     │   ├── ImportRowError       a table row cannot be imported: names file, row and column
     │   ├── QuerySyntaxError     a SPARQL query does not parse: the parser's message
     │   ├── ShapesError          the shapes are not usable (pyshacl stopped on them)
-    │   └── BadPattern           a Triple Pattern Fragments selector is not a triple pattern
+    │   ├── BadPattern           a Triple Pattern Fragments selector is not a triple pattern
+    │   └── PortTaken            `serve` cannot listen on the port: another program holds it
     ├── AuthenticationFailed     status 401 or 403; a write without a valid bearer token
     ├── NotDescribed             status 404; the graph says nothing about this IRI
     ├── GraphNotFound            status 404; no such named graph (Graph Store Protocol)
@@ -85,6 +86,12 @@ class ShapesError(InputError):
 
 class BadPattern(InputError):
     title = "Bad triple pattern"
+
+
+class PortTaken(InputError):
+    """The address ``serve`` should listen on is in use; the message says how to choose another."""
+
+    title = "Port taken"
 
 
 class AuthenticationFailed(ParadipError):

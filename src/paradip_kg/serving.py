@@ -18,9 +18,11 @@ same as ``paradip-kg serve``.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import math
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -32,6 +34,7 @@ import pyoxigraph as ox
 from gunicorn.app.base import BaseApplication
 
 from paradip_kg import settings as settings_module
+from paradip_kg.errors import InputError, PortTaken
 from paradip_kg.rdf.parse import guess_format, read_file, read_quads
 from paradip_kg.store.disk import Manifest, manifest_path
 
@@ -75,6 +78,25 @@ def ensure_store(values: Mapping[str, Any]) -> None:
     build(Path(values["project_dir"]), store_dir, progress=lambda message: print(message, file=sys.stderr))
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse at once, in one line, an address another program listens on (gunicorn would retry
+    for five seconds and print "Connection in use" without a word of how to choose another).
+
+    Raises:
+        PortTaken: the address is in use.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise PortTaken(f"{host}:{port} is already in use by another program; choose another port "
+                            f"with --port N (or PARADIP_PORT=N)") from None
+
+
 def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """gunicorn settings for ``values``: sync workers, a worker timeout above the longest request
     (a query, a validation, or a write: its wait for the write lock plus its own work)."""
@@ -84,6 +106,9 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         "bind": f"{values['host']}:{values['port']}",
         "workers": int(values["workers"]),
         "worker_class": "sync",
+        # gunicorn's control socket lives in the user's home folder by default: two servers would
+        # share it, and stopping one removes the other's. We do not use gunicornc, so none.
+        "control_socket_disable": True,
         # gunicorn kills a worker silent for `timeout` s: it must outlast any request.
         "timeout": max(30, math.ceil(longest) + 30),
         "graceful_timeout": 10,
@@ -125,7 +150,8 @@ class GunicornServer(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # e.g. control_socket_disable: gunicorn 25.1 and later
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from paradip_kg.web.app import create_app
@@ -161,6 +187,7 @@ def serve(files: Sequence[Path] = (), settings: Mapping[str, Any] | None = None,
                   f"store {store_dir}", file=sys.stderr)
             overrides.update(store=str(store_dir), union_default_graph=True)
         values = settings_module.load(overrides)
+        check_port(str(values["host"]), int(values["port"]))
         if not files:
             ensure_store(values)
         GunicornServer(overrides, gunicorn_options(values)).run()
@@ -177,8 +204,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int)
     parser.add_argument("--workers", type=int)
     args = parser.parse_args(argv)
-    from paradip_kg.errors import InputError
-
     try:
         serve(args.files, host=args.host, port=args.port, workers=args.workers)
     except InputError as exc:

@@ -58,9 +58,13 @@ def serve_command(port: int, files: Sequence[Path] = (), workers: int = 2) -> li
 
 def start_server(tmp: Path, files: Sequence[Path] = (), env: Mapping[str, str] | None = None, workers: int = 2, *,
                  own_group: bool = False, log: Path | None = None, probe: str = PROBE,
-                 timeout: float = STARTUP_TIMEOUT) -> Server:
+                 timeout: float = STARTUP_TIMEOUT, cwd: Path | None = None, defaults: bool = False) -> Server:
     """Start the server, its log in ``log`` (default ``tmp/server-PORT.log``), with ``env`` added
     to this process's environment; return once ``probe`` answers 200.
+
+    ``cwd``: the working folder of the server (default: this process's). ``defaults``: no
+    ``PARADIP_…`` variable of this process reaches the server, so every setting has its default,
+    as for a user who runs the README's commands (``env`` still applies).
 
     ``own_group``: the server is a session leader, so that one ``killpg`` reaches the master,
     the workers and their child processes (they stay in the group: nothing in the server calls
@@ -70,8 +74,9 @@ def start_server(tmp: Path, files: Sequence[Path] = (), env: Mapping[str, str] |
     port = free_port()
     log = log or tmp / f"server-{port}.log"
     with log.open("wb") as out:
+        inherited = {k: v for k, v in os.environ.items() if not (defaults and k.startswith("PARADIP_"))}
         process = subprocess.Popen(serve_command(port, files, workers), stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **(env or {})}, start_new_session=own_group)
+                                   env={**inherited, **(env or {})}, start_new_session=own_group, cwd=cwd)
     server = Server(f"http://127.0.0.1:{port}", process, log, own_group)
     try:
         wait_until_answers(server, probe, timeout)

@@ -43,7 +43,10 @@ VOID_FORMATS: tuple[Format, ...] = (*RDF_DOC_FORMATS, HTML)  # /.well-known/void
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
 DUMP_WAIT = 20.0  # seconds a request waits for dumps being written before it is answered 503
 SCHEMA = "https://schema.org/"
-STATIC_PAGES = ("/", "/dataset", "/ontology", "/vocab", "/shapes", "/dumps/", "/sparql")
+# The pages a crawler may read; /sparql and /validate run work for whoever asks, so robots.txt
+# keeps crawlers out of them, and the sitemap must not list them (a sitemap URL that robots.txt
+# disallows is an error in every search console).
+STATIC_PAGES = ("/", "/dataset", "/ontology", "/vocab", "/shapes", "/dumps/")
 
 
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
@@ -280,10 +283,12 @@ def sitemap(number: int | None = None) -> Response:
 @bp.get("/robots.txt")
 def robots() -> Response:
     def render() -> tuple[str, str]:
+        # Disallow lines first: parsers that take the first matching rule (Python's robotparser,
+        # older crawlers) and those that take the longest (RFC 9309) then agree.
         return ("User-agent: *\n"
-                "Allow: /\n"
                 "# Queries are for people and programs, not for crawlers: they are costly and endless.\n"
                 f"Disallow: {urls.local('/sparql')}\n"
                 f"Disallow: {urls.local('/validate')}\n"
+                "Allow: /\n"
                 f"Sitemap: {urls.absolute('/sitemap.xml')}\n"), "text/plain; charset=utf-8"
     return http.serve(("robots",), render, vary=())

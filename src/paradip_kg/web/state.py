@@ -31,6 +31,7 @@ from paradip_kg.store.disk import Manifest
 from paradip_kg.store.head import Head
 
 EXTENSION = "paradip_kg"
+PATH_SETTINGS = ("store", "project_dir", "validation_reports_dir")
 LASTING_SIZE = 256  # most values kept across versions (per_version=False), least recently used dropped
 
 
@@ -39,6 +40,11 @@ class AppState:
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         self.settings = dict(values)
+        # Relative folders are the working folder's, as the user gave them (`var/store`); made absolute
+        # once, here, because Flask's send_file resolves a relative path against the package folder.
+        for name in PATH_SETTINGS:
+            if self.settings.get(name):
+                self.settings[name] = str(Path(self.settings[name]).resolve())
         self.store_dir = Path(self.settings["store"])
         self.union_default_graph = bool(self.settings.get("union_default_graph", False))
         self.backend: Backend = make_backend(self.settings, self.default_graphs, self.union_default_graph)

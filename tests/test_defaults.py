@@ -1,0 +1,137 @@
+"""The product as a user runs it: the README's layout, every setting at its default.
+
+Other tests give the app absolute store paths and call its internals. A user runs
+``make serve`` in a checkout: the store is the relative ``var/store``, the project folder is
+``.``, no ``PARADIP_…`` variable is set, and they follow links. Every dump answered 500 under
+those defaults (Flask's ``send_file`` resolved the relative path against the package folder)
+and no test saw it. These tests lay out a checkout in a temporary folder (the repository's
+ontology/, vocab/, data/ and shapes/, and the session's built store as ``var/store``) and run
+the app there with nothing overridden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from urllib.robotparser import RobotFileParser
+
+import pytest
+from gunicorn.config import Config
+
+from paradip_kg.web.app import create_app
+from support.apps import close_app
+from support.paths import ROOT
+from support.servers import start_server, stop_server
+from support.stores import copy_store
+
+PROJECT_FOLDERS = ("ontology", "vocab", "data", "shapes")
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory, bundled_store: Path) -> Path:
+    """A folder laid out like a checkout after ``make build``: project folders and var/store."""
+    folder = tmp_path_factory.mktemp("checkout")
+    for name in PROJECT_FOLDERS:
+        shutil.copytree(ROOT / name, folder / name)
+    copy_store(bundled_store, folder / "var")
+    assert (folder / "var" / "store").is_dir()
+    return folder
+
+
+@pytest.fixture
+def default_client(checkout: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app as `paradip-kg serve` makes it in the checkout: no setting given at all."""
+    for name in list(os.environ):
+        if name.startswith("PARADIP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(checkout)
+    app = create_app({"TESTING": True})
+    try:
+        yield app.test_client()
+    finally:
+        close_app(app)
+
+
+def test_every_dump_answers_under_the_default_relative_store(default_client) -> None:
+    index = default_client.get("/dumps/", headers={"Accept": "application/json"})
+    assert index.status_code == 200, index.get_data(as_text=True)
+    listing = json.loads(index.get_data())
+    with default_client.get("/dumps/SHA256SUMS") as sums:
+        assert sums.status_code == 200
+        stated = {name.strip(): digest for digest, name in
+                  (line.split(maxsplit=1) for line in sums.get_data(as_text=True).splitlines())}
+    assert listing["files"]
+    for item in listing["files"]:
+        path = "/dumps/" + item["name"]
+        with default_client.get(path) as response:
+            assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+            digest = hashlib.sha256(response.get_data()).hexdigest()
+        assert digest == stated[item["name"]] == item["sha256"], path
+
+
+def test_links_of_the_dataset_description_answer(default_client) -> None:
+    """VoID and DCAT link the dumps and the endpoint: a harvester follows them."""
+    description = default_client.get("/dataset", headers={"Accept": "application/n-triples"})
+    assert description.status_code == 200
+    local = sorted({line.split()[2].strip("<>") for line in description.get_data(as_text=True).splitlines()
+                    if "/dumps/" in line and line.split()[2].startswith("<")})
+    assert local, "the description links no dump"
+    for url in local:
+        path = "/" + url.split("/", 3)[3]
+        with default_client.get(path) as response:
+            assert response.status_code == 200, url
+
+
+def test_the_sitemap_lists_only_what_robots_txt_allows(default_client) -> None:
+    robots = RobotFileParser()
+    robots.parse(default_client.get("/robots.txt").get_data(as_text=True).splitlines())
+    sitemap = default_client.get("/sitemap.xml").get_data(as_text=True)
+    urls = [part.split("</loc>")[0] for part in sitemap.split("<loc>")[1:]]
+    assert urls
+    refused = [u for u in urls if not robots.can_fetch("*", u)]
+    assert not refused, f"the sitemap lists URLs robots.txt disallows: {refused[:5]}"
+    assert not robots.can_fetch("*", "http://localhost/sparql?query=ASK%7B%7D")  # crawlers run no queries
+
+
+@pytest.mark.server
+def test_the_served_dumps_answer_under_the_defaults(checkout: Path, tmp_path: Path) -> None:
+    """`paradip-kg serve` in the checkout with no setting: the dump links of /dumps/ answer 200.
+
+    And the server makes no gunicorn control socket: at its default place in the user's home
+    folder, two servers would share one and stopping either would remove it for the other."""
+    control = Path(Config().control_socket)
+    existed = control.exists()
+    server = start_server(tmp_path, workers=1, cwd=checkout, defaults=True)
+    try:
+        assert existed or not control.exists(), f"the server made a control socket at {control}"
+        with urllib.request.urlopen(urllib.request.Request(
+                server.url + "/dumps/", headers={"Accept": "application/json"}), timeout=60) as response:
+            listing = json.loads(response.read())
+        for item in listing["files"]:
+            local = server.url + "/dumps/" + item["name"]
+            with urllib.request.urlopen(local, timeout=60) as response:
+                assert response.status == 200
+                assert hashlib.sha256(response.read()).hexdigest() == item["sha256"]
+    finally:
+        stop_server(server)
+
+
+@pytest.mark.server
+def test_a_taken_port_is_said_in_one_line(tmp_path: Path, checkout: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "paradip_kg.serving", "--port", str(port)], cwd=checkout,
+                                capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"error: 127.0.0.1:{port} is already in use by another program; choose another port "
+                     "with --port N (or PARADIP_PORT=N)"], result.stderr
