@@ -8,6 +8,12 @@ it), and gives each thread its own query child process
 (:class:`~paradip_kg.sparql.runner.QueryRunner`), killed past ``query_timeout``. It is the one
 backend that takes writes (:mod:`paradip_kg.writes.commit` writes to the store folder).
 
+Setting ``store_in_memory`` (``auto``, ``yes``, ``no``): each query child also copies the
+published state into memory and answers from the copy once loaded
+(:mod:`paradip_kg.sparql.in_memory`); ``auto`` does so while the built store holds at most
+:data:`AUTO_MEMORY_QUADS` quads (its manifest says how many). Memory multiplies with the query
+children (one per worker thread): serve a big graph from memory with few workers.
+
 After a fork (gunicorn with ``preload``) the store handle and the children belong to the parent:
 the child of the fork opens and starts its own.
 """
@@ -28,6 +34,20 @@ from paradip_kg.sparql.runner import QueryRunner
 from paradip_kg.store.disk import Manifest, manifest_path
 from paradip_kg.store.head import Head, head_path, read_head
 
+# Up to here ``store_in_memory = auto`` serves from memory: ~0.4-0.65 GB of RSS per million quads
+# per query child, so two workers stay under 2 GiB (docs/benchmarks.md, "World scale: serving").
+AUTO_MEMORY_QUADS = 2_000_000
+
+
+def wants_memory(setting: str, manifest: Manifest | None) -> bool:
+    """Whether the query children copy the store into memory, for ``store_in_memory = setting``."""
+    if setting == "yes":
+        return True
+    if setting == "no":
+        return False
+    quads = sum(manifest.triples.values()) if manifest is not None else None
+    return quads is not None and quads <= AUTO_MEMORY_QUADS
+
 
 class EmbeddedBackend(Backend):
     """The built store at ``store_dir`` (and the snapshots of its accepted writes)."""
@@ -35,9 +55,11 @@ class EmbeddedBackend(Backend):
     name = "oxigraph"
     writable = True
 
-    def __init__(self, store_dir: Path, default_graphs: Sequence[str] = (), union: bool = False) -> None:
+    def __init__(self, store_dir: Path, default_graphs: Sequence[str] = (), union: bool = False,
+                 in_memory: str = "auto") -> None:
         super().__init__(default_graphs, union)
         self.store_dir = Path(store_dir)
+        self.in_memory = in_memory
         self._store: tuple[Path, ox.Store] | None = None
         self._head: tuple[list[Any], Head] | None = None
         self._pid = os.getpid()
@@ -90,7 +112,8 @@ class EmbeddedBackend(Backend):
             if not self.store_dir.exists():
                 raise NotAvailable(f"The knowledge graph is not available: no store at {self.store_dir}; "
                                    "run `paradip-kg build` first")
-            runner = QueryRunner(self.store_dir, self.default_graphs, self.union)
+            runner = QueryRunner(self.store_dir, self.default_graphs, self.union,
+                                 in_memory=wants_memory(self.in_memory, self.manifest()))
             self._local.runner = runner
             with self._lock:
                 self._runners.append(runner)

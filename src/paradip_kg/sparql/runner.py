@@ -7,6 +7,9 @@ answer at most ``timeout`` seconds; then the child is killed (SIGKILL), a fresh 
 once, and :class:`~paradip_kg.errors.QueryTimeout` (503) raised. Other workers keep serving
 meanwhile, and this one is free again as soon as it answers.
 
+With ``in_memory`` the child also copies the published state into memory and answers from the
+copy once it is loaded (:mod:`paradip_kg.sparql.in_memory`, setting ``store_in_memory``).
+
 The child runs the job and writes its result itself (:func:`paradip_kg.sparql.execute.execute`),
 cut at the result limit, so only bytes cross the pipe.
 """
@@ -24,6 +27,7 @@ import pyoxigraph as ox
 from paradip_kg.child import Child, serve
 from paradip_kg.errors import ParadipError, QueryTimeout
 from paradip_kg.sparql.execute import execute
+from paradip_kg.sparql.in_memory import Published
 from paradip_kg.sparql.jobs import Job, Reply, reply_or_raise
 
 MODULE = "paradip_kg.sparql.runner"
@@ -33,8 +37,10 @@ class QueryRunner:
     """One child process answering jobs, stopped and replaced when a job overruns."""
 
     def __init__(self, store: Path, default_graphs: Sequence[str] = (), union_default_graph: bool = False,
-                 start_timeout: float = 60.0) -> None:
-        args = ["--store", str(store), *(["--union"] if union_default_graph else [])]
+                 start_timeout: float = 60.0, in_memory: bool = False) -> None:
+        args = ["--store", str(store), *(["--union"] if union_default_graph else []),
+                *(["--in-memory"] if in_memory else [])]
+        self.in_memory = in_memory
         for graph in default_graphs:
             args += ["--default-graph", graph]
         self.child = Child(MODULE, args, name="the query engine process", start_timeout=start_timeout,
@@ -71,19 +77,18 @@ class QueryRunner:
 
 
 class _Jobs:
-    """The child's handler of jobs: the store open read-only, reopened when a job names a newer state."""
+    """The child's handler of jobs: the state each job names, read-only (or its copy in memory)."""
 
-    def __init__(self, store_dir: str, default_graphs: tuple[str, ...], union: bool) -> None:
-        self.store, self.path = ox.Store.read_only(store_dir), store_dir  # OSError: the hello says so
+    def __init__(self, store_dir: str, default_graphs: tuple[str, ...], union: bool, in_memory: bool = False) -> None:
+        self.published = Published(store_dir, in_memory)  # OSError: the hello says so
         self.default_graphs, self.union = default_graphs, union
 
     def __call__(self, job: Job) -> Reply:
-        if job.store_path and job.store_path != self.path:  # a write or build published a new state
-            try:
-                self.store, self.path = ox.Store.read_only(job.store_path), job.store_path
-            except OSError as exc:
-                return Reply(error="store", message=f"cannot open the store: {exc}")
-        return execute(self.store, job, self.default_graphs, self.union)
+        try:  # a job naming a newer state (a write or build published one) reopens the store
+            store: ox.Store = self.published.store_for(job.store_path)
+        except OSError as exc:
+            return Reply(error="store", message=f"cannot open the store: {exc}")
+        return execute(store, job, self.default_graphs, self.union)
 
 
 def child_main(argv: Sequence[str] | None = None) -> int:
@@ -92,8 +97,9 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--store", required=True)
     parser.add_argument("--union", action="store_true")
     parser.add_argument("--default-graph", action="append", default=[])
+    parser.add_argument("--in-memory", action="store_true")
     args = parser.parse_args(argv)
-    return serve(lambda: _Jobs(args.store, tuple(args.default_graph), args.union))
+    return serve(lambda: _Jobs(args.store, tuple(args.default_graph), args.union, args.in_memory))
 
 
 if __name__ == "__main__":

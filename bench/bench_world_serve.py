@@ -1,0 +1,260 @@
+"""Serving a world-sized store: every example query, in process and over HTTP, disk and memory, and Virtuoso.
+
+    .venv/bin/python bench/bench_world_serve.py --triples 1000000 --keep var/world-1M   # docs/benchmarks.md
+    .venv/bin/python bench/bench_world_serve.py --triples 30000                          # a quick look
+
+The store: the bundled graph's built store (all its graphs but the writes graph) plus
+``bench/world.py``'s data graph of about ``--triples`` asserted triples and its entailments
+(the compiled A-box rules of :mod:`paradip_kg.inference.incremental`, the write path's engine,
+whose oracle is owlrl in tests/test_writes.py) in the inferred graph, bulk-loaded into a fresh
+Oxigraph store with a manifest. ``--keep DIR`` keeps it (and reuses it when present).
+
+Then, one client, each example query (``src/paradip_kg/queries/*.rq``) up to ``--repeat``
+times (at least 3, fewer past ``--query-budget`` s), p50:
+
+1. **in process, disk** — ``Store.read_only`` of the store;
+2. **in process, memory** — the same quads in a ``pyoxigraph.Store()`` (load time and the RSS it adds);
+3. **HTTP** — our server (``python -m paradip_kg.serving``, ``--workers`` workers), once per
+   value of ``--modes`` of the setting ``store_in_memory``: start-up (until a query answers),
+   p50 per query, RSS of the whole process tree (master, workers, query children);
+4. **Virtuoso** — the same store pushed into a private Virtuoso (``scripts/virtuoso.sh``), the
+   same queries through :class:`paradip_kg.backends.client.RemoteStore` (skip with ``--no-virtuoso``).
+
+Printed: the table, each figure as a ratio to its baseline in the same run (HTTP / in process
+for the same mode; ours / Virtuoso), geometric means, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import world  # noqa: E402
+from bench_scale import Sampler, Virtuoso, bundled_quads, ours_fetcher, virtuoso_fetcher  # noqa: E402
+from paradip_kg.namespaces import GRAPHS  # noqa: E402
+from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
+from support.processes import rss_bytes, tree_rss  # noqa: E402
+from support.servers import start_server, stop_server  # noqa: E402
+
+
+def note(text: str) -> None:
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def entailed_quads(bundled: list[ox.Quad], data: list[ox.Quad]) -> list[ox.Quad]:
+    """The entailments of the world's data under the bundled T-box, as quads of the inferred graph."""
+    from rdflib import Graph
+
+    from paradip_kg.inference.incremental import TBox, entail
+    from paradip_kg.rdf.terms import oxigraph_quads, to_rdflib
+
+    tbox_graphs = {str(GRAPHS[k]) for k in ("ontology", "vocab", "inferred")}
+    tbox = Graph()
+    for q in bundled:
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in tbox_graphs:
+            tbox.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in data]
+    inferred, errors = entail(TBox.from_graph(tbox), triples)
+    if errors:
+        raise SystemExit("the world is inconsistent: " + "; ".join(errors[:5]))
+    return list(oxigraph_quads(inferred, str(GRAPHS["inferred"])))
+
+
+def make_store(store_dir: Path, triples: int, tmp: Path) -> int:
+    """Bundled graph + world data + its entailments, bulk-loaded; returns the quad count."""
+    bundled = bundled_quads(tmp)
+    t = time.perf_counter()
+    data = list(world.generate(triples))
+    note(f"generated {len(data):,} quads in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    inferred = entailed_quads(bundled, data)
+    note(f"entailed {len(inferred):,} quads in {time.perf_counter() - t:.1f} s")
+    store = ox.Store(str(store_dir))
+    for part in (bundled, data, inferred):
+        store.bulk_extend(part)
+    store.flush()
+    store.optimize()
+    count = len(store)
+    del store
+    Manifest(content_hash=f"bench-world-serve-{triples}-{count}", built_at=datetime.now(UTC).isoformat(),
+             triples={"bundled": len(bundled), "world": len(data), "world-inferred": len(inferred)}
+             ).write(manifest_path(store_dir))
+    return count
+
+
+def p50(run: Callable[[], object], repeat: int, budget: float) -> float:
+    """Median seconds of ``run`` after one warm-up call; at least 3 calls, fewer than ``repeat`` past ``budget``."""
+    run()
+    times: list[float] = []
+    deadline = time.perf_counter() + budget
+    for i in range(repeat):
+        if i >= 3 and time.perf_counter() > deadline:
+            break
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def in_process(store: ox.Store, text: str, default_graphs: list[ox.NamedNode]) -> Callable[[], object]:
+    def run() -> object:
+        result = store.query(text, default_graph=default_graphs)
+        return list(result) if not isinstance(result, ox.QueryBoolean) else bool(result)
+    return run
+
+
+def http_mode(store_dir: Path, mode: str, workers: int, examples: list[tuple[str, str]], args: argparse.Namespace,
+              tmp: Path) -> tuple[dict[str, float], float, int, int]:
+    """p50 per query over HTTP, start-up seconds, RSS of the tree after start and at its peak."""
+    env = {"PARADIP_STORE": str(store_dir), "PARADIP_QUERY_TIMEOUT": "120", "PARADIP_LOG_LEVEL": "warning",
+           "PARADIP_STORE_IN_MEMORY": mode}
+    folder = tmp / f"server-{mode}"
+    folder.mkdir()
+    t = time.perf_counter()
+    server = start_server(folder, env=env, workers=workers, log=folder / "server.log", timeout=300)
+    startup = time.perf_counter() - t
+    try:
+        idle = tree_rss(server.process.pid)
+        timings: dict[str, float] = {}
+        with Sampler(server.process.pid) as sampler:
+            for slug, text in examples:
+                fetch = ours_fetcher(server.endpoint, text)
+                timings[slug] = p50(fetch, args.repeat, args.query_budget)
+                note(f"HTTP {mode} {slug}: {timings[slug]:.3f} s")
+        return timings, startup, idle, sampler.peak
+    finally:
+        stop_server(server)
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--triples", type=int, default=30_000)
+    parser.add_argument("--keep", type=Path, help="keep the store in this folder (reused when present)")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--query-budget", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--modes", default="no,yes", help="values of store_in_memory to serve with")
+    parser.add_argument("--only", default="", help="comma-separated query slugs (default: all)")
+    parser.add_argument("--no-virtuoso", action="store_true")
+    parser.add_argument("--no-in-process", action="store_true")
+    args = parser.parse_args(argv)
+
+    from paradip_kg.web.sparql_page import load_examples
+    from paradip_kg.web.state import DEFAULT_GRAPHS
+
+    examples = [(e.slug, e.text) for e in load_examples()]
+    if args.only:
+        wanted = set(args.only.split(","))
+        examples = [e for e in examples if e[0] in wanted or e[0][:2] in wanted]
+    default_graphs = [ox.NamedNode(str(GRAPHS[k])) for k in DEFAULT_GRAPHS]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-world-serve-"))
+    virtuoso = Virtuoso(tmp / "virtuoso")
+    try:
+        store_dir = args.keep or tmp / "store"
+        if not manifest_path(store_dir).exists():
+            if store_dir.exists():
+                shutil.rmtree(store_dir)
+            note(f"making the store ({args.triples:,} world triples)")
+            make_store(store_dir, args.triples, tmp)
+        manifest = Manifest.read(manifest_path(store_dir))
+        assert manifest is not None
+        quads = sum(manifest.triples.values())
+        print(f"store: {quads:,} quads ({manifest.triples}); load {load()}", flush=True)
+
+        disk: dict[str, float] = {}
+        memory: dict[str, float] = {}
+        if not args.no_in_process:
+            disk_store = ox.Store.read_only(str(store_dir))
+            before = rss_bytes(os.getpid())
+            t = time.perf_counter()
+            mem_store = ox.Store()
+            mem_store.bulk_extend(disk_store.quads_for_pattern(None, None, None, None))
+            load_s = time.perf_counter() - t
+            added = rss_bytes(os.getpid()) - before
+            print(f"memory copy: {load_s:.1f} s to load, +{added / 2**20:,.0f} MiB RSS", flush=True)
+            for slug, text in examples:
+                disk[slug] = p50(in_process(disk_store, text, default_graphs), args.repeat, args.query_budget)
+                memory[slug] = p50(in_process(mem_store, text, default_graphs), args.repeat, args.query_budget)
+                note(f"in process {slug}: disk {disk[slug]:.3f} s, memory {memory[slug]:.3f} s")
+            del mem_store, disk_store
+
+        http: dict[str, dict[str, float]] = {}
+        for mode in args.modes.split(","):
+            timings, startup, idle, peak = http_mode(store_dir, mode, args.workers, examples, args, tmp)
+            http[mode] = timings
+            print(f"HTTP store_in_memory={mode}: start-up {startup:.1f} s; RSS of the tree {idle / 2**20:,.0f} MiB "
+                  f"after start, peak {peak / 2**20:,.0f} MiB (load {load()})", flush=True)
+
+        virt: dict[str, float] = {}
+        if not args.no_virtuoso:
+            from paradip_kg.backends.push import push
+
+            virtuoso.start()
+            if virtuoso.remote is None:
+                print(f"Virtuoso: not measured ({virtuoso.error})")
+            else:
+                t = time.perf_counter()
+                pushed = push(store_dir, virtuoso.remote)
+                print(f"push to Virtuoso: {time.perf_counter() - t:.1f} s, counts "
+                      f"{'equal' if pushed.ok else 'differ'}", flush=True)
+                for slug, text in examples:
+                    virt[slug] = p50(virtuoso_fetcher(virtuoso.remote, text), args.repeat, args.query_budget)
+                    note(f"Virtuoso {slug}: {virt[slug]:.3f} s")
+
+        modes = list(http)
+        head = ["query", "disk", "memory"] + [f"HTTP {m}" for m in modes] + ["Virtuoso"] + \
+               [f"{m} / in process" for m in modes] + [f"{m} / Virtuoso" for m in modes]
+        print("\n| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+
+        def cell(v: float | None) -> str:
+            return f"{v:.3f}" if v is not None else "–"
+
+        def r(a: float | None, b: float | None) -> str:
+            return f"{a / b:.2f}×" if a is not None and b else "–"
+
+        for slug, _ in examples:
+            base = {"no": disk.get(slug), "yes": memory.get(slug)}
+            row = [slug, cell(disk.get(slug)), cell(memory.get(slug))]
+            row += [cell(http[m].get(slug)) for m in modes] + [cell(virt.get(slug))]
+            row += [r(http[m].get(slug), base.get(m, base["yes"] if m == "auto" else None)) for m in modes]
+            row += [r(http[m].get(slug), virt.get(slug)) for m in modes]
+            print("| " + " | ".join(row) + " |")
+        for m in modes:
+            worst = max(http[m].items(), key=lambda kv: kv[1])
+            line = f"\nHTTP {m}: slowest {worst[0]} {worst[1]:.3f} s"
+            if virt:
+                line += f"; geometric mean ours / Virtuoso {geomean([http[m][s] / virt[s] for s in virt]):.2f}×"
+            print(line)
+        print(f"load {load()}")
+    finally:
+        virtuoso.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
