@@ -22,6 +22,7 @@ build: setup
 	$(BIN)/paradip-kg build
 
 serve: setup
+	$(BIN)/paradip-kg build
 	$(BIN)/paradip-kg serve
 
 test: setup

@@ -135,3 +135,21 @@ def test_a_taken_port_is_said_in_one_line(tmp_path: Path, checkout: Path) -> Non
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [f"error: 127.0.0.1:{port} is already in use by another program; choose another port "
                      "with --port N (or PARADIP_PORT=N)"], result.stderr
+
+
+def test_a_store_this_checkout_did_not_build_is_never_rebuilt(checkout: Path, sample_store: Path,
+                                                               tmp_path: Path) -> None:
+    """`paradip-kg query` (like `serve`, `stats`, `export`) on a store built from other files uses
+    it as it is and says so; only `paradip-kg build` replaces it (it once replaced a 1M-quad store
+    with the bundled graph)."""
+    other = copy_store(sample_store, tmp_path / "other")
+    before = sorted(p.name for p in other.iterdir())
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    result = subprocess.run([sys.executable, "-m", "paradip_kg", "--store", str(other), "query", "-o", "csv", count],
+                            cwd=checkout, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    served = int(result.stdout.splitlines()[1])
+    manifest = json.loads((other.parent / "store.manifest.json").read_text())
+    assert served == sum(manifest["triples"].values())  # the sample store's quads, not the bundled graph's
+    assert manifest["content_hash"] == "sample"
+    assert sorted(p.name for p in other.iterdir()) == before

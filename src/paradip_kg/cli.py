@@ -80,11 +80,22 @@ def _backend_store(ctx: click.Context, backend: str | None) -> Any:
 
 
 def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
-    """Build the store if it is missing or out of date; return its folder."""
-    from paradip_kg.build import build
+    """Build the store if there is none; return its folder.
+
+    A store that exists is never rebuilt here, only by `paradip-kg build`: it may hold another
+    project's graph (a world-sized one, say) or accepted writes, and a rebuild from this folder's
+    files would replace it. When it is not what the files here would build, say so in one line.
+    """
+    from paradip_kg.build import build, is_current
     from paradip_kg.errors import BuildFailed
 
     store_dir = _store_dir(ctx)
+    if store_dir.exists():
+        if not quiet and not is_current(_project_dir(ctx), store_dir):
+            click.echo(f"note: the store {store_dir} is not what the files of {_project_dir(ctx)} would build "
+                       "(other files, or another version of paradip-kg); using it as it is. "
+                       "`paradip-kg build` rebuilds it from the files.", err=True)
+        return store_dir
     try:
         build(_project_dir(ctx), store_dir, progress=None if quiet else _progress)
     except BuildFailed as exc:
@@ -275,7 +286,8 @@ def export(ctx: click.Context, out_dir: Path) -> None:
 def serve(ctx: click.Context, files: tuple[Path, ...], host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the knowledge graph over HTTP under gunicorn (SPARQL endpoint, pages, validation).
 
-    Without FILES it serves the bundled graph, building the store first if needed. Given RDF
+    Without FILES it serves the store (--store), building it first if there is none; a store
+    that exists is served as it is, never rebuilt (`paradip-kg build` rebuilds it). Given RDF
     files, it serves them instead (TriG/N-Quads keep their graph names).
     """
     from paradip_kg.serving import serve as run_server
