@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from urllib.robotparser import RobotFileParser
@@ -153,3 +154,20 @@ def test_a_store_this_checkout_did_not_build_is_never_rebuilt(checkout: Path, sa
     assert served == sum(manifest["triples"].values())  # the sample store's quads, not the bundled graph's
     assert manifest["content_hash"] == "sample"
     assert sorted(p.name for p in other.iterdir()) == before
+
+
+@pytest.mark.server
+def test_serving_two_files_keeps_each_files_blank_nodes(tmp_path: Path) -> None:
+    """`paradip-kg serve a.ttl b.ttl`: `_:x` in each file is a node of its own (an RDF merge)."""
+    a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    a.write_text('_:x <http://example.org/p> "from a" .\n', encoding="utf-8")
+    b.write_text('_:x <http://example.org/p> "from b" .\n', encoding="utf-8")
+    server = start_server(tmp_path, files=[a, b], workers=1)
+    try:
+        query = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <http://example.org/p> ?o }"
+        request = urllib.request.Request(server.endpoint + "?" + urllib.parse.urlencode({"query": query}),
+                                         headers={"Accept": "text/csv"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.read().decode().splitlines()[1] == "2"
+    finally:
+        stop_server(server)

@@ -50,7 +50,8 @@ def load_files(files: Sequence[Path], store_dir: Path) -> Manifest:
     for path in files:
         data = read_file(path)
         digest.update(str(path.resolve()).encode() + b"\0" + data + b"\0")
-        store.bulk_extend(read_quads(data, guess_format(path), str(path), base_iri=path.resolve().as_uri()))
+        store.bulk_extend(read_quads(data, guess_format(path), str(path), base_iri=path.resolve().as_uri(),
+                                     own_blank_nodes=True))  # each file's blank nodes stay its own
     store.flush()
     counts: dict[str, int] = {}
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

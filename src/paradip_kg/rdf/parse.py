@@ -77,8 +77,12 @@ def _nesting(data: bytes, fmt: Format) -> int:
     return peak
 
 
-def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None) -> list[ox.Quad]:
-    """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column."""
+def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None, *,
+               own_blank_nodes: bool = False) -> list[ox.Quad]:
+    """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column.
+
+    ``own_blank_nodes``: give the document's blank nodes labels no other document has, for a merge
+    of several documents (RDF 1.1 Semantics §5.2: ``_:b`` in two files is two nodes)."""
     fmt = as_format(fmt, source)
     assert fmt.rdf_format is not None
     if fmt is RDFXML and b"<!ENTITY" in data:
@@ -89,7 +93,7 @@ def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None =
         raise RdfSyntaxError(source, f"the document nests more than {MAX_NESTING} levels deep; "
                              "deeper documents are refused")
     try:
-        return list(ox.parse(data, format=fmt.rdf_format, base_iri=base_iri))
+        return list(ox.parse(data, format=fmt.rdf_format, base_iri=base_iri, rename_blank_nodes=own_blank_nodes))
     except SyntaxError as exc:
         message = exc.msg
         if message.startswith("Parser error"):
