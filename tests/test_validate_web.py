@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -409,3 +410,39 @@ def test_quality_is_computed_once_per_store_version(quality_client, monkeypatch)
     monkeypatch.setattr(blueprint, "execute", lambda job: calls.append(job))
     assert quality_client.get("/quality", headers={"Accept": "application/json"}).status_code == 200
     assert calls == []
+
+
+ILL_TYPED_DATA = b'<http://example.org/x> <http://example.org/p> "none"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n'
+BOOLEAN_SHAPES = {
+    "datatype": b"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/x> ;
+  sh:property [ sh:path <http://example.org/p> ; sh:datatype xsd:boolean ] .
+""",
+    "or-datatypes": b"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/x> ;
+  sh:property [ sh:path <http://example.org/p> ; sh:or ( [ sh:datatype xsd:boolean ] [ sh:datatype xsd:integer ] ) ] .
+""",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BOOLEAN_SHAPES))
+def test_an_ill_typed_literal_is_reported_on_the_web_as_by_the_cli(client, tmp_path, kind):
+    """rdflib reads "none"^^xsd:boolean as "false" flagged ill-typed, and a pickle drops the flag:
+    the web's validation child once let it pass (W3C SHACL test or-datatypes-001)."""
+    from click.testing import CliRunner
+
+    from paradip_kg.cli import cli
+
+    # As a user runs it: rdflib's "weird boolean" warning is a warning, not an error (this suite
+    # makes warnings errors, and rdflib then keeps the lexical form "none", hiding the bug).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        web = upload(client, ILL_TYPED_DATA, shapes=BOOLEAN_SHAPES[kind], data_name="data.nt", inference="none")
+        (tmp_path / "data.nt").write_bytes(ILL_TYPED_DATA)
+        (tmp_path / "shapes.ttl").write_bytes(BOOLEAN_SHAPES[kind])
+        result = CliRunner().invoke(cli, ["validate", "--shapes", str(tmp_path / "shapes.ttl"),
+                                          str(tmp_path / "data.nt"), "-o", "json"])
+    assert web.status_code == 200, web.get_data(as_text=True)
+    assert web.get_json()["conforms"] is False
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.output)["conforms"] is False

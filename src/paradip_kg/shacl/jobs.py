@@ -48,6 +48,26 @@ class Job:
     meta: bool = True
     follow_imports: bool = False
 
+    # A pickled rdflib literal is rebuilt from its lexical form, and rdflib keeps no lexical form of
+    # an ill-typed literal but a normalised one ("none"^^xsd:boolean is read as "false", flagged
+    # ill-typed): the flag would be lost on the way to the child, and sh:datatype would pass there.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_ill_typed"] = {name: [t for t in graph if isinstance(t[2], Literal) and t[2].ill_typed]
+                               for name, graph in (("data", self.data), ("shapes", self.shapes))}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        ill_typed = state.pop("_ill_typed", {})
+        self.__dict__.update(state)
+        for name, triples in ill_typed.items():
+            graph: Graph = getattr(self, name)
+            for s, p, o in triples:
+                flagged = Literal(str(o), lang=o.language, datatype=o.datatype)
+                flagged._ill_typed = True  # rdflib's own flag, which pyshacl's sh:datatype reads
+                graph.remove((s, p, o))
+                graph.add((s, p, flagged))
+
 
 def execute(job: Job) -> Report:
     """Check the shapes, validate, and explain sh:or / sh:xone failures (runs wherever it is called).
