@@ -12,10 +12,10 @@ ChangeTooWide, and the whole graph is read instead.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, RDFS
+from rdflib import Graph
 
 from paradip_kg.errors import ChangeTooWide
 from paradip_kg.namespaces import PDO, SHAPES
@@ -33,11 +33,23 @@ LOOK_BACK_SHAPES = (SHAPES.AgreementDuplicateShape,)
 MAX_REFERRERS = 1_000  # an object with more referrers is a hub: its own entailments are only added to
 
 
+OxTriple = tuple[Node, ox.NamedNode, Term]
+
+
+@dataclass(frozen=True)
+class TBoxTriples:
+    """The T-box triples a validation context takes (Oxigraph terms): every rdfs:subClassOf, and
+    the triples about each term (e.g. a vocabulary concept's type and scheme)."""
+
+    subclass: frozenset[OxTriple]
+    about: dict[Node, tuple[OxTriple, ...]]
+
+
 class _Triples:
     """The context being gathered (graph names dropped); ChangeTooWide past MAX_CONTEXT."""
 
     def __init__(self) -> None:
-        self.items: set[tuple[Node, ox.NamedNode, Term]] = set()
+        self.items: set[OxTriple] = set()
 
     def add(self, quad: ox.Quad) -> None:
         self.items.add((subject_of(quad), quad.predicate, object_of(quad)))
@@ -93,38 +105,38 @@ def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[
 
 
 def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read: frozenset[ox.NamedNode],
-                       full: Graph) -> tuple[Graph, Graph]:
+                       tbox_triples: TBoxTriples) -> tuple[set[OxTriple], set[OxTriple]]:
     """The triples the shapes read for ``focus``: its triples and its values' (one step), then
     onward along the predicates the shapes read (``read``), with the inferred triples of every
-    node reached (types above all) and the vocabulary's triples about the concepts they use;
-    and, apart, what the look-back rules read as well: the other agreements of the same
-    parties, with their parties and types only."""
+    node reached (all of them for a focus node; for the others only types and what the shapes
+    read: nothing else of theirs is looked at) and the vocabulary's triples about the concepts
+    they use; and, apart, what the look-back rules read as well: the other agreements of the
+    same parties, with their parties and types only. Oxigraph triples, graph names dropped."""
     graphs = AssertedGraphs(store)
     triples = _Triples()
     seen = forward(graphs, focus, tbox, triples, follow=read)
     for node in seen:
         for quad in graphs.inferred_about(node):
-            triples.add(quad)
+            if node in focus or quad.predicate == TYPE or quad.predicate in read:
+                triples.add(quad)
     # The values at the edge (not followed, or reached through an inference) need their types
     # for sh:class.
     edge = {o for _, _, o in triples.items if isinstance(o, (ox.NamedNode, ox.BlankNode))} - seen - tbox
     for node in edge:
-        for quad in (*graphs.out(node), *graphs.inferred_about(node)):
-            if quad.predicate == TYPE:
-                triples.add(quad)
+        for quad in graphs.stated_or_inferred(node, TYPE):
+            triples.add(quad)
     around = _Triples()
     for node in focus:
         for predicate in LOOK_BACK:
-            for quad in graphs.out(node):
-                if quad.predicate == predicate and isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
+            for quad in graphs.stated_or_inferred(node, predicate):
+                if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
                     for other in graphs.into(quad.object, predicate):
                         agreement = subject_of(other)
-                        for fact in (*graphs.out(agreement), *graphs.inferred_about(agreement)):
-                            if fact.predicate in (predicate, TYPE):
+                        for kind in (predicate, TYPE):
+                            for fact in graphs.stated_or_inferred(agreement, kind):
                                 around.add(fact)
-    graph = triples.graph()
-    graph += full.triples((None, RDFS.subClassOf, None))  # sh:class also follows rdfs:subClassOf
-    for term in {o for p, o in graph.predicate_objects() if p != RDF.type and not isinstance(o, Literal)}:
-        for triple in full.triples((term, None, None)):  # e.g. vocab/scope/national is a skos:Concept
-            graph.add(triple)
-    return graph, around.graph()
+    found = triples.items
+    found.update(tbox_triples.subclass)  # sh:class also follows rdfs:subClassOf
+    for term in {o for _, p, o in found if p != TYPE and not isinstance(o, ox.Literal)}:
+        found.update(tbox_triples.about.get(term, ()))  # e.g. vocab/scope/national is a skos:Concept
+    return found, around.items

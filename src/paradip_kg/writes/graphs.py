@@ -78,9 +78,9 @@ class AssertedGraphs:
         self.asserted = [g for g in store.named_graphs() if g.value not in skip]
         self.inferred = ox.NamedNode(INFERRED_GRAPH)
 
-    def out(self, node: Node) -> Iterator[ox.Quad]:
+    def out(self, node: Node, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         for g in self.asserted:
-            yield from self.store.quads_for_pattern(node, None, None, g)
+            yield from self.store.quads_for_pattern(node, predicate, None, g)
 
     def into(self, node: Node, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         for g in self.asserted:
@@ -88,6 +88,11 @@ class AssertedGraphs:
 
     def inferred_about(self, node: Node) -> Iterator[ox.Quad]:
         yield from self.store.quads_for_pattern(node, None, None, self.inferred)
+
+    def stated_or_inferred(self, node: Node, predicate: ox.NamedNode) -> Iterator[ox.Quad]:
+        """The triples of ``node`` with ``predicate``, asserted or inferred."""
+        yield from self.out(node, predicate)
+        yield from self.store.quads_for_pattern(node, predicate, None, self.inferred)
 
     def all(self) -> Graph:
         """Every asserted triple, as one rdflib graph (the whole graph's re-inference reads it)."""

@@ -3,7 +3,9 @@
 The ontology and vocabularies are reserved graphs (:data:`paradip_kg.writes.graphs.RESERVED_GRAPHS`),
 so the compiled T-box (:class:`paradip_kg.inference.incremental.TBox`), the shapes and what the
 shapes read stay the same from one write to the next until the store is built again;
-:func:`schema_of` keeps them for the build whose content hash it is given.
+:func:`schema_of` keeps them for the build whose content hash it is given, with the shapes
+compiled once for the compiled engine (:mod:`paradip_kg.shacl.compiled`): reading and
+compiling them is most of what a small validation would cost if it were done per write.
 """
 
 from __future__ import annotations
@@ -13,11 +15,24 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from paradip_kg.inference.incremental import TBox
 from paradip_kg.namespaces import PREFIXES
-from paradip_kg.writes.graphs import INFERRED_GRAPH, SHAPES_GRAPH, TBOX_GRAPHS, Node, rdflib_graph, rdflib_triple
+from paradip_kg.shacl.compiled_shapes import Plan, compile_shapes
+from paradip_kg.writes.context import OxTriple, TBoxTriples
+from paradip_kg.writes.graphs import (
+    INFERRED_GRAPH,
+    SHAPES_GRAPH,
+    TBOX_GRAPHS,
+    Node,
+    object_of,
+    rdflib_graph,
+    rdflib_triple,
+    subject_of,
+)
+
+SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,8 @@ class Schema:
     terms: set[Node]  # the subjects of the ontology and vocabularies (T-box terms, vocabulary concepts)
     shapes: Graph
     read: frozenset[ox.NamedNode]  # the predicates the shapes read past a focus node (:func:`shape_predicates`)
+    tbox_triples: TBoxTriples  # what a validation context takes of the T-box, as Oxigraph triples
+    plan: Plan | None  # the shapes compiled (:mod:`paradip_kg.shacl.compiled`); None: pyshacl runs them all
 
 
 # One entry: the schema of the build under the writes (a new build replaces it).
@@ -68,6 +85,19 @@ def shape_predicates(shapes: Graph) -> frozenset[ox.NamedNode]:
     return frozenset(ox.NamedNode(iri) for iri in found if iri.startswith(("http://", "https://", "urn:")))
 
 
+def tbox_triples(store: ox.Store) -> TBoxTriples:
+    """The subclass triples of the T-box graphs, and their triples by subject (Oxigraph terms)."""
+    subclass: set[OxTriple] = set()
+    about: dict[Node, list[OxTriple]] = {}
+    for g in TBOX_GRAPHS:
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(g)):
+            triple = (subject_of(quad), quad.predicate, object_of(quad))
+            about.setdefault(triple[0], []).append(triple)
+            if quad.predicate == SUBCLASS_OF:
+                subclass.add(triple)
+    return TBoxTriples(frozenset(subclass), {node: tuple(found) for node, found in about.items()})
+
+
 def schema_of(store: ox.Store, key: str) -> Schema:
     """The schema in ``store``, read once for the build ``key`` (its content hash)."""
     if key not in _SCHEMAS:
@@ -80,6 +110,8 @@ def schema_of(store: ox.Store, key: str) -> Schema:
             if quad.subject in terms:  # the owlrl closure of the T-box, as the build computed it
                 closure.add(rdflib_triple(quad))
         shapes = rdflib_graph(store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH)))
+        plan = compile_shapes(shapes)
         _SCHEMAS.clear()
-        _SCHEMAS[key] = Schema(TBox.from_graph(closure), full, terms, shapes, shape_predicates(shapes))
+        _SCHEMAS[key] = Schema(TBox.from_graph(closure), full, terms, shapes, shape_predicates(shapes),
+                               tbox_triples(store), None if plan.unsupported else plan)
     return _SCHEMAS[key]
