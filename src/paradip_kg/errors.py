@@ -5,6 +5,7 @@
     │   ├── RdfSyntaxError       a file or body is not valid RDF: names file, line and column
     │   ├── ImportRowError       a table row cannot be imported: names file, row and column
     │   ├── QuerySyntaxError     a SPARQL query does not parse: the parser's message
+    │   ├── QueryNotSupported    a query the engine cannot run (an unknown extension function)
     │   ├── ShapesError          the shapes are not usable (pyshacl stopped on them)
     │   ├── BadPattern           a Triple Pattern Fragments selector is not a triple pattern
     │   └── PortTaken            `serve` cannot listen on the port: another program holds it
@@ -76,6 +77,12 @@ class ImportRowError(InputError):
 
 class QuerySyntaxError(InputError):
     title = "Malformed query"
+
+
+class QueryNotSupported(InputError):
+    """The query parses but asks for what the engine does not have: the engine's message."""
+
+    title = "Query not supported"
 
 
 class ShapesError(InputError):

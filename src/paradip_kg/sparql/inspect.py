@@ -25,7 +25,7 @@ OPAQUE = re.compile(
     re.DOTALL,
 )
 # A keyword: not part of a prefixed name, a variable or a longer word.
-WORD = re.compile(r"(?<![\w:?$\-])([A-Za-z]+)(?![\w:\-])")
+WORD = re.compile(r"(?<![\w:?$\-@])([A-Za-z]+)(?![\w:\-])")
 # A prefix declaration once its IRI is gone: the prefix may hold dots ("ex.a:").
 _PREFIX_DECL = re.compile(r"(?<![\w:?$\-])PREFIX\s+[^\s:]*:", re.IGNORECASE)
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}

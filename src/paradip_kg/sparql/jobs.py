@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from paradip_kg.errors import NotAcceptable, ParadipError, QuerySyntaxError
+from paradip_kg.errors import NotAcceptable, ParadipError, QueryNotSupported, QuerySyntaxError
 from paradip_kg.rdf.formats import Format
 
 
@@ -64,6 +64,8 @@ def reply_or_raise(reply: Reply) -> Reply:
     """``reply``, or the error it carries raised: QuerySyntaxError, NotAcceptable, ParadipError."""
     if reply.error == "syntax":
         raise QuerySyntaxError(reply.message)
+    if reply.error == "unsupported":
+        raise QueryNotSupported(reply.message)
     if reply.error == "not_acceptable":
         raise NotAcceptable(reply.kind)
     if reply.error:

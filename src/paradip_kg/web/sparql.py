@@ -114,11 +114,11 @@ def parse_protocol() -> ProtocolRequest:
                 raise InputError(f"The query is not valid UTF-8 (byte {exc.start}): the protocol takes "
                                  "UTF-8 only.") from None
         elif mimetype == UPDATE:
-            raise InputError("This endpoint is read-only: SPARQL Update is not accepted.")
+            raise InputError(updates_elsewhere())
         else:
             raise InputError(f"Unsupported Content-Type {mimetype!r} for a query: send {FORM} or {DIRECT}.")
     if any(name in {"update", "using-graph-uri", "using-named-graph-uri"} for name, _ in params):
-        raise InputError("This endpoint is read-only: SPARQL Update is not accepted.")
+        raise InputError(updates_elsewhere())
     proto = ProtocolRequest()
     queries = [value for name, value in params if name == "query"] + ([body_query] if body_query is not None else [])
     if len(queries) > 1:
@@ -166,8 +166,7 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
         shape = inspect_query(query)  # QuerySyntaxError: nested too deep to run
         html = (formats.get(shape.kind or "results") or formats["rdf"]) is conneg.HTML
         if shape.update:
-            raise InputError("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) "
-                             "is not accepted.")
+            raise InputError(updates_elsewhere())
         if shape.uses_service and not settings["allow_service"]:
             raise InputError("SERVICE is turned off on this endpoint: queries do not reach other servers "
                              "(the operator can allow it with the allow_service setting).")
@@ -202,6 +201,15 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
     response.headers["X-Paradip-Truncated"] = "true" if reply.truncated else "false"
     response.headers["X-Paradip-Result-Limit"] = str(settings["result_limit"])
     return response
+
+
+def updates_elsewhere() -> str:
+    """Why an update sent here is refused, and where updates go (SPARQL 1.1 Protocol §2.2)."""
+    writes = bool(get_state().settings.get("write_tokens")) and get_state().backend.writable
+    where = (f"send updates to {request.host_url}update with a write token (docs/writes.md)" if writes else
+             "this server takes no writes (the operator turns them on with the write_tokens setting: docs/writes.md)")
+    return ("/sparql is read-only: it answers queries, and SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) "
+            f"is not accepted here; {where}.")
 
 
 def not_acceptable(kind: str) -> NotAcceptable:
