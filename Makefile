@@ -10,20 +10,27 @@ BIN     = $(VENV)/bin
 
 .PHONY: setup serve test check build bench constraints clean
 
-$(BIN)/paradip-kg: pyproject.toml constraints.txt
+# Serving needs the package alone; the tests and checks add the `dev` extra (pytest, Playwright,
+# ruff, mypy). Each stamp is remade when pyproject.toml or constraints.txt changes.
+$(VENV)/.installed-app: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/paradip-kg
+setup: $(VENV)/.installed-dev
 
-build: setup
+build: $(VENV)/.installed-app
 	$(BIN)/paradip-kg build
 
-serve: setup
+# make serve PORT=9000 HOST=0.0.0.0 (or the settings' PARADIP_PORT, PARADIP_HOST)
+serve: $(VENV)/.installed-app
 	$(BIN)/paradip-kg build
-	$(BIN)/paradip-kg serve
+	$(BIN)/paradip-kg serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 test: setup
 	./scripts/test-deps.sh
