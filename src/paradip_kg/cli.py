@@ -16,7 +16,7 @@ import click
 
 from paradip_kg import __version__
 from paradip_kg import settings as settings_mod
-from paradip_kg.errors import InputError, ParadipError
+from paradip_kg.errors import InputError, ParadipError, RdfSyntaxError
 from paradip_kg.rdf.formats import RDF_FORMATS
 
 
@@ -26,6 +26,14 @@ def _settings(ctx: click.Context) -> dict[str, Any]:
 
 def _progress(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _error_json(exc: InputError) -> dict[str, object]:
+    """An input error as JSON: the web's error shape, with the source, line and column it names."""
+    body: dict[str, object] = {"error": exc.title, "message": exc.message, "status": exc.status}
+    if isinstance(exc, RdfSyntaxError):
+        body.update(source=exc.source, line=exc.line, column=exc.column)
+    return body
 
 
 def _fail_input(exc: InputError) -> None:
@@ -97,7 +105,8 @@ def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
                        "`paradip-kg build` rebuilds it from the files.", err=True)
         return store_dir
     try:
-        build(_project_dir(ctx), store_dir, progress=None if quiet else _progress)
+        build(_project_dir(ctx), store_dir, progress=None if quiet else _progress,
+              inference=_settings(ctx)["inference_engine"])
     except BuildFailed as exc:
         click.echo(f"build failed: {exc.message}", err=True)
         if exc.report is not None:
@@ -117,15 +126,18 @@ def build_cmd(ctx: click.Context, force: bool, discard_writes: bool) -> None:
     """Load, infer (OWL RL), validate (SHACL) and store the knowledge graph.
 
     Reads ontology/, vocab/, data/ (with the agreement tables in data/sources/) and shapes/,
-    writes the embedded Oxigraph store and a manifest beside it. Exits 1 with the SHACL
-    report when the graph has violations; a build of unchanged inputs does nothing.
+    writes the embedded Oxigraph store and a manifest beside it. Each stage prints a line with
+    its count and rate on standard error (live counts too, on a terminal). Exits 1 with the SHACL
+    report when the graph has violations; a build of unchanged inputs does nothing. The setting
+    inference_engine (PARADIP_INFERENCE_ENGINE) picks the compiled rules (default) or owlrl.
     """
     from paradip_kg.build import build
     from paradip_kg.errors import BuildFailed
+    from paradip_kg.progress import Progress
 
     try:
-        manifest, built = build(_project_dir(ctx), _store_dir(ctx), progress=_progress, force=force,
-                                discard_writes=discard_writes)
+        manifest, built = build(_project_dir(ctx), _store_dir(ctx), progress=Progress.to_stderr(), force=force,
+                                discard_writes=discard_writes, inference=_settings(ctx)["inference_engine"])
     except BuildFailed as exc:
         click.echo(f"build failed: {exc.message}", err=True)
         if exc.report is not None:
@@ -223,7 +235,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shape
     """Validate RDF files against the project's SHACL shapes (or --shapes).
 
     Exit codes: 0 the data conforms, 1 it does not, 2 a file cannot be read (the message
-    names the file, line and column).
+    names the file, line and column) or the shapes cannot be used; with -o json the error is
+    JSON on standard output too.
     """
     from paradip_kg.shacl.local import run_validation
 
@@ -233,6 +246,9 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shape
                                         allow_warnings=allow_warnings, lang=lang, focus=list(focus),
                                         shape_iris=list(shape_iris), output=output, context=context)
     except InputError as exc:
+        if output == "json":  # a script reading JSON gets JSON, errors too (the web's error shape)
+            click.echo(json.dumps(_error_json(exc), indent=2, ensure_ascii=False))
+            sys.exit(2)
         _fail_input(exc)
     click.echo(text, nl=not text.endswith("\n"))
     sys.exit(0 if conforms else 1)

@@ -14,6 +14,7 @@ Writes narrow the report of their own runs (:func:`narrow`).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,9 @@ def execute(job: Job) -> Report:
                                   do_owl_imports=job.follow_imports)
     try:
         report = validate(job.data, job.shapes, **kwargs)
+    except re.error as exc:  # an sh:pattern (or sh:flags) that is no regular expression: the shapes' fault
+        raise InputError(f"the shapes cannot be used: an sh:pattern is not a valid regular expression "
+                         f"({exc}; pattern {exc.pattern!r})") from None
     except Exception as exc:  # pyshacl refuses some shapes only at run time (e.g. an unknown sh:node)
         from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
