@@ -1,13 +1,19 @@
 """Build the knowledge graph: files → graphs → inference → validation → store.
 
     ontology/ vocab/ data/ (+ data/sources/*.csv) shapes/
-        │ parse (pyoxigraph parsers → rdflib graphs)      one named graph per folder
-        │ import (importer: agreement tables → RDF)        into the data graph
-        │ infer (owlrl, entailments only)                  graph/inferred
-        │ validate (pyshacl; fails on violations)          report
+        │ parse (pyoxigraph: the distinct triples of each folder)   one named graph per folder
+        │ import (importer: agreement tables → RDF)                  into the data graph
+        │ infer (setting inference_engine)                           graph/inferred
+        │   rules: owlrl on the T-box, then the compiled A-box rules over all the data
+        │          (inference/staged.py; the same graph as owlrl's, tests/test_inference_scale.py)
+        │   owlrl: owlrl over everything (inference/closure.py), minutes at 100k triples
+        │ validate (pyshacl; fails on violations)                    report
         ▼ store (embedded Oxigraph) + manifest
 
-A second build of unchanged inputs (same files, same code) is a no-op.
+The triples stay pyoxigraph terms from the parser to the store; rdflib graphs are made only
+where an rdflib engine reads them: the T-box for owlrl, the shapes, and, for pyshacl, everything.
+Each stage reports a line with its count and rate (:mod:`paradip_kg.progress`), and live counts
+within it on a terminal. A second build of unchanged inputs (same files, same code) is a no-op.
 """
 
 from __future__ import annotations
@@ -15,28 +21,37 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from paradip_kg import __version__
+from paradip_kg import settings as settings_mod
 from paradip_kg.errors import BuildFailed
 from paradip_kg.inference.closure import infer
-from paradip_kg.rdf.parse import load_folder, rdf_files
+from paradip_kg.inference.staged import StagedClosure
+from paradip_kg.namespaces import PDO
+from paradip_kg.progress import Progress, Stage
+from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
+from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 from paradip_kg.shacl.engine import validate
-from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from paradip_kg.shacl.results import Report
+from paradip_kg.store.disk import GraphContent, Manifest, manifest_path, write_store
 from paradip_kg.store.head import read_head, writes_dir
 
-Progress = Callable[[str], None]
+ProgressLike = Progress | Callable[[str], None] | None
 FOLDERS = {"ontology": "ontology", "vocab": "vocab", "data": "data", "shapes": "shapes"}
 
 
 @dataclass
 class Sources:
-    """The parsed input graphs of a build."""
+    """The parsed input graphs of a build, as rdflib graphs (:func:`load_sources`)."""
 
     ontology: Graph
     vocab: Graph
@@ -79,7 +94,8 @@ def content_hash(project_dir: Path) -> str:
 
 
 def load_sources(project_dir: Path) -> Sources:
-    """Parse the four folders, and import the agreement tables of data/sources into the data graph."""
+    """Parse the four folders into rdflib graphs, and import the agreement tables of data/sources
+    into the data graph (what the memory backend and the tests read; the build reads :class:`Inputs`)."""
     graphs = {key: load_folder(project_dir / folder) for key, folder in FOLDERS.items()}
     sources = project_dir / "data" / "sources"
     if sources.is_dir():
@@ -90,27 +106,130 @@ def load_sources(project_dir: Path) -> Sources:
     return Sources(**graphs)
 
 
+class Inputs:
+    """The parsed inputs: the distinct pyoxigraph triples of each folder (key of :data:`FOLDERS`),
+    and rdflib graphs of them, made the first time an rdflib engine asks."""
+
+    def __init__(self, triples: dict[str, list[ox.Triple]]) -> None:
+        self.triples = triples
+        self._graphs: dict[str, Graph] = {}
+        self._terms: dict[object, Node] = {}  # one rdflib term per pyoxigraph term
+
+    def graph(self, *keys: str) -> Graph:
+        """The folders ``keys`` as one rdflib graph (made once per combination)."""
+        name = "+".join(keys)
+        if name not in self._graphs:
+            self._graphs[name] = self.rdflib(*(self.triples[k] for k in keys))
+        return self._graphs[name]
+
+    def rdflib(self, *parts: Iterable[ox.Triple]) -> Graph:
+        """An rdflib graph of pyoxigraph triples."""
+        graph, terms = Graph(), self._terms
+
+        def term(t: object) -> Node:
+            found = terms.get(t)
+            if found is None:
+                found = terms[t] = to_rdflib(t)  # type: ignore[arg-type]
+            return found
+
+        for part in parts:
+            for s, p, o in part:
+                graph.add((term(s), term(p), term(o)))
+        return graph
+
+    def total(self) -> int:
+        return sum(len(t) for t in self.triples.values())
+
+
+def read_inputs(project_dir: Path, stage: Stage | None = None) -> Inputs:
+    """Parse the four folders, and import the agreement tables of data/sources into the data graph."""
+    reader = TripleReader(tick=stage.update if stage is not None else None)
+    triples = {key: reader.folder(project_dir / folder) for key, folder in FOLDERS.items()}
+    sources = project_dir / "data" / "sources"
+    if sources.is_dir() and any(sources.glob("*.csv")):
+        from paradip_kg.importer.reference import Reference
+        from paradip_kg.importer.table import load_tables
+
+        # The importer's reference data is what data/ says; hand it the few triples it reads.
+        reference = Reference.from_graph(Inputs(triples).rdflib(_reference_triples(triples["data"])))
+        known = dict.fromkeys(triples["data"])
+        for triple in load_tables(sources, reference=reference):
+            known[oxigraph_triple(*triple)] = None
+        triples["data"] = list(known)
+    return Inputs(triples)
+
+
+def _reference_triples(data: list[ox.Triple]) -> list[ox.Triple]:
+    """The typings of ``data``, and the codes and labels of its countries and states
+    (what :meth:`paradip_kg.importer.reference.Reference.from_graph` reads)."""
+    rdf_type = ox.NamedNode(str(RDF.type))
+    places = {ox.NamedNode(str(PDO.Country)), ox.NamedNode(str(PDO.State))}
+    wanted = {ox.NamedNode(str(p)) for p in (PDO.isoCountryCode, PDO.inegiCode, RDFS.label, SKOS.altLabel)}
+    typed = [t for t in data if t.predicate == rdf_type]
+    coded = {t.subject for t in typed if t.object in places}
+    return typed + [t for t in data if t.predicate in wanted and t.subject in coded]
+
+
+Inferred = Graph | Collection[ox.Triple]  # owlrl's entailments, or the rules'
+
+
+def infer_stage(inputs: Inputs, engine: str, stage: Stage) -> tuple[Inferred, list[str], str]:
+    """The inferred graph, the inconsistencies found and the engine that ran (``rules`` leaves a T-box
+    that uses a construct the rules lack to ``owlrl``)."""
+    if engine == "rules":
+        staged = StagedClosure(inputs.graph("ontology", "vocab"), inputs.triples["data"])
+        if not staged.unsupported:
+            result = staged.run(tick=stage.update)
+            return result.triples, result.errors, "rules"
+        stage.progress.say(f"infer: the ontology uses {', '.join(staged.unsupported)}, which the compiled rules "
+                           "do not run; owlrl infers over everything instead")
+    entailed, errors = infer(inputs.graph("ontology", "vocab", "data"))
+    return entailed, errors, "owlrl"
+
+
+def everything(inputs: Inputs, inferred: Inferred) -> Graph:
+    """Everything asserted and inferred, as one rdflib graph (what pyshacl validates)."""
+    if isinstance(inferred, Graph):
+        union = Graph()
+        for g in (inputs.graph("ontology", "vocab", "data"), inferred):
+            for triple in g:
+                union.add(triple)
+        return union
+    return inputs.rdflib(*(inputs.triples[k] for k in ("ontology", "vocab", "data")), inferred)
+
+
+def validate_stage(inputs: Inputs, inferred: Inferred, allow_warnings: bool) -> Report:
+    """The validation stage, one call: SHACL over everything asserted and inferred, with the shapes graph
+    the store keeps (pyshacl adds a few triples to it)."""
+    return validate(everything(inputs, inferred), inputs.graph("shapes"), allow_warnings=allow_warnings)
+
+
 def is_current(project_dir: Path, store_dir: Path) -> bool:
     manifest = Manifest.read(manifest_path(store_dir))
     return manifest is not None and store_dir.exists() and manifest.content_hash == content_hash(project_dir)
 
 
-def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, force: bool = False,
+def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, force: bool = False,
           allow_warnings: bool = True, fail_on_violations: bool = True,
-          discard_writes: bool = False) -> tuple[Manifest, bool]:
+          discard_writes: bool = False, inference: str | None = None) -> tuple[Manifest, bool]:
     """Build the store at ``store_dir`` from ``project_dir``.
 
     Returns the manifest and whether anything was built (False: the store was current).
     Raises BuildFailed (with the report) when the graph does not conform to the shapes, unless
     ``fail_on_violations`` is False (benchmarks on synthetic data time every stage regardless).
     A store that took writes (:mod:`paradip_kg.writes.commit`) is rebuilt only with ``discard_writes``:
-    a build starts from the files, so it would drop them.
+    a build starts from the files, so it would drop them. ``progress`` gets the stage lines (a
+    :class:`~paradip_kg.progress.Progress`, or a callback for each line); ``inference`` is the engine
+    (setting ``inference_engine`` when None).
     """
-    say = progress or (lambda message: None)
+    report_to = Progress.of(progress)
+    engine = inference or settings_mod.load()["inference_engine"]
+    if engine not in settings_mod.INFERENCE_ENGINES:
+        raise ValueError(f"the inference engine is one of {', '.join(settings_mod.INFERENCE_ENGINES)}, not {engine!r}")
     digest = content_hash(project_dir)
     manifest = Manifest.read(manifest_path(store_dir))
     if not force and manifest is not None and store_dir.exists() and manifest.content_hash == digest:
-        say(f"store {store_dir} is up to date ({manifest.total} triples); nothing to do")
+        report_to.say(f"store {store_dir} is up to date ({manifest.total} triples); nothing to do")
         return manifest, False
 
     writes_folder = writes_dir(store_dir)
@@ -121,44 +240,40 @@ def build(project_dir: Path, store_dir: Path, progress: Progress | None = None, 
                               "a build would drop them. Save them first (`paradip-kg export`, or the "
                               "provenance graph lists each change), then build with --discard-writes.")
     seconds: dict[str, float] = {}
-    start = time.perf_counter()
-    say("parse: ontology/, vocab/, data/, shapes/ and data/sources/ tables")
-    src = load_sources(project_dir)
-    seconds["parse"] = time.perf_counter() - start
-    say(f"parse: {len(src.ontology)} ontology, {len(src.vocab)} vocabulary, {len(src.data)} data, "
-        f"{len(src.shapes)} shape triples ({seconds['parse']:.1f} s)")
+    stage = report_to.stage("parse")
+    inputs = read_inputs(project_dir, stage)
+    sizes = {k: len(v) for k, v in inputs.triples.items()}
+    seconds["parse"] = stage.done(inputs.total(), f"({sizes['ontology']:,} ontology, {sizes['vocab']:,} vocabulary, "
+                                                  f"{sizes['data']:,} data, {sizes['shapes']:,} shapes)")
 
-    start = time.perf_counter()
-    say("infer: OWL 2 RL closure (owlrl)")
-    asserted = src.union()
-    inferred, errors = infer(asserted)
-    seconds["infer"] = time.perf_counter() - start
+    stage = report_to.stage("infer")
+    inferred, errors, engine = infer_stage(inputs, engine, stage)
+    asserted = sizes["ontology"] + sizes["vocab"] + sizes["data"]
+    seconds["infer"] = stage.done(asserted, f"→ {len(inferred):,} entailed ({engine})")
     if errors:
         raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(errors))
-    say(f"infer: {len(inferred)} entailed triples ({seconds['infer']:.1f} s)")
 
-    start = time.perf_counter()
-    say("validate: SHACL (pyshacl)")
-    for triple in inferred:
-        asserted.add(triple)
-    report = validate(asserted, src.shapes, allow_warnings=allow_warnings)
-    seconds["validate"] = time.perf_counter() - start
+    stage = report_to.stage("validate")
+    report = validate_stage(inputs, inferred, allow_warnings)
     counts = report.counts()
-    say(f"validate: {counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} infos "
-        f"({seconds['validate']:.1f} s)")
+    seconds["validate"] = stage.done(asserted + len(inferred), f"→ {counts['Violation']} violations, "
+                                     f"{counts['Warning']} warnings, {counts['Info']} infos")
     if counts["Violation"] and fail_on_violations:
         raise BuildFailed("the knowledge graph does not conform to the shapes", report)
 
-    start = time.perf_counter()
-    say(f"store: writing {store_dir}")
-    triples = write_store(store_dir, {"ontology": src.ontology, "vocab": src.vocab, "data": src.data,
-                                      "inferred": inferred, "shapes": src.shapes})
-    seconds["store"] = time.perf_counter() - start
+    stage = report_to.stage("store")
+    graphs: dict[str, GraphContent] = {"ontology": inputs.triples["ontology"], "vocab": inputs.triples["vocab"],
+                                       "data": inputs.triples["data"], "inferred": inferred,
+                                       "shapes": inputs.graph("shapes")}
+    started = time.perf_counter()
+    triples = write_store(store_dir, graphs, tick=stage.update)
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                        triples=triples, seconds={k: round(v, 3) for k, v in seconds.items()},
-                        conforms=report.conforms, results=counts, version=__version__)
+                        triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
+                        inference=engine)
+    seconds["store"] = time.perf_counter() - started
+    manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
     manifest.write(manifest_path(store_dir))
     if writes_folder.exists():  # writes on the previous build (HEAD no longer matches it)
         shutil.rmtree(writes_folder)
-    say(f"store: {manifest.total} triples in {len(triples)} graphs ({seconds['store']:.1f} s)")
+    stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir}")
     return manifest, True

@@ -39,6 +39,16 @@ def _in_memory(text: str) -> str:
     return value
 
 
+INFERENCE_ENGINES = ("rules", "owlrl")  # setting inference_engine (paradip_kg.build)
+
+
+def _engine(text: str) -> str:
+    value = text.strip().lower()
+    if value not in INFERENCE_ENGINES:
+        raise ValueError(f"the inference engine is one of {', '.join(INFERENCE_ENGINES)}")
+    return value
+
+
 def _list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -63,6 +73,11 @@ SETTINGS: tuple[Setting, ...] = (
             "no hard query timeout); `remote`, the SPARQL 1.1 store at remote_endpoint, read-only (load it with "
             "`push`). See docs/remote-store.md.", _backend),
     Setting("project_dir", ".", "Folder holding ontology/, vocab/, data/ and shapes/ (the bundled knowledge graph)."),
+    Setting("inference_engine", "rules",
+            "How `build` computes the inferred graph: `rules`, owlrl on the T-box (ontology and vocabularies) and "
+            "the compiled OWL 2 RL rules over the instance data (seconds at 1M triples); `owlrl`, owlrl over the "
+            "whole graph (minutes at 100k). Both give the same graph (tests/test_inference_scale.py); a T-box using "
+            "a construct the rules lack is left to owlrl.", _engine),
     Setting("base_iri", "https://w3id.org/paradip/",
             "Base of the canonical IRIs the server answers for, on whatever host it runs."),
     Setting("host", "127.0.0.1", "Address `serve` binds to. Loopback by default; set 0.0.0.0 to expose it."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from paradip_kg import settings as settings_mod
@@ -39,7 +39,11 @@ class Reference:
             raise InputError(f"reference data not found: {data_dir} is not a folder "
                              "(it holds the countries, states and sources an agreement table refers to; "
                              "run from the project folder or set PARADIP_PROJECT_DIR)")
-        graph = load_folder(data_dir)
+        return cls.from_graph(load_folder(data_dir))
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Reference:
+        """The reference data in ``graph`` (the build passes the typings, codes and labels it parsed)."""
         countries = {str(code): iri for iri in graph.subjects(RDF.type, PDO.Country)
                      for code in graph.objects(iri, PDO.isoCountryCode) if isinstance(iri, URIRef)}
         states: dict[str, MexicanState] = {}

@@ -44,15 +44,17 @@ def import_table(path: Path, data_dir: Path | None = None) -> Graph:
     return builder.graph
 
 
-def load_tables(directory: Path, data_dir: Path | None = None) -> Graph:
+def load_tables(directory: Path, data_dir: Path | None = None, reference: Reference | None = None) -> Graph:
     """Import every agreements table of ``directory`` (data/sources/) into one graph.
 
     Every CSV file of the folder is an agreements table, except the published tables that those
     tables name in ``source_table`` (they are only read to check the transcription). The
-    reference data is ``data_dir``, by default the folder above ``directory`` (data/).
+    reference data is ``reference``, or read from ``data_dir``, by default the folder above
+    ``directory`` (data/).
     """
     directory = Path(directory)
-    reference = Reference.load(data_dir if data_dir is not None else directory.parent)
+    if reference is None:
+        reference = Reference.load(data_dir if data_dir is not None else directory.parent)
     tables: list[Path] = []
     published: set[Path] = set()
     others: dict[Path, list[str]] = {}  # CSV files that are not agreements tables → their header

@@ -53,21 +53,36 @@ def is_trivial(s: object, p: object, o: object) -> bool:
     return False
 
 
-def infer(graph: Graph) -> tuple[Graph, list[str]]:
-    """The OWL RL entailments of ``graph`` that it does not already state, and owlrl's errors."""
+def closure(graph: Graph) -> Graph:
+    """owlrl's whole OWL RL closure of ``graph``, in a copy: asserted, entailed, trivial and all."""
     import owlrl
 
-    closure = Graph()
+    closed = Graph()
     for triple in graph:
-        closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
-    errors = sorted(str(o) for o in closure.objects(None, ERR.error))
-    errors += sorted(f"{s} is a member of owl:Nothing" for s in closure.subjects(RDF.type, OWL.Nothing))
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    return closed
+
+
+def inconsistencies(closed: Graph) -> tuple[list[str], list[str]]:
+    """owlrl's error messages in a closure, and a line for each member of owl:Nothing (both sorted)."""
+    return (sorted(str(o) for o in closed.objects(None, ERR.error)),
+            sorted(f"{s} is a member of owl:Nothing" for s in closed.subjects(RDF.type, OWL.Nothing)))
+
+
+def is_entailment(s: object, p: object, o: object) -> bool:
+    """True for a triple of owlrl's closure that belongs in the inferred graph (if not asserted)."""
+    if p == ERR.error or (p == RDF.type and o == ERR.ErrorMessage):
+        return False
+    return not is_trivial(s, p, o)
+
+
+def infer(graph: Graph) -> tuple[Graph, list[str]]:
+    """The OWL RL entailments of ``graph`` that it does not already state, and owlrl's errors."""
+    closed = closure(graph)
+    messages, empty = inconsistencies(closed)
     entailed = Graph()
-    for s, p, o in closure:
-        if (s, p, o) in graph or is_trivial(s, p, o):
-            continue
-        if p == ERR.error or (p == RDF.type and o == ERR.ErrorMessage):
-            continue
-        entailed.add((s, p, o))
-    return entailed, errors
+    for s, p, o in closed:
+        if (s, p, o) not in graph and is_entailment(s, p, o):
+            entailed.add((s, p, o))
+    return entailed, messages + empty

@@ -1,11 +1,10 @@
 """OWL 2 RL entailments about instance data, fast, from a compiled T-box.
 
-The build runs owlrl over everything (:mod:`paradip_kg.inference.closure`): it is the reference, but
-it costs seconds however small the data is, because it walks every rule over the whole T-box
-each round. A write needs the entailments of a few hundred triples, so :class:`TBox` reads
-the ontology's axioms once (from the T-box and its owlrl closure, which the store keeps in
-the inferred graph) into lookup tables, and :func:`entail` runs the OWL 2 RL rules that act on
-instance data, semi-naively, to a fixpoint:
+owlrl (:mod:`paradip_kg.inference.closure`) is the reference, but it costs seconds however small
+the data is, because it walks every rule over the whole T-box each round, and minutes at 100k
+triples. :class:`TBox` reads the ontology's axioms once (from the T-box and its owlrl closure) into
+lookup tables, and the rules that act on instance data run on them, semi-naively, to a fixpoint
+(:mod:`paradip_kg.inference.rules`, on integer-coded terms):
 
     cax-sco, cax-eqc1/2     types from subclasses and equivalent classes
     prp-dom, prp-rng        types from domains and ranges
@@ -15,26 +14,60 @@ instance data, semi-naively, to a fixpoint:
     prp-fp, prp-ifp         owl:sameAs from (inverse) functional properties
     eq-sym, eq-trans, eq-rep-s/o   owl:sameAs
     cls-int1/2, cls-hv1/2   intersections and owl:hasValue restrictions
-    cax-dw, cls-nothing     inconsistencies (disjoint classes, owl:Nothing)
+    cax-dw, cax-adc, cls-nothing2  inconsistencies (disjoint classes, owl:Nothing), in owlrl's words
 
-tests/test_writes.py checks that on the bundled graph these give exactly what owlrl gives for
-every instance node; a rule the ontology starts using and this module lacks shows up there.
+:func:`entail` is what a write runs (a few hundred rdflib triples); the build runs the same rules
+over all its data (:mod:`paradip_kg.inference.staged`). A T-box that uses an OWL 2 RL construct
+these rules lack is named by :attr:`TBox.unsupported`, and the build then takes owlrl's path.
+tests/test_writes.py and tests/test_inference_scale.py check the rules against owlrl.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from paradip_kg.inference.closure import ERR, is_trivial
+from paradip_kg.inference.closure import BUILTIN, ERR
+from paradip_kg.inference.rules import (
+    BNODE,
+    LITERAL,
+    ClassRule,
+    Closure,
+    Program,
+    PropertyRule,
+    Terms,
+    Trivial,
+)
+from paradip_kg.inference.rules import BUILTIN as BUILTIN_KIND
 
 Triple = tuple[Node, Node, Node]
+
+# OWL 2 RL constructs whose rules (cls-svf, cls-avf, cls-uni, cls-com, cls-maxc, cls-oo, prp-spo2,
+# prp-key, prp-pdw, prp-asyp, prp-irp, prp-npa, eq-diff) the compiled rules do not run.
+UNSUPPORTED_PREDICATES = (OWL.someValuesFrom, OWL.allValuesFrom, OWL.unionOf, OWL.complementOf, OWL.maxCardinality,
+                          OWL.maxQualifiedCardinality, OWL.oneOf, OWL.propertyChainAxiom, OWL.hasKey,
+                          OWL.propertyDisjointWith, OWL.sourceIndividual, OWL.differentFrom, OWL.distinctMembers)
+UNSUPPORTED_TYPES = (OWL.AsymmetricProperty, OWL.IrreflexiveProperty, OWL.AllDisjointProperties, OWL.AllDifferent,
+                     OWL.NegativePropertyAssertion)
+
+
+def rdflib_kind(term: Node) -> int:
+    """The :mod:`~paradip_kg.inference.rules` kind of an rdflib term."""
+    if isinstance(term, Literal):
+        return LITERAL
+    if isinstance(term, BNode):
+        return BNODE
+    return BUILTIN_KIND if str(term).startswith(BUILTIN) else 0
+
+
+def rdflib_terms() -> Terms[Node]:
+    return Terms(rdflib_kind, URIRef, str)
 
 
 @dataclass
@@ -53,7 +86,9 @@ class TBox:
     has_value: list[tuple[Node, Node, Node]] = field(default_factory=list)  # (restriction, property, value)
     intersections: list[tuple[Node, list[Node]]] = field(default_factory=list)
     disjoint: set[frozenset[Node]] = field(default_factory=set)
+    disjoint_pairs: list[tuple[Node, Node]] = field(default_factory=list)  # as stated, for owlrl's messages
     terms: set[Node] = field(default_factory=set)
+    unsupported: list[str] = field(default_factory=list)  # constructs used whose rules are not compiled
 
     @classmethod
     def from_graph(cls, tbox: Graph) -> TBox:
@@ -90,6 +125,7 @@ class TBox:
             t.intersections.append((c, list(Collection(tbox, head))))
         for c, d in tbox.subject_objects(OWL.disjointWith):
             t.disjoint.add(frozenset((c, d)))
+            t.disjoint_pairs.append((c, d))
         for node in tbox.subjects(RDF.type, OWL.AllDisjointClasses):
             first = tbox.value(node, OWL.members)
             if first is None:  # no owl:members: nothing is declared disjoint
@@ -98,6 +134,10 @@ class TBox:
             for i, c in enumerate(members):
                 for d in members[i + 1:]:
                     t.disjoint.add(frozenset((c, d)))
+                    t.disjoint_pairs.append((c, d))
+        t.disjoint_pairs = sorted(set(t.disjoint_pairs))
+        t.unsupported = sorted({p.n3() for p in UNSUPPORTED_PREDICATES if (None, p, None) in tbox}
+                               | {c.n3() for c in UNSUPPORTED_TYPES if (None, RDF.type, c) in tbox})
         # Close the class and property hierarchies (the owlrl closure usually has done it already).
         for table in (t.supers, t.super_props):
             for key in list(table):
@@ -113,120 +153,59 @@ class TBox:
         return t
 
 
-class _Facts:
-    """The triples known so far, indexed for the rules."""
 
-    def __init__(self) -> None:
-        self.all: set[Triple] = set()
-        self.by_sp: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
-        self.by_po: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
-        self.by_s: dict[Node, set[Triple]] = defaultdict(set)
-        self.by_o: dict[Node, set[Triple]] = defaultdict(set)
+    def program(self, node: Callable[[Node], int]) -> Program:
+        """These tables as a :class:`~paradip_kg.inference.rules.Program`, each term the integer ``node`` gives it."""
+        supers = {node(c): tuple(node(d) for d in ds) for c, ds in self.supers.items()}
+        has_value: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        by_value: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for r, prop, v in self.has_value:
+            has_value[node(r)].append((node(prop), node(v)))
+            by_value[node(prop)].append((node(v), node(r)))
+        members: dict[int, tuple[int, ...]] = {}
+        containing: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
+        for c, ms in self.intersections:
+            parts = tuple(node(m) for m in ms)
+            members[node(c)] = parts
+            for m in set(parts):
+                containing[m].append((node(c), parts))
+        classes = {c: ClassRule(supers.get(c, ()), tuple(has_value.get(c, ())), members.get(c, ()),
+                                tuple(containing.get(c, ())))
+                   for c in set(supers) | set(has_value) | set(members) | set(containing)}
+        named = self.symmetric | self.transitive | self.functional | self.inverse_functional
+        props = {node(p) for p in set(self.super_props) | set(self.domains) | set(self.ranges) | set(self.inverses)
+                 | named}
+        props |= set(by_value)
 
-    def add(self, triple: Triple) -> bool:
-        if triple in self.all:
-            return False
-        s, p, o = triple
-        self.all.add(triple)
-        self.by_sp[(s, p)].add(o)
-        self.by_po[(p, o)].add(s)
-        self.by_s[s].add(triple)
-        self.by_o[o].add(triple)
-        return True
+        def coded(table: dict[Node, set[Node]]) -> dict[int, tuple[int, ...]]:
+            return {node(k): tuple(node(v) for v in vs) for k, vs in table.items()}
+
+        sp, dom, rng, inv = coded(self.super_props), coded(self.domains), coded(self.ranges), coded(self.inverses)
+        flags = [{node(p) for p in group} for group in
+                 (self.symmetric, self.transitive, self.functional, self.inverse_functional)]
+        properties = {p: PropertyRule(sp.get(p, ()), dom.get(p, ()), rng.get(p, ()), inv.get(p, ()),
+                                      p in flags[0], p in flags[1], p in flags[2], p in flags[3],
+                                      tuple(by_value.get(p, ())))
+                      for p in props}
+        return Program(classes, properties, tuple((node(c), node(d)) for c, d in self.disjoint_pairs),
+                       node(RDF.type), node(OWL.sameAs), node(OWL.Nothing))
 
 
 def entail(tbox: TBox, data: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
     """The entailments of ``data`` under ``tbox`` that ``data`` does not state (trivial ones
-    left out, as :func:`paradip_kg.inference.closure.infer` does), and the inconsistencies found."""
-    facts = _Facts()
-    todo: list[Triple] = []
-    given = set()
-    for triple in data:
-        given.add(triple)
-        if facts.add(triple):
-            todo.append(triple)
-    errors: list[str] = []
-
-    def derive(s: Node, p: Node, o: Node) -> None:
-        if isinstance(s, Literal):
-            return
-        if facts.add((s, p, o)):
-            todo.append((s, p, o))
-
-    while todo:
-        s, p, o = todo.pop()
-        if p == RDF.type:
-            for d in tbox.supers.get(o, ()):
-                derive(s, RDF.type, d)
-            for r, prop, value in tbox.has_value:
-                if r == o:
-                    derive(s, prop, value)
-            types = facts.by_sp[(s, RDF.type)]
-            for c, members in tbox.intersections:
-                if c == o:
-                    for m in members:
-                        derive(s, RDF.type, m)
-                elif o in members and all(m in types for m in members):
-                    derive(s, RDF.type, c)
-            for pair in tbox.disjoint:
-                if o in pair:
-                    (other,) = pair - {o} or {o}
-                    if other in types:
-                        errors.append(f"{s} is a member of the disjoint classes {o} and {other}")
-            if o == OWL.Nothing:
-                errors.append(f"{s} is a member of owl:Nothing")
-            continue
-        for q in tbox.super_props.get(p, ()):
-            derive(s, q, o)
-        for c in tbox.domains.get(p, ()):
-            derive(s, RDF.type, c)
-        resource = not isinstance(o, Literal)
-        if resource:
-            for c in tbox.ranges.get(p, ()):
-                derive(o, RDF.type, c)
-            for q in tbox.inverses.get(p, ()):
-                derive(o, q, s)
-            if p in tbox.symmetric:
-                derive(o, p, s)
-        if p in tbox.transitive and resource:
-            for z in list(facts.by_sp[(o, p)]):
-                derive(s, p, z)
-            for x in list(facts.by_po[(p, s)]):
-                derive(x, p, o)
-        for r, prop, value in tbox.has_value:
-            if prop == p and value == o:
-                derive(s, RDF.type, r)
-        if p in tbox.functional and resource:
-            for other in list(facts.by_sp[(s, p)]):
-                if other != o and not isinstance(other, Literal):
-                    derive(o, OWL.sameAs, other)
-        if p in tbox.inverse_functional:
-            for other in list(facts.by_po[(p, o)]):
-                if other != s:
-                    derive(s, OWL.sameAs, other)
-        if p == OWL.sameAs and resource and s != o:
-            derive(o, OWL.sameAs, s)
-            for z in list(facts.by_sp[(o, OWL.sameAs)]):
-                derive(s, OWL.sameAs, z)
-            for (_, p2, o2) in list(facts.by_s[s]):
-                derive(o, p2, o2)
-            for (s2, p2, _) in list(facts.by_o[s]):
-                derive(s2, p2, o)
-        # eq-rep-s/o for a triple about a node already known to be the same as another
-        for same in list(facts.by_sp[(s, OWL.sameAs)]):
-            if same != s:
-                derive(same, p, o)
-        if resource:
-            for same in list(facts.by_sp[(o, OWL.sameAs)]):
-                if same != o:
-                    derive(s, p, same)
-    entailed = set()
-    for triple in facts.all - given:
-        s, p, o = triple
-        if is_trivial(s, p, o) or p == ERR.error or isinstance(s, Literal):
-            continue
-        entailed.add(triple)
-    return entailed, sorted(set(errors))
+    left out, as :func:`paradip_kg.inference.closure.infer` does), and the inconsistencies found
+    (owlrl's messages, then the members of owl:Nothing, as :func:`~paradip_kg.inference.closure.infer`
+    lists them)."""
+    terms = rdflib_terms()
+    given = set(terms.encode(data))
+    closure = Closure(tbox.program(terms.id), terms)
+    closure.run(given)
+    trivial, error = Trivial(terms), terms.id(ERR.error)
+    decoded = terms.terms
+    entailed = {(decoded[s], decoded[p], decoded[o]) for s, p, o in closure.all_facts()
+                if (s, p, o) not in given and p != error and not trivial(s, p, o)}
+    messages, empty = closure.inconsistencies()
+    return entailed, sorted(set(messages)) + sorted(set(empty))
 
 
-__all__ = ["TBox", "entail"]
+__all__ = ["TBox", "entail", "rdflib_kind", "rdflib_terms"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +19,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from paradip_kg.errors import RdfSyntaxError
 from paradip_kg.rdf.formats import BY_NAME, BY_SUFFIX, JSONLD, RDFXML, Format, lookup
-from paradip_kg.rdf.terms import to_rdflib
+from paradip_kg.rdf.terms import to_oxigraph, to_rdflib
 
 FormatName = Format | str  # a row of rdf.formats, or a name of one (any of its short names)
 
@@ -77,9 +77,9 @@ def _nesting(data: bytes, fmt: Format) -> int:
     return peak
 
 
-def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None, *,
-               own_blank_nodes: bool = False) -> list[ox.Quad]:
-    """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column.
+def iter_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None, *,
+               own_blank_nodes: bool = False) -> Iterator[ox.Quad]:
+    """Parse ``data`` strictly, quad by quad; raise :class:`RdfSyntaxError` naming ``source``, line and column.
 
     ``own_blank_nodes``: give the document's blank nodes labels no other document has, for a merge
     of several documents (RDF 1.1 Semantics §5.2: ``_:b`` in two files is two nodes)."""
@@ -93,7 +93,7 @@ def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None =
         raise RdfSyntaxError(source, f"the document nests more than {MAX_NESTING} levels deep; "
                              "deeper documents are refused")
     try:
-        return list(ox.parse(data, format=fmt.rdf_format, base_iri=base_iri, rename_blank_nodes=own_blank_nodes))
+        yield from ox.parse(data, format=fmt.rdf_format, base_iri=base_iri, rename_blank_nodes=own_blank_nodes)
     except SyntaxError as exc:
         message = exc.msg
         if message.startswith("Parser error"):
@@ -103,6 +103,12 @@ def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None =
         raise RdfSyntaxError(source, message, exc.lineno, exc.offset) from None
     except (ValueError, OSError) as exc:
         raise RdfSyntaxError(source, str(exc)) from None
+
+
+def read_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None, *,
+               own_blank_nodes: bool = False) -> list[ox.Quad]:
+    """Parse ``data`` strictly; raise :class:`RdfSyntaxError` naming ``source``, line and column."""
+    return list(iter_quads(data, fmt, source, base_iri, own_blank_nodes=own_blank_nodes))
 
 
 def add_quads(quads: Iterable[ox.Quad], target: Graph | Dataset, default_graph: URIRef | None = None) -> None:
@@ -153,3 +159,54 @@ def load_folder(folder: Path, graph: Graph | None = None) -> Graph:
     for path in rdf_files(folder):
         parse_file(path, into=graph)
     return graph
+
+
+class TripleReader:
+    """The distinct triples of files, as pyoxigraph triples, for the build's fast path (no rdflib graph).
+
+    The triples are the ones :func:`load_folder` would put in an rdflib graph: graph names dropped,
+    each triple once, and typed literals as rdflib reads them (it normalises some lexical forms,
+    ``"01"^^xsd:integer`` → ``"1"``), so both paths of the build store and infer over the same terms.
+    """
+
+    def __init__(self, tick: Callable[[int], None] | None = None, every: int = 100_000) -> None:
+        self._literals: dict[ox.Literal, ox.Literal] = {}
+        self.tick, self.every = tick, every
+        self.count = 0  # triples read so far, repeats included
+
+    def folder(self, folder: Path) -> list[ox.Triple]:
+        """Every triple of the RDF files of ``folder``, each once."""
+        seen: dict[ox.Triple, None] = {}
+        for path in rdf_files(folder):
+            self.file(path, seen)
+        return list(seen)
+
+    def file(self, path: Path, into: dict[ox.Triple, None]) -> None:
+        source = str(path)
+        literals, string = self._literals, _XSD_STRING
+        for quad in iter_quads(read_file(path), guess_format(path), source, base_iri=path.resolve().as_uri()):
+            triple = quad.triple
+            o = triple.object
+            if type(o) is ox.Literal and o.language is None and o.datatype != string:
+                known = literals.get(o)
+                if known is None:
+                    known = literals[o] = _as_rdflib_reads(o)
+                if known is not o:
+                    triple = ox.Triple(triple.subject, triple.predicate, known)
+            elif type(o) is ox.Triple or type(triple.subject) is ox.Triple:
+                raise RdfSyntaxError(source, f"the triple term in {triple} cannot be read here "
+                                     "(RDF 1.2 triple terms are not supported)")
+            into[triple] = None
+            self.count += 1
+            if self.tick is not None and self.count % self.every == 0:
+                self.tick(self.count)
+
+
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _as_rdflib_reads(literal: ox.Literal) -> ox.Literal:
+    """``literal`` as an rdflib graph holds it, back in pyoxigraph (the same object when unchanged)."""
+    again = to_oxigraph(to_rdflib(literal))
+    assert isinstance(again, ox.Literal)
+    return literal if again == literal else again

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class Manifest:
     conforms: bool = True
     results: dict[str, int] = field(default_factory=dict)
     version: str = ""
+    inference: str = ""  # the engine that computed the inferred graph: "rules" or "owlrl" (settings)
 
     @property
     def total(self) -> int:
@@ -55,8 +56,22 @@ def graph_quads(graph: Iterable[tuple[Node, Node, Node]], name: str) -> Iterable
     return oxigraph_quads(graph, name)
 
 
-def write_store(store_dir: Path, graphs: dict[str, Graph]) -> dict[str, int]:
-    """Write ``graphs`` (key of :data:`GRAPHS` → rdflib Graph) into a fresh store at ``store_dir``.
+GraphContent = Graph | Collection[ox.Triple]  # an rdflib graph, or distinct pyoxigraph triples
+
+
+def _quads(content: GraphContent, name: str) -> Iterator[ox.Quad]:
+    if isinstance(content, Graph):
+        yield from graph_quads(content, name)
+        return
+    g = ox.NamedNode(name)
+    for t in content:
+        yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+
+def write_store(store_dir: Path, graphs: Mapping[str, GraphContent],
+                tick: Callable[[int], None] | None = None, chunk: int = 250_000) -> dict[str, int]:
+    """Write ``graphs`` (key of :data:`GRAPHS` → an rdflib Graph, or distinct pyoxigraph triples)
+    into a fresh store at ``store_dir``; ``tick(quads written)`` after each ``chunk``.
 
     The store is written to a sibling folder first and swapped in, so a failed build
     leaves the previous store as it was.
@@ -67,9 +82,18 @@ def write_store(store_dir: Path, graphs: dict[str, Graph]) -> dict[str, int]:
         shutil.rmtree(tmp)
     store = ox.Store(str(tmp))
     counts: dict[str, int] = {}
-    for key, graph in graphs.items():
-        store.bulk_extend(graph_quads(graph, str(GRAPHS[key])))
-        counts[key] = len(graph)
+    written = 0
+    for key, content in graphs.items():
+        quads = _quads(content, str(GRAPHS[key]))
+        while True:
+            batch = [q for _, q in zip(range(chunk), quads, strict=False)]
+            if not batch:
+                break
+            store.bulk_extend(batch)
+            written += len(batch)
+            if tick is not None:
+                tick(written)
+        counts[key] = len(content)
     store.flush()
     store.optimize()
     del store
