@@ -56,3 +56,33 @@ def test_shapes_with_a_bad_regex_are_a_400_on_the_web(client) -> None:
                            content_type="multipart/form-data", headers={"Accept": "application/json"})
     assert response.status_code == 400, response.get_data(as_text=True)
     assert "sh:pattern is not a valid regular expression" in response.get_json()["message"]
+
+
+RELATIVE_SHAPES = b"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+<#S> a sh:NodeShape ; sh:targetNode <x> ; sh:property [ sh:path <p> ; sh:minCount 2 ] .
+"""
+RELATIVE_DATA = b'<x> <p> "one" .\n'
+
+
+def post_relative(client, **fields: str):
+    return client.post("/validate", data={"data": (io.BytesIO(RELATIVE_DATA), "data.ttl"),
+                                          "shapes": (io.BytesIO(RELATIVE_SHAPES), "shapes.ttl"), **fields},
+                       content_type="multipart/form-data", headers={"Accept": "application/json"})
+
+
+def test_an_upload_with_relative_iris_gets_a_base_and_the_report_says_which(client) -> None:
+    """Every file with relative IRIs was refused ("No scheme found"): a file has a base, so has an upload."""
+    summary = post_relative(client).get_json()
+    base = "http://localhost/validate/data.ttl"
+    assert summary["options"]["base"] == base and summary["options"]["shapes_base"].endswith("/validate/shapes.ttl")
+    result, = summary["results"]
+    assert result["focus"] == "http://localhost/validate/x"  # <x> against the data's base
+    assert summary["conforms"] is False
+
+
+def test_the_client_can_name_the_base(client) -> None:
+    summary = post_relative(client, base="http://example.org/data/", shapes_base="http://example.org/data/").get_json()
+    assert summary["options"]["base"] == "http://example.org/data/"
+    assert [r["focus"] for r in summary["results"]] == ["http://example.org/data/x"]
+    bad = post_relative(client, base="not an iri")
+    assert bad.status_code == 400 and "absolute IRI" in bad.get_json()["message"]

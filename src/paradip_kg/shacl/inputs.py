@@ -39,10 +39,11 @@ def load_data(files: list[Path], fmt: str | None = None) -> Graph:
     return graph
 
 
-def load_upload(body: bytes, fmt: str, source: str) -> Graph:
-    """Parse an uploaded document into one graph (graph names of quad formats are merged)."""
+def load_upload(body: bytes, fmt: str, source: str, base_iri: str | None = None) -> Graph:
+    """Parse an uploaded document into one graph (graph names of quad formats are merged);
+    relative IRIs resolve against ``base_iri`` (the document's own ``@base`` wins)."""
     graph = Graph()
-    parse_bytes(body, fmt, source, into=graph)
+    parse_bytes(body, fmt, source, into=graph, base_iri=base_iri)
     return graph
 
 

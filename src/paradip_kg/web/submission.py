@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import request
 from rdflib import Graph, URIRef
@@ -42,6 +43,8 @@ class Submission:
     context: bool = True
     focus: list[URIRef] = field(default_factory=list)
     shape_iris: list[URIRef] = field(default_factory=list)
+    base: str = ""  # the IRI relative IRIs of the data resolve against
+    shapes_base: str = ""
 
 
 def _flag(value: str | None) -> bool:
@@ -66,6 +69,19 @@ def _upload_format(explicit: str | None, filename: str, media_type: str | None, 
     if media_type and media_type in BY_MEDIA_TYPE and media_type not in ("application/octet-stream",):
         return BY_MEDIA_TYPE[media_type].name
     return "turtle"
+
+
+def upload_base(values: MultiDict[str, str], field_name: str, source: str) -> str:
+    """The base IRI of an uploaded document: the client's (``base`` / ``shapes_base``), else the
+    document's name under this endpoint's URL, as a file's base is the file's own URL (RFC 3986
+    §5.1.3: the URI used to retrieve it). The document's own ``@base`` / ``xml:base`` wins."""
+    given = (values.get(field_name) or "").strip()
+    if given:
+        if not ABSOLUTE_IRI.match(given):
+            raise InputError(f"{field_name} must be an absolute IRI, not {given[:200]!r}")
+        return given
+    name = source if source not in ("pasted data", "pasted shapes", "request body") else source.replace(" ", "-")
+    return request.base_url.rstrip("/") + "/" + quote(name, safe="")
 
 
 def read_submission() -> Submission:
@@ -116,11 +132,14 @@ def read_submission() -> Submission:
     inference = values.get("inference", "none") or "none"
     if inference not in INFERENCE:
         raise InputError(f"inference must be one of {', '.join(INFERENCE)}, not {inference!r}")
-    sub = Submission(data=load_upload(body, fmt, source), source=source, inference=inference,
+    base = upload_base(values, "base", source)
+    sub = Submission(data=load_upload(body, fmt, source, base), source=source, inference=inference, base=base,
                      allow_warnings=_flag(values.get("allow_warnings")),
                      context=values.get("context", "1").strip().lower() not in {"0", "false", "no", "off"},
                      focus=_iris(values.getlist("focus"), "focus node"),
                      shape_iris=_iris(values.getlist("shape"), "shape"))
     if shapes_body.strip():
-        sub.shapes, sub.shapes_source = load_upload(shapes_body, shapes_fmt, shapes_source), shapes_source
+        sub.shapes_base = upload_base(values, "shapes_base", shapes_source)
+        sub.shapes = load_upload(shapes_body, shapes_fmt, shapes_source, sub.shapes_base)
+        sub.shapes_source = shapes_source
     return sub

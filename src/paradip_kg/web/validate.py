@@ -158,7 +158,8 @@ def validate_endpoint() -> BaseResponse | str | tuple[str, int]:
         raise
     options = engine_options(sub.inference, sub.allow_warnings,
                              f"uploaded: {sub.shapes_source}" if sub.shapes is not None else "project",
-                             data=sub.source, triples=len(sub.data), seconds=seconds,
+                             data=sub.source, base=sub.base, shapes_base=sub.shapes_base or None,
+                             triples=len(sub.data), seconds=seconds,
                              context=sub.context and sub.shapes is None,
                              focus=[str(f) for f in sub.focus], shape_iris=[str(s) for s in sub.shape_iris])
     meta = {"options": options, "notices": {code: data_notices(sub.data, code) for code in i18n.LANGUAGES}}
