@@ -48,9 +48,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 import world  # noqa: E402
 from bench_scale import Sampler, Virtuoso, bundled_quads, ours_fetcher, virtuoso_fetcher  # noqa: E402
 from paradip_kg.namespaces import GRAPHS  # noqa: E402
+from paradip_kg.sparql.in_memory import COPIED, load_copy  # noqa: E402
 from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
 from support.processes import rss_bytes, tree_rss  # noqa: E402
-from support.servers import start_server, stop_server  # noqa: E402
+from support.servers import Server, start_server, stop_server  # noqa: E402
 
 
 def note(text: str) -> None:
@@ -123,27 +124,22 @@ def in_process(store: ox.Store, text: str, default_graphs: list[ox.NamedNode]) -
     return run
 
 
-def http_mode(store_dir: Path, mode: str, workers: int, examples: list[tuple[str, str]], args: argparse.Namespace,
-              tmp: Path) -> tuple[dict[str, float], float, int, int]:
-    """p50 per query over HTTP, start-up seconds, RSS of the tree after start and at its peak."""
+def start_mode(store_dir: Path, mode: str, workers: int, tmp: Path) -> tuple[Server, dict[str, float]]:
+    """Our server with ``store_in_memory = mode``; its start-up figures (seconds, RSS of the tree)."""
     env = {"PARADIP_STORE": str(store_dir), "PARADIP_QUERY_TIMEOUT": "120", "PARADIP_LOG_LEVEL": "warning",
            "PARADIP_STORE_IN_MEMORY": mode}
     folder = tmp / f"server-{mode}"
     folder.mkdir()
     t = time.perf_counter()
     server = start_server(folder, env=env, workers=workers, log=folder / "server.log", timeout=300)
-    startup = time.perf_counter() - t
-    try:
-        idle = tree_rss(server.process.pid)
-        timings: dict[str, float] = {}
-        with Sampler(server.process.pid) as sampler:
-            for slug, text in examples:
-                fetch = ours_fetcher(server.endpoint, text)
-                timings[slug] = p50(fetch, args.repeat, args.query_budget)
-                note(f"HTTP {mode} {slug}: {timings[slug]:.3f} s")
-        return timings, startup, idle, sampler.peak
-    finally:
-        stop_server(server)
+    figures = {"startup": time.perf_counter() - t}
+    if mode != "no":  # measure the copies, not the disk answering while they load
+        while server.log_tail(100_000).count(COPIED) < workers and time.perf_counter() - t < 600:
+            time.sleep(0.2)
+        figures["copies"] = time.perf_counter() - t
+    figures["rss"] = tree_rss(server.process.pid)
+    note(f"server store_in_memory={mode}: {figures}")
+    return server, figures
 
 
 def geomean(values: list[float]) -> float:
@@ -158,9 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-budget", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--modes", default="no,yes", help="values of store_in_memory to serve with")
-    parser.add_argument("--only", default="", help="comma-separated query slugs (default: all)")
+    parser.add_argument("--only", default="", help="comma-separated query slugs or numbers (default: all)")
     parser.add_argument("--no-virtuoso", action="store_true")
-    parser.add_argument("--no-in-process", action="store_true")
     args = parser.parse_args(argv)
 
     from paradip_kg.web.sparql_page import load_examples
@@ -173,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     default_graphs = [ox.NamedNode(str(GRAPHS[k])) for k in DEFAULT_GRAPHS]
     tmp = Path(tempfile.mkdtemp(prefix="bench-world-serve-"))
     virtuoso = Virtuoso(tmp / "virtuoso")
+    servers: dict[str, Server] = {}
     try:
         store_dir = args.keep or tmp / "store"
         if not manifest_path(store_dir).exists():
@@ -185,31 +181,22 @@ def main(argv: list[str] | None = None) -> int:
         quads = sum(manifest.triples.values())
         print(f"store: {quads:,} quads ({manifest.triples}); load {load()}", flush=True)
 
-        disk: dict[str, float] = {}
-        memory: dict[str, float] = {}
-        if not args.no_in_process:
-            disk_store = ox.Store.read_only(str(store_dir))
-            before = rss_bytes(os.getpid())
-            t = time.perf_counter()
-            mem_store = ox.Store()
-            mem_store.bulk_extend(disk_store.quads_for_pattern(None, None, None, None))
-            load_s = time.perf_counter() - t
-            added = rss_bytes(os.getpid()) - before
-            print(f"memory copy: {load_s:.1f} s to load, +{added / 2**20:,.0f} MiB RSS", flush=True)
-            for slug, text in examples:
-                disk[slug] = p50(in_process(disk_store, text, default_graphs), args.repeat, args.query_budget)
-                memory[slug] = p50(in_process(mem_store, text, default_graphs), args.repeat, args.query_budget)
-                note(f"in process {slug}: disk {disk[slug]:.3f} s, memory {memory[slug]:.3f} s")
-            del mem_store, disk_store
+        disk_store = ox.Store.read_only(str(store_dir))
+        before = rss_bytes(os.getpid())
+        t = time.perf_counter()
+        mem_store = load_copy(disk_store)
+        print(f"memory copy in process: {time.perf_counter() - t:.1f} s to load, "
+              f"+{(rss_bytes(os.getpid()) - before) / 2**20:,.0f} MiB RSS", flush=True)
 
-        http: dict[str, dict[str, float]] = {}
+        runs: dict[str, Callable[[str], Callable[[], object]]] = {
+            "disk": lambda text: in_process(disk_store, text, default_graphs),
+            "memory": lambda text: in_process(mem_store, text, default_graphs)}
         for mode in args.modes.split(","):
-            timings, startup, idle, peak = http_mode(store_dir, mode, args.workers, examples, args, tmp)
-            http[mode] = timings
-            print(f"HTTP store_in_memory={mode}: start-up {startup:.1f} s; RSS of the tree {idle / 2**20:,.0f} MiB "
-                  f"after start, peak {peak / 2**20:,.0f} MiB (load {load()})", flush=True)
-
-        virt: dict[str, float] = {}
+            servers[mode], figures = start_mode(store_dir, mode, args.workers, tmp)
+            print(f"HTTP store_in_memory={mode} ({args.workers} workers): start-up {figures['startup']:.1f} s"
+                  + (f", copies in memory {figures['copies']:.1f} s" if "copies" in figures else "")
+                  + f"; RSS of the tree {figures['rss'] / 2**20:,.0f} MiB (load {load()})", flush=True)
+            runs[f"HTTP {mode}"] = lambda text, url=servers[mode].endpoint: ours_fetcher(url, text)
         if not args.no_virtuoso:
             from paradip_kg.backends.push import push
 
@@ -221,36 +208,47 @@ def main(argv: list[str] | None = None) -> int:
                 pushed = push(store_dir, virtuoso.remote)
                 print(f"push to Virtuoso: {time.perf_counter() - t:.1f} s, counts "
                       f"{'equal' if pushed.ok else 'differ'}", flush=True)
-                for slug, text in examples:
-                    virt[slug] = p50(virtuoso_fetcher(virtuoso.remote, text), args.repeat, args.query_budget)
-                    note(f"Virtuoso {slug}: {virt[slug]:.3f} s")
+                runs["Virtuoso"] = lambda text: virtuoso_fetcher(virtuoso.remote, text)
 
-        modes = list(http)
-        head = ["query", "disk", "memory"] + [f"HTTP {m}" for m in modes] + ["Virtuoso"] + \
-               [f"{m} / in process" for m in modes] + [f"{m} / Virtuoso" for m in modes]
+        # Query by query, every engine in turn: the figures of one row share the machine's load.
+        samplers = {mode: Sampler(server.process.pid) for mode, server in servers.items()}
+        for sampler in samplers.values():
+            sampler.__enter__()
+        p50s: dict[str, dict[str, float]] = {name: {} for name in runs}
+        for slug, text in examples:
+            for name, make in runs.items():
+                p50s[name][slug] = p50(make(text), args.repeat, args.query_budget)
+            note(f"{slug}: " + ", ".join(f"{n} {p50s[n][slug]:.3f}" for n in runs))
+        for mode, sampler in samplers.items():
+            sampler.__exit__()
+            print(f"HTTP store_in_memory={mode}: peak RSS of the tree during the queries "
+                  f"{sampler.peak / 2**20:,.0f} MiB")
+
+        modes = list(servers)
+        base = {"no": "disk", "yes": "memory", "auto": "memory" if quads * args.workers <= 6_000_000 else "disk"}
+        virt = p50s.get("Virtuoso", {})
+        head = ["query", *(f"{n} s" for n in runs), *(f"HTTP {m} / in process" for m in modes),
+                *(f"HTTP {m} / Virtuoso" for m in modes if virt)]
         print("\n| " + " | ".join(head) + " |\n|" + "---|" * len(head))
-
-        def cell(v: float | None) -> str:
-            return f"{v:.3f}" if v is not None else "–"
-
-        def r(a: float | None, b: float | None) -> str:
-            return f"{a / b:.2f}×" if a is not None and b else "–"
-
         for slug, _ in examples:
-            base = {"no": disk.get(slug), "yes": memory.get(slug)}
-            row = [slug, cell(disk.get(slug)), cell(memory.get(slug))]
-            row += [cell(http[m].get(slug)) for m in modes] + [cell(virt.get(slug))]
-            row += [r(http[m].get(slug), base.get(m, base["yes"] if m == "auto" else None)) for m in modes]
-            row += [r(http[m].get(slug), virt.get(slug)) for m in modes]
+            row = [slug, *(f"{p50s[n][slug]:.3f}" for n in runs)]
+            row += [f"{p50s['HTTP ' + m][slug] / p50s[base[m]][slug]:.2f}×" for m in modes]
+            row += [f"{p50s['HTTP ' + m][slug] / virt[slug]:.2f}×" for m in modes if virt]
             print("| " + " | ".join(row) + " |")
+        heavy = [slug for slug, _ in examples if p50s["disk"][slug] >= 0.1]
         for m in modes:
-            worst = max(http[m].items(), key=lambda kv: kv[1])
-            line = f"\nHTTP {m}: slowest {worst[0]} {worst[1]:.3f} s"
+            ours = p50s["HTTP " + m]
+            worst = max(ours.items(), key=lambda kv: kv[1])
+            line = (f"\nHTTP {m}: slowest {worst[0]} {worst[1]:.3f} s; heavy queries (≥ 0.1 s on disk) HTTP / in "
+                    f"process: geometric mean {geomean([ours[s] / p50s[base[m]][s] for s in heavy]):.2f}×, max "
+                    f"{max(ours[s] / p50s[base[m]][s] for s in heavy):.2f}×")
             if virt:
-                line += f"; geometric mean ours / Virtuoso {geomean([http[m][s] / virt[s] for s in virt]):.2f}×"
+                line += f"; geometric mean ours / Virtuoso {geomean([ours[s] / virt[s] for s in virt]):.2f}×"
             print(line)
         print(f"load {load()}")
     finally:
+        for server in servers.values():
+            stop_server(server)
         virtuoso.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -85,9 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 2, "Number of gunicorn worker processes.", int),
     Setting("store_in_memory", "auto",
             "With backend oxigraph: each query child copies the published store into memory and answers from the "
-            "copy (5-12x faster on heavy queries, about 0.4-0.65 GB of RSS per million quads per worker); the disk "
-            "answers until the copy is loaded and while a new snapshot loads. `auto`: in memory up to 2,000,000 "
-            "quads; `yes`; `no`. See docs/sparql.md.", _in_memory),
+            "copy (4-6x faster on heavy queries, about 0.35 GiB of RSS per million quads per worker); the disk "
+            "answers until the copy is loaded and while a new snapshot loads. `auto`: in memory while the store's "
+            "quads times `workers` stay under 6,000,000; `yes`; `no`. See docs/sparql.md.", _in_memory),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run before it is stopped and answered 503.", float),
     Setting("result_limit", 10000,
             "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a cut result says so in the "

@@ -22,7 +22,8 @@ def make_backend(settings: Mapping[str, Any], default_graphs: Sequence[str] = ()
     name = str(settings.get("backend") or "oxigraph").strip().lower()
     if name == "oxigraph":
         return EmbeddedBackend(Path(settings["store"]), default_graphs, union,
-                               in_memory=str(settings.get("store_in_memory") or "auto"))
+                               in_memory=str(settings.get("store_in_memory") or "auto"),
+                               workers=int(settings.get("workers") or 1))
     if name == "memory":
         return MemoryBackend.from_project(Path(str(settings.get("project_dir") or ".")),
                                           default_graphs=default_graphs, union=union)

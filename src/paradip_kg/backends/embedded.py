@@ -10,9 +10,10 @@ backend that takes writes (:mod:`paradip_kg.writes.commit` writes to the store f
 
 Setting ``store_in_memory`` (``auto``, ``yes``, ``no``): each query child also copies the
 published state into memory and answers from the copy once loaded
-(:mod:`paradip_kg.sparql.in_memory`); ``auto`` does so while the built store holds at most
-:data:`AUTO_MEMORY_QUADS` quads (its manifest says how many). Memory multiplies with the query
-children (one per worker thread): serve a big graph from memory with few workers.
+(:mod:`paradip_kg.sparql.in_memory`); ``auto`` does so while the built store's quads (its manifest
+says how many) times the gunicorn workers (one query child each) stay under
+:data:`AUTO_MEMORY_QUADS`: memory multiplies with the query children, so a big graph is served
+from memory with few workers.
 
 After a fork (gunicorn with ``preload``) the store handle and the children belong to the parent:
 the child of the fork opens and starts its own.
@@ -34,19 +35,21 @@ from paradip_kg.sparql.runner import QueryRunner
 from paradip_kg.store.disk import Manifest, manifest_path
 from paradip_kg.store.head import Head, head_path, read_head
 
-# Up to here ``store_in_memory = auto`` serves from memory: ~0.4-0.65 GB of RSS per million quads
-# per query child, so two workers stay under 2 GiB (docs/benchmarks.md, "World scale: serving").
-AUTO_MEMORY_QUADS = 2_000_000
+# Quads x query children up to which ``store_in_memory = auto`` serves from memory: a copy costs
+# ~0.34 GiB of RSS per million quads (845 MiB for 2.5M), so the copies stay near 2 GiB
+# (docs/benchmarks.md, "World scale: serving").
+AUTO_MEMORY_QUADS = 6_000_000
 
 
-def wants_memory(setting: str, manifest: Manifest | None) -> bool:
-    """Whether the query children copy the store into memory, for ``store_in_memory = setting``."""
+def wants_memory(setting: str, manifest: Manifest | None, children: int = 1) -> bool:
+    """Whether the query children copy the store into memory, for ``store_in_memory = setting``
+    and ``children`` query children (the gunicorn workers)."""
     if setting == "yes":
         return True
     if setting == "no":
         return False
     quads = sum(manifest.triples.values()) if manifest is not None else None
-    return quads is not None and quads <= AUTO_MEMORY_QUADS
+    return quads is not None and quads * max(children, 1) <= AUTO_MEMORY_QUADS
 
 
 class EmbeddedBackend(Backend):
@@ -56,10 +59,10 @@ class EmbeddedBackend(Backend):
     writable = True
 
     def __init__(self, store_dir: Path, default_graphs: Sequence[str] = (), union: bool = False,
-                 in_memory: str = "auto") -> None:
+                 in_memory: str = "auto", workers: int = 1) -> None:
         super().__init__(default_graphs, union)
         self.store_dir = Path(store_dir)
-        self.in_memory = in_memory
+        self.in_memory, self.workers = in_memory, workers
         self._store: tuple[Path, ox.Store] | None = None
         self._head: tuple[list[Any], Head] | None = None
         self._pid = os.getpid()
@@ -113,7 +116,7 @@ class EmbeddedBackend(Backend):
                 raise NotAvailable(f"The knowledge graph is not available: no store at {self.store_dir}; "
                                    "run `paradip-kg build` first")
             runner = QueryRunner(self.store_dir, self.default_graphs, self.union,
-                                 in_memory=wants_memory(self.in_memory, self.manifest()))
+                                 in_memory=wants_memory(self.in_memory, self.manifest(), self.workers))
             self._local.runner = runner
             with self._lock:
                 self._runners.append(runner)
