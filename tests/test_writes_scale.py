@@ -129,7 +129,8 @@ def test_writes_on_a_world_equal_pyshacl_and_a_fresh_build(world_project: Path, 
         PREFIXES + f"DELETE DATA {{ GRAPH <{DATA.value}> {{ {victim_triples} }} }}",
         PREFIXES + f"""DELETE {{ GRAPH <{DATA.value}> {{ ?a pdo:startDate ?d }} }}
             INSERT {{ GRAPH <{DATA.value}> {{ ?a pdo:startDate "2001-05"^^xsd:gYearMonth }} }}
-            WHERE {{ GRAPH <{DATA.value}> {{ ?a pdo:startDate ?d }} VALUES ?a {{ <{world.WORLD}agreement/test-leaves> }} }}""",
+            WHERE {{ GRAPH <{DATA.value}> {{ ?a pdo:startDate ?d }}
+                     VALUES ?a {{ <{world.WORLD}agreement/test-leaves> }} }}""",
     ]
     for text in accepted:
         writes.sparql_update(store_dir, text, agent="test")
@@ -154,8 +155,8 @@ def test_writes_on_a_world_equal_pyshacl_and_a_fresh_build(world_project: Path, 
     shutil.copytree(world_project, fresh_project)
     world_file = fresh_project / "data" / "world.nt"
     lines = set(world_file.read_text(encoding="utf-8").splitlines())
-    world_file.write_text("\n".join(sorted((lines - {t + " ." for t in before - after}) | {t + " ." for t in after - before}))
-                          + "\n", encoding="utf-8")
+    written = (lines - {t + " ." for t in before - after}) | {t + " ." for t in after - before}
+    world_file.write_text("\n".join(sorted(written)) + "\n", encoding="utf-8")
     fresh_dir = tmp_path / "fresh-store"
     build(fresh_project, fresh_dir)  # owlrl and pyshacl over everything: it must infer the same and conform
     fresh = ox.Store.read_only(str(fresh_dir))
