@@ -136,8 +136,8 @@ class TBox:
                     t.disjoint.add(frozenset((c, d)))
                     t.disjoint_pairs.append((c, d))
         t.disjoint_pairs = sorted(set(t.disjoint_pairs))
-        t.unsupported = sorted({p.n3() for p in UNSUPPORTED_PREDICATES if (None, p, None) in tbox}
-                               | {c.n3() for c in UNSUPPORTED_TYPES if (None, RDF.type, c) in tbox})
+        t.unsupported = sorted({"owl:" + p[len(str(OWL)):] for p in UNSUPPORTED_PREDICATES if (None, p, None) in tbox}
+                               | {"owl:" + c[len(str(OWL)):] for c in UNSUPPORTED_TYPES if (None, RDF.type, c) in tbox})
         # Close the class and property hierarchies (the owlrl closure usually has done it already).
         for table in (t.supers, t.super_props):
             for key in list(table):
