@@ -31,6 +31,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from paradip_kg import settings
 from paradip_kg.build import load_sources
 from paradip_kg.inference.closure import infer
 from paradip_kg.rdf.terms import to_oxigraph
@@ -306,3 +307,26 @@ def test_store_with_named_graphs_is_read_as_their_union() -> None:
             store.add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))  # type: ignore[arg-type]
     report = validate_store(store, shapes(), graphs=[g1, g2])
     assert keys(report) == keys(validate(data, shapes()))
+
+
+# --- the build's setting -------------------------------------------------------------------------
+
+def test_validation_engine_setting() -> None:
+    assert settings.load(environ={})["validation_engine"] == "compiled"
+    assert settings.load(environ={"PARADIP_VALIDATION_ENGINE": "PySHACL"})["validation_engine"] == "pyshacl"
+    with pytest.raises(ValueError, match="PARADIP_VALIDATION_ENGINE"):
+        settings.load(environ={"PARADIP_VALIDATION_ENGINE": "jena"})
+
+
+@pytest.mark.slow
+def test_build_validates_alike_with_either_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`paradip-kg build` of the bundled graph: the same counts with either engine."""
+    from paradip_kg.build import build
+
+    counts = {}
+    for engine in settings.VALIDATION_ENGINES:
+        monkeypatch.setenv("PARADIP_VALIDATION_ENGINE", engine)
+        manifest, built = build(ROOT, tmp_path / engine, force=True)
+        assert built and manifest.conforms
+        counts[engine] = manifest.results
+    assert counts["compiled"] == counts["pyshacl"]

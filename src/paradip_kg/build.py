@@ -7,7 +7,9 @@
         │   rules: owlrl on the T-box, then the compiled A-box rules over all the data
         │          (inference/staged.py; the same graph as owlrl's, tests/test_inference_scale.py)
         │   owlrl: owlrl over everything (inference/closure.py), minutes at 100k triples
-        │ validate (pyshacl; fails on violations)                    report
+        │ validate (setting validation_engine; fails on violations)  report
+        │   compiled: each constraint once over the whole graph, in Oxigraph (shacl/compiled.py)
+        │   pyshacl: focus node by focus node (shacl/engine.py), the compiled engine's oracle
         ▼ store (embedded Oxigraph) + manifest
 
 The triples stay pyoxigraph terms from the parser to the store; rdflib graphs are made only
@@ -40,6 +42,7 @@ from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
+from paradip_kg.shacl.compiled import validate_parts
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
 from paradip_kg.store.disk import GraphContent, Manifest, manifest_path, write_store
@@ -201,6 +204,9 @@ def everything(inputs: Inputs, inferred: Inferred) -> Graph:
 def validate_stage(inputs: Inputs, inferred: Inferred, allow_warnings: bool) -> Report:
     """The validation stage, one call: SHACL over everything asserted and inferred, with the shapes graph
     the store keeps (pyshacl adds a few triples to it)."""
+    if settings_mod.load()["validation_engine"] == "compiled":  # shacl/compiled.py; pyshacl is its oracle
+        return validate_parts([*(inputs.triples[k] for k in ("ontology", "vocab", "data")), inferred],
+                              inputs.graph("shapes"), allow_warnings=allow_warnings)
     return validate(everything(inputs, inferred), inputs.graph("shapes"), allow_warnings=allow_warnings)
 
 

@@ -49,6 +49,16 @@ def _engine(text: str) -> str:
     return value
 
 
+VALIDATION_ENGINES = ("compiled", "pyshacl")  # setting validation_engine (paradip_kg.build)
+
+
+def _validation_engine(text: str) -> str:
+    value = text.strip().lower()
+    if value not in VALIDATION_ENGINES:
+        raise ValueError(f"the validation engine is one of {', '.join(VALIDATION_ENGINES)}")
+    return value
+
+
 def _list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -78,6 +88,12 @@ SETTINGS: tuple[Setting, ...] = (
             "the compiled OWL 2 RL rules over the instance data (seconds at 1M triples); `owlrl`, owlrl over the "
             "whole graph (minutes at 100k). Both give the same graph (tests/test_inference_scale.py); a T-box using "
             "a construct the rules lack is left to owlrl.", _engine),
+    Setting("validation_engine", "compiled",
+            "How `build` validates the graph against the shapes: `compiled`, each constraint run once over the "
+            "whole graph in an in-memory Oxigraph store (shacl/compiled.py; seconds at 1M triples); `pyshacl`, "
+            "pySHACL focus node by focus node (minutes at 100k). Both give the same results "
+            "(tests/test_shacl_compiled.py); shapes using a feature the compiled engine lacks go to pyshacl. "
+            "`paradip-kg validate` and /validate run pyshacl either way.", _validation_engine),
     Setting("base_iri", "https://w3id.org/paradip/",
             "Base of the canonical IRIs the server answers for, on whatever host it runs."),
     Setting("host", "127.0.0.1", "Address `serve` binds to. Loopback by default; set 0.0.0.0 to expose it."),

@@ -291,14 +291,21 @@ def validate_store(store: ox.Store, shapes: Graph, graphs: Graphs | None = None,
 
 def validate_graph(data: Graph, shapes: Graph, allow_warnings: bool = False) -> Report:
     """Validate an rdflib graph with the compiled engine (it is copied into an in-memory store)."""
-    plan = compile_shapes(shapes)
-    if plan.unsupported:
-        from paradip_kg.shacl.engine import validate as pyshacl_validate
+    return validate_parts([data], shapes, allow_warnings=allow_warnings)
 
-        return pyshacl_validate(data, shapes, allow_warnings=allow_warnings)
+
+def validate_parts(parts: Iterable[Graph | Iterable[ox.Triple]], shapes: Graph,
+                   allow_warnings: bool = False) -> Report:
+    """Validate the union of ``parts`` (rdflib graphs or pyoxigraph triples), as the build does:
+    they are loaded into one in-memory store (a triple in two parts counts once)."""
+    plan = compile_shapes(shapes)
     store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                      for s, p, o in data)
+    for part in parts:
+        if isinstance(part, Graph):
+            store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                              for s, p, o in part)
+        else:
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in part)
     return validate_store(store, shapes, allow_warnings=allow_warnings, plan=plan)
 
 
@@ -309,4 +316,4 @@ def _as_rdflib(data: DataGraph) -> Graph:
     return graph
 
 
-__all__ = ["validate_store", "validate_graph", "Run", "Found", "report_graph"]
+__all__ = ["validate_store", "validate_graph", "validate_parts", "Run", "Found", "report_graph"]
