@@ -3,7 +3,7 @@
 - The copy in memory answers every example query as the store on disk does (bundled store).
 - A job naming a new published state is answered from that state whole (from disk, then from its
   copy once loaded), never from the old copy.
-- The rewritten examples (08, 11, 12) answer what their first forms answered (the forms
+- The rewritten examples (08, 11, 12, 15) answer what their first forms answered (the forms
   docs/sparql.md says to avoid), on the bundled store and on a ~5k world sample with its entailments.
 - A real server serving from memory still stops a runaway query with 503 and keeps answering.
 """
@@ -61,6 +61,13 @@ WHERE {
   OPTIONAL { ?place pdo:inegiCode ?inegi }
 }
 ORDER BY DESC(STRLEN(COALESCE(?inegi, "")))""",
+    "15-twinning-network": PREFIXES + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { ?a pdo:twinnedWith ?b . ?b rdfs:label ?label . }
+WHERE {
+  ?a pdo:twinnedWith ?b .
+  FILTER(?a = <https://w3id.org/paradip/id/government/mx-23005>)
+  OPTIONAL { ?b rdfs:label ?label }
+}""",
     "12-partners-inegi": PREFIXES + """SELECT DISTINCT ?partner ?municipality ?cvegeo ?state
 WHERE {
   ?agreement a pdo:Agreement ; pdo:hasParty ?partner .
