@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib.term import Node as RdflibNode
 
 from paradip_kg.errors import ChangeTooWide
 from paradip_kg.namespaces import PDO, SHAPES
@@ -34,6 +34,7 @@ MAX_REFERRERS = 1_000  # an object with more referrers is a hub: its own entailm
 
 
 OxTriple = tuple[Node, ox.NamedNode, Term]
+RdflibTriple = tuple[RdflibNode, RdflibNode, RdflibNode]
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,9 @@ class _Triples:
         if len(self.items) > MAX_CONTEXT:
             raise ChangeTooWide
 
-    def graph(self) -> Graph:
-        graph = Graph()
-        for s, p, o in self.items:
-            graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-        return graph
+    def rdflib(self) -> set[RdflibTriple]:
+        """The triples as rdflib terms (a set: the rules read them once, no graph needs indexing)."""
+        return {(to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in self.items}
 
 
 def forward(graphs: AssertedGraphs, nodes: set[Node], tbox: set[Node], into: _Triples,
@@ -85,7 +84,7 @@ def forward(graphs: AssertedGraphs, nodes: set[Node], tbox: set[Node], into: _Tr
     return seen
 
 
-def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[Graph, set[Node]]:
+def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[set[RdflibTriple], set[Node]]:
     """The asserted triples the entailments of the affected nodes rest on, and the objects whose
     entailments it holds in full (those with few referrers: all of them are in the context)."""
     graphs = AssertedGraphs(store)
@@ -101,7 +100,7 @@ def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[
     for node in hit.focus:  # inverse and range entailments of focus nodes rest on their referrers
         for quad in graphs.into(node):
             triples.add(quad)
-    return triples.graph(), complete
+    return triples.rdflib(), complete
 
 
 def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read: frozenset[ox.NamedNode],

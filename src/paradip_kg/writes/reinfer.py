@@ -8,30 +8,23 @@ rejects the write: :class:`~paradip_kg.errors.Inconsistent`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
-from rdflib import Graph
 
 from paradip_kg.errors import ChangeTooWide, Inconsistent
-from paradip_kg.inference.incremental import TBox, entail
+from paradip_kg.inference.incremental import entail
 from paradip_kg.rdf.terms import oxigraph_quads
 from paradip_kg.writes.affected import Affected, affected
-from paradip_kg.writes.context import inference_context
+from paradip_kg.writes.context import RdflibTriple, inference_context
 from paradip_kg.writes.delta import Delta, apply
-from paradip_kg.writes.graphs import INFERRED_GRAPH, AssertedGraphs, inferred_quads, rdflib_triple
+from paradip_kg.writes.graphs import INFERRED_GRAPH, AssertedGraphs, inferred_quads
 from paradip_kg.writes.schema import schema_of
 
 
-def _entailed(tbox: TBox, data: Graph) -> tuple[Graph, list[str]]:
-    triples, errors = entail(tbox, set(data))
-    entailed = Graph()
-    for triple in triples:
-        entailed.add(triple)
-    return entailed, errors
-
-
-def _as_inferred(graph: Graph) -> set[ox.Quad]:
-    """The triples of ``graph`` as quads of the inferred graph."""
-    return set(oxigraph_quads(graph, INFERRED_GRAPH))
+def _as_inferred(triples: Iterable[RdflibTriple]) -> set[ox.Quad]:
+    """rdflib triples as quads of the inferred graph."""
+    return set(oxigraph_quads(triples, INFERRED_GRAPH))
 
 
 def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affected | None]:
@@ -51,13 +44,13 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
     except ChangeTooWide:
         hit = None
     if hit is None:
-        data = AssertedGraphs(store).all()
-    entailed, errors = _entailed(schema.tbox, data)
+        data = set(AssertedGraphs(store).all())
+    entailed, errors = entail(schema.tbox, data)
     if errors:
         raise Inconsistent("the change makes the graph inconsistent with the ontology: " + "; ".join(errors[:5]),
                            None)
-    asserted_here = set(data)  # an entailment the context asserts too is not an inference
-    fresh = {q for q in _as_inferred(entailed) if rdflib_triple(q) not in asserted_here}
+    # entail leaves out what its input states: an entailment the context asserts is not an inference
+    fresh = _as_inferred(entailed)
     if hit is None:
         old = inferred_quads(store, None)
         inferred_delta = Delta(added=fresh - old, removed=old - fresh)
