@@ -153,8 +153,7 @@ class TableMapper:
                                 "of the reference data")
             raise CellError("partner_cvegeo", f"CVEGEO {code} does not start with {named[0]}, the code of "
                             f"{row['partner_admin_area']}")
-        if row["partner_admin_area_source"]:
-            self.graph.add((state.iri, PDO.sourceLabel, Literal(row["partner_admin_area_source"], lang="es")))
+        _check_in_row(row)
         government = self._mexican_government(code, row["partner_municipality"] or row["partner_name"],
                                               row["partner_municipality_wikidata"], sources, where,
                                               "partner_cvegeo", "partner_municipality")
@@ -210,9 +209,17 @@ class TableMapper:
             self.graph.add((place, PDO.locatedIn, country))
             for lang in ("es", "en"):
                 self._label(place, row["partner_admin_area"], lang, where, "partner_admin_area")
-            if row["partner_admin_area_source"]:
-                self.graph.add((place, PDO.sourceLabel, Literal(row["partner_admin_area_source"], lang="es")))
-            self._derived(place, sources)
+            _check_in_row(row)
+            # The row's own sources support the province only where its text names it
+            # (Tabla 1 names Kansas and Buenos Aires, not Maldonado); the rest is partner_sources'.
+            row_sources = set(self._sources(row["source"], "source"))
+            named = not row["source_text"] or (fold(row["partner_admin_area_source"] or row["partner_admin_area"])
+                                               in fold(row["source_text"]))
+            place_sources = [s for s in sources if named or s not in row_sources]
+            if not place_sources:
+                raise CellError("partner_sources", f"the row's text does not name {row['partner_admin_area']!r}: "
+                                "partner_sources must give the source of partner_admin_area")
+            self._derived(place, place_sources)
         elif row["partner_admin_area_source"]:
             raise CellError("partner_admin_area", "partner_admin_area_source is given but partner_admin_area is empty")
         locality, government = ID[f"locality/{key}"], ID[f"government/{key}"]
@@ -275,6 +282,18 @@ class TableMapper:
     def _derived(self, node: URIRef, sources: list[URIRef]) -> None:
         for source in sources:
             self.graph.add((node, PROV.wasDerivedFrom, source))
+
+
+def _check_in_row(row: dict[str, str]) -> None:
+    """The published wording of a corrected state or province must be in the row's own cell.
+
+    The wording is kept there (the agreement's pdo:sourceLabel), not on the state, which other
+    rows share: Ensenada's row writes «Baja California», Tijuana's «Baja California Norte».
+    """
+    wording = row["partner_admin_area_source"]
+    if wording and row["source_text"] and fold(wording) not in fold(row["source_text"]):
+        raise CellError("partner_admin_area_source", f"{wording!r} is not in the row's source_text "
+                        f"{row['source_text']!r}")
 
 
 def _key(iri: URIRef) -> str:
