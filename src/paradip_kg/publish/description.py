@@ -38,12 +38,14 @@ DESCRIPTION = {
     "es": "Datos abiertos y enlazados sobre la acción internacional de los gobiernos subnacionales: "
           "los hermanamientos y acuerdos de cooperación de los municipios (empezando por Benito Juárez, "
           "Cancún, Quintana Roo), las partes, los territorios y las sedes, las leyes y programas que los "
-          "enmarcan, su alineación con la Agenda 2030 y las teorías que explican el fenómeno. Cada hecho "
+          "enmarcan, los planes municipales de desarrollo que el ensayo dice alineados con la Agenda 2030 "
+          "y las teorías que cita el ensayo. Cada hecho "
           "lleva su fuente (prov:wasDerivedFrom); las inferencias OWL 2 RL están en un grafo aparte.",
     "en": "Open linked data on the international action of subnational governments: the twinnings and "
           "cooperation agreements of municipalities (starting with Benito Juárez, Cancún, Quintana Roo), "
-          "their parties, territories and seats, the laws and programmes that frame them, their alignment "
-          "with the 2030 Agenda, and the theories that explain the phenomenon. Every fact carries its "
+          "their parties, territories and seats, the laws and programmes that frame them, the municipal "
+          "development plans the essay says are aligned with the 2030 Agenda, and the theories the essay "
+          "cites. Every fact carries its "
           "source (prov:wasDerivedFrom); OWL 2 RL inferences are kept in a graph of their own.",
 }
 KEYWORDS = {"es": ("paradiplomacia", "hermanamientos", "ciudades hermanas", "cooperación descentralizada",
