@@ -317,7 +317,7 @@ EXPECTED_CONCEPTS = {
     "unit": {"percent", "count"},
     "framing": {"buenos-oficios"},
     "theme": {"economic", "administrative", "environmental", "cultural-promotion", "trade",
-              "development", "technical-cooperation", "social", "political", "other"},
+              "development", "technical-cooperation", "social", "political"},
 }
 
 
