@@ -90,7 +90,7 @@ MAX_COUNTRIES = 195
 INEGI_COUNTRY = 1  # the country whose places carry INEGI-like codes (the second largest)
 INEGI_FIRST_STATE = 33  # INEGI's CVE_ENT runs 01-32: 33-99 are no real state's
 THEMES = ("economic", "administrative", "environmental", "cultural-promotion", "trade", "development",
-          "technical-cooperation", "social", "political", "other")
+          "technical-cooperation", "social", "political")  # vocab/theme has no "other" (since dd4c226)
 SDGS = (*(str(n) for n in range(1, 18)), "11.3", "11.a", "16.6", "16.7", "17.9", "17.16", "17.17")
 
 # The network's shape.
