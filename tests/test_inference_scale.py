@@ -90,7 +90,8 @@ def oracle(tbox: Graph, data: list[ox.Triple]) -> tuple[Triples, list[str]]:
 
 def staged(tbox: Graph, data: list[ox.Triple]) -> tuple[Triples, list[str]]:
     result = StagedClosure(tbox, data).run()
-    return {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result.triples}, result.errors
+    triples = {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result.triples()}
+    return triples, result.errors
 
 
 def turtle_triples(text: str) -> list[ox.Triple]:
@@ -166,8 +167,8 @@ def test_a_tbox_the_rules_cannot_run_is_left_to_owlrl() -> None:
     inputs = bundled()
     cut = Inputs({**inputs.triples, "ontology": inputs.triples["ontology"] + turtle_triples(some)})
     lines: list[str] = []
-    inferred, errors, engine = infer_stage(cut, "rules", Progress(lines.append).stage("infer"))
-    assert engine == "owlrl" and isinstance(inferred, Graph) and errors == []
+    inference = infer_stage(cut, "rules", Progress(lines.append).stage("infer"))
+    assert inference.engine == "owlrl" and isinstance(inference.graph, Graph) and inference.errors == []
     assert "owl:someValuesFrom" in lines[0]
 
 
@@ -205,6 +206,9 @@ def test_the_encoding_of_oxigraph_and_rdflib_terms_agree() -> None:
     rdflib_data = {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in data}
     entailed, errors = entail(TBox.from_graph(run.tbox_closure), rdflib_data)
     got, _ = staged(tbox, data)
+    text = {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            for q in ox.parse(run.run().ntriples(), format=ox.RdfFormat.N_TRIPLES)}
+    assert text == got, "the N-Triples the build loads are the triples"
     tbox_subjects = set(run.tbox_graph.subjects())
     assert {t for t in got if t[0] not in tbox_subjects} == {t for t in entailed if t[0] not in tbox_subjects}
     assert errors == []

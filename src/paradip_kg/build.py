@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -42,7 +42,7 @@ from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
-from paradip_kg.shacl.compiled import validate_parts
+from paradip_kg.shacl.compiled import validate_store
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
 from paradip_kg.store.disk import GraphContent, Manifest, manifest_path, write_store
@@ -154,7 +154,10 @@ def read_inputs(project_dir: Path, stage: Stage | None = None) -> Inputs:
         from paradip_kg.importer.table import load_tables
 
         # The importer's reference data is what data/ says; hand it the few triples it reads.
-        reference = Reference.from_graph(Inputs(triples).rdflib(_reference_triples(triples["data"])))
+        rdf_type = ox.NamedNode(str(RDF.type))
+        described = frozenset(URIRef(t.subject.value) for t in triples["data"]
+                              if t.predicate == rdf_type and isinstance(t.subject, ox.NamedNode))
+        reference = Reference.from_graph(Inputs(triples).rdflib(_reference_triples(triples["data"])), described)
         known = dict.fromkeys(triples["data"])
         for triple in load_tables(sources, reference=reference):
             known[oxigraph_triple(*triple)] = None
@@ -163,51 +166,76 @@ def read_inputs(project_dir: Path, stage: Stage | None = None) -> Inputs:
 
 
 def _reference_triples(data: list[ox.Triple]) -> list[ox.Triple]:
-    """The typings of ``data``, and the codes and labels of its countries and states
+    """The countries, states and source documents of ``data``: their typings, codes and labels
     (what :meth:`paradip_kg.importer.reference.Reference.from_graph` reads)."""
     rdf_type = ox.NamedNode(str(RDF.type))
-    places = {ox.NamedNode(str(PDO.Country)), ox.NamedNode(str(PDO.State))}
+    classes = {ox.NamedNode(str(c)) for c in (PDO.Country, PDO.State, PDO.SourceDocument)}
     wanted = {ox.NamedNode(str(p)) for p in (PDO.isoCountryCode, PDO.inegiCode, RDFS.label, SKOS.altLabel)}
-    typed = [t for t in data if t.predicate == rdf_type]
-    coded = {t.subject for t in typed if t.object in places}
-    return typed + [t for t in data if t.predicate in wanted and t.subject in coded]
+    typed = [t for t in data if t.predicate == rdf_type and t.object in classes]
+    subjects = {t.subject for t in typed}
+    return typed + [t for t in data if t.predicate in wanted and t.subject in subjects]
 
 
-Inferred = Graph | Collection[ox.Triple]  # owlrl's entailments, or the rules'
+def ntriples(triples: Iterable[ox.Triple]) -> str:
+    """pyoxigraph triples as N-Triples (``str`` of a pyoxigraph term is its N-Triples form)."""
+    return "".join([f"{t.subject} {t.predicate} {t.object} .\n" for t in triples])
 
 
-def infer_stage(inputs: Inputs, engine: str, stage: Stage) -> tuple[Inferred, list[str], str]:
-    """The inferred graph, the inconsistencies found and the engine that ran (``rules`` leaves a T-box
-    that uses a construct the rules lack to ``owlrl``)."""
+@dataclass
+class Inference:
+    """What the infer stage hands on: the data and its entailments as N-Triples, for Oxigraph to load
+    without a Python object per triple, and owlrl's rdflib graph when owlrl ran."""
+
+    engine: str  # the engine that ran: "rules" or "owlrl"
+    errors: list[str]  # inconsistencies, in owlrl's words
+    count: int  # entailed triples
+    texts: dict[str, str]  # "data" and "inferred", as N-Triples
+    graph: Graph | None = None  # owlrl's entailments
+
+
+def infer_stage(inputs: Inputs, engine: str, stage: Stage) -> Inference:
+    """The inferred graph and the inconsistencies found (``rules`` leaves a T-box that uses a construct
+    the rules lack to ``owlrl``)."""
     if engine == "rules":
         staged = StagedClosure(inputs.graph("ontology", "vocab"), inputs.triples["data"])
         if not staged.unsupported:
             result = staged.run(tick=stage.update)
-            return result.triples, result.errors, "rules"
+            return Inference("rules", result.errors, len(result),
+                             {"data": staged.data_ntriples(), "inferred": result.ntriples()})
         stage.progress.say(f"infer: the ontology uses {', '.join(staged.unsupported)}, which the compiled rules "
                            "do not run; owlrl infers over everything instead")
     entailed, errors = infer(inputs.graph("ontology", "vocab", "data"))
-    return entailed, errors, "owlrl"
+    texts = {"data": ntriples(inputs.triples["data"]), "inferred": ntriples(oxigraph_triple(*t) for t in entailed)}
+    return Inference("owlrl", errors, len(entailed), texts, entailed)
 
 
-def everything(inputs: Inputs, inferred: Inferred) -> Graph:
+def asserted_texts(inputs: Inputs, inference: Inference) -> dict[str, str]:
+    """The ontology, vocabulary, data and inferred graphs, as N-Triples."""
+    return {"ontology": ntriples(inputs.triples["ontology"]), "vocab": ntriples(inputs.triples["vocab"]),
+            **inference.texts}
+
+
+def everything(inputs: Inputs, inference: Inference) -> Graph:
     """Everything asserted and inferred, as one rdflib graph (what pyshacl validates)."""
-    if isinstance(inferred, Graph):
+    if inference.graph is not None:
         union = Graph()
-        for g in (inputs.graph("ontology", "vocab", "data"), inferred):
+        for g in (inputs.graph("ontology", "vocab", "data"), inference.graph):
             for triple in g:
                 union.add(triple)
         return union
+    inferred = [q.triple for q in ox.parse(inference.texts["inferred"], format=ox.RdfFormat.N_TRIPLES)]
     return inputs.rdflib(*(inputs.triples[k] for k in ("ontology", "vocab", "data")), inferred)
 
 
-def validate_stage(inputs: Inputs, inferred: Inferred, allow_warnings: bool) -> Report:
-    """The validation stage, one call: SHACL over everything asserted and inferred, with the shapes graph
-    the store keeps (pyshacl adds a few triples to it)."""
+def validate_stage(inputs: Inputs, inference: Inference, texts: dict[str, str], allow_warnings: bool) -> Report:
+    """The validation stage, one call: SHACL over everything asserted and inferred (``texts``), with the
+    shapes graph the store keeps (pyshacl adds a few triples to it)."""
     if settings_mod.load()["validation_engine"] == "compiled":  # shacl/compiled.py; pyshacl is its oracle
-        return validate_parts([*(inputs.triples[k] for k in ("ontology", "vocab", "data")), inferred],
-                              inputs.graph("shapes"), allow_warnings=allow_warnings)
-    return validate(everything(inputs, inferred), inputs.graph("shapes"), allow_warnings=allow_warnings)
+        store = ox.Store()  # in memory, everything in its default graph (a triple of two graphs once)
+        for text in texts.values():
+            store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)  # our own output: valid
+        return validate_store(store, inputs.graph("shapes"), allow_warnings=allow_warnings)
+    return validate(everything(inputs, inference), inputs.graph("shapes"), allow_warnings=allow_warnings)
 
 
 def is_current(project_dir: Path, store_dir: Path) -> bool:
@@ -253,29 +281,28 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
                                                   f"{sizes['data']:,} data, {sizes['shapes']:,} shapes)")
 
     stage = report_to.stage("infer")
-    inferred, errors, engine = infer_stage(inputs, engine, stage)
+    closure = infer_stage(inputs, engine, stage)
     asserted = sizes["ontology"] + sizes["vocab"] + sizes["data"]
-    seconds["infer"] = stage.done(asserted, f"→ {len(inferred):,} entailed ({engine})")
-    if errors:
-        raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(errors))
+    seconds["infer"] = stage.done(asserted, f"→ {closure.count:,} entailed ({closure.engine})")
+    if closure.errors:
+        raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(closure.errors))
 
     stage = report_to.stage("validate")
-    report = validate_stage(inputs, inferred, allow_warnings)
+    texts = asserted_texts(inputs, closure)
+    report = validate_stage(inputs, closure, texts, allow_warnings)
     counts = report.counts()
-    seconds["validate"] = stage.done(asserted + len(inferred), f"→ {counts['Violation']} violations, "
+    seconds["validate"] = stage.done(asserted + closure.count, f"→ {counts['Violation']} violations, "
                                      f"{counts['Warning']} warnings, {counts['Info']} infos")
     if counts["Violation"] and fail_on_violations:
         raise BuildFailed("the knowledge graph does not conform to the shapes", report)
 
     stage = report_to.stage("store")
-    graphs: dict[str, GraphContent] = {"ontology": inputs.triples["ontology"], "vocab": inputs.triples["vocab"],
-                                       "data": inputs.triples["data"], "inferred": inferred,
-                                       "shapes": inputs.graph("shapes")}
+    graphs: dict[str, GraphContent] = {**texts, "shapes": inputs.graph("shapes")}
     started = time.perf_counter()
     triples = write_store(store_dir, graphs, tick=stage.update)
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
-                        inference=engine)
+                        inference=closure.engine)
     seconds["store"] = time.perf_counter() - started
     manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
     manifest.write(manifest_path(store_dir))

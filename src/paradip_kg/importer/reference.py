@@ -42,8 +42,9 @@ class Reference:
         return cls.from_graph(load_folder(data_dir))
 
     @classmethod
-    def from_graph(cls, graph: Graph) -> Reference:
-        """The reference data in ``graph`` (the build passes the typings, codes and labels it parsed)."""
+    def from_graph(cls, graph: Graph, described: frozenset[URIRef] | None = None) -> Reference:
+        """The reference data in ``graph``; ``described``, the typed subjects, when the caller knows them
+        (the build passes the countries, states and sources it parsed, and every typed subject)."""
         countries = {str(code): iri for iri in graph.subjects(RDF.type, PDO.Country)
                      for code in graph.objects(iri, PDO.isoCountryCode) if isinstance(iri, URIRef)}
         states: dict[str, MexicanState] = {}
@@ -56,7 +57,8 @@ class Reference:
                 states[str(code)] = MexicanState(iri, labels.get("es", str(code)), labels.get("en", str(code)),
                                                  frozenset(fold(str(n)) for n in names))
         sources = frozenset(s for s in graph.subjects(RDF.type, PDO.SourceDocument) if isinstance(s, URIRef))
-        described = frozenset(s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef))
+        if described is None:
+            described = frozenset(s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef))
         return cls(countries, states, sources, described)
 
 

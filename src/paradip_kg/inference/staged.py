@@ -30,7 +30,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from paradip_kg.inference.closure import BUILTIN, ERR, closure, inconsistencies
 from paradip_kg.inference.incremental import TBox
-from paradip_kg.inference.rules import BNODE, LITERAL, Closure, Terms, Trivial
+from paradip_kg.inference.rules import BNODE, LITERAL, Closure, Fact, Terms, Trivial
 from paradip_kg.inference.rules import BUILTIN as BUILTIN_KIND
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 
@@ -57,74 +57,109 @@ def ox_text(term: OxTerm) -> str:
     return term.value
 
 
-def is_schema(triple: ox.Triple) -> bool:
-    """True for a triple that the T-box stage must see: an RDFS or OWL axiom, an rdf:List cell
-    (the members of an owl:intersectionOf), or a typing with an RDFS or OWL class."""
-    p = triple.predicate.value
-    if p in LIST_LINKS:
-        return True
-    if p == str(RDF.type):
-        o = triple.object
-        return isinstance(o, ox.NamedNode) and o.value.startswith(SCHEMA_NAMESPACES) and o.value not in INSTANCE_TYPES
-    return p.startswith(SCHEMA_NAMESPACES) and p not in ANNOTATIONS
+def is_schema_predicate(iri: str) -> bool:
+    """True for a predicate whose triples the T-box stage must see: an RDFS or OWL axiom, or an
+    rdf:List cell (the members of an owl:intersectionOf)."""
+    return iri in LIST_LINKS or (iri.startswith(SCHEMA_NAMESPACES) and iri not in ANNOTATIONS)
+
+
+def is_schema_class(iri: str) -> bool:
+    """True for a class whose members the T-box stage must see (owl:Class, owl:TransitiveProperty, …)."""
+    return iri.startswith(SCHEMA_NAMESPACES) and iri not in INSTANCE_TYPES
 
 
 @dataclass
 class Inferred:
-    """The closure's entailments (as pyoxigraph triples) and inconsistencies."""
+    """The closure's entailments (integer facts of :attr:`terms`) and inconsistencies."""
 
-    triples: list[ox.Triple]
+    facts: list[Fact]
+    terms: Terms[OxTerm]
     errors: list[str]
-    facts: int  # triples the closure holds, asserted and inferred, trivial ones included
-    seconds: dict[str, float]  # "tbox" (owlrl), "rules"
+    closure_size: int  # facts the closure holds, asserted and inferred, trivial ones included
+    seconds: dict[str, float]  # "encode", "tbox" (owlrl), "rules", "output"
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def triples(self) -> list[ox.Triple]:
+        """The entailments as pyoxigraph triples."""
+        decoded = self.terms.terms
+        return [ox.Triple(decoded[s], decoded[p], decoded[o]) for s, p, o in self.facts]  # type: ignore[arg-type]
+
+    def ntriples(self) -> str:
+        """The entailments as N-Triples."""
+        return self.terms.ntriples(self.facts)
 
 
 class StagedClosure:
-    """The closure of ``tbox`` (ontology and vocabularies, rdflib) and ``data`` (pyoxigraph triples)."""
+    """The closure of ``tbox`` (ontology and vocabularies, rdflib) and ``data`` (distinct pyoxigraph triples)."""
 
     def __init__(self, tbox: Graph, data: Sequence[ox.Triple]) -> None:
         started = time.perf_counter()
-        self.data = data
+        self.terms: Terms[OxTerm] = Terms(ox_kind, ox.NamedNode, ox_text)
+        self.asserted = set(self.terms.encode(cast(Iterable[tuple[OxTerm, OxTerm, OxTerm]], data)))
         self.tbox_graph = Graph()
         for triple in tbox:
             self.tbox_graph.add(triple)
-        moved = [t for t in data if is_schema(t)]
-        for t in moved:
-            self.tbox_graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        decoded = self.terms.terms
+        moved = self._schema_facts()
+        for fact in moved:
+            self.tbox_graph.add(tuple(to_rdflib(decoded[i]) for i in fact))  # type: ignore[arg-type]
         self.moved = len(moved)
+        encoded = time.perf_counter()
         self.tbox_closure = closure(self.tbox_graph)
         self.tbox_messages, _ = inconsistencies(self.tbox_closure)  # its owl:Nothing members are the rules' too
         self.tbox = TBox.from_graph(self.tbox_closure)
         self.unsupported = self.tbox.unsupported
-        self.seconds = {"tbox": time.perf_counter() - started}
+        self.seconds = {"encode": encoded - started, "tbox": time.perf_counter() - encoded}
+
+    def _schema_facts(self) -> list[Fact]:
+        """The facts of the data that are schema axioms (the T-box stage reads them too)."""
+        terms, kinds = self.terms.terms, self.terms.kinds
+        builtin = [i for i, k in enumerate(kinds) if k & BUILTIN_KIND]
+        iris = {i: cast(ox.NamedNode, terms[i]).value for i in builtin}
+        predicates = {i for i, iri in iris.items() if is_schema_predicate(iri)}
+        classes = {i for i, iri in iris.items() if is_schema_class(iri)}
+        rdf_type = self.terms.ids.get(ox.NamedNode(str(RDF.type)))
+        return [f for f in self.asserted if f[1] in predicates or (f[1] == rdf_type and f[2] in classes)]
+
+    def data_ntriples(self) -> str:
+        """The data, as N-Triples."""
+        return self.terms.ntriples(self.asserted)
 
     def run(self, tick: Callable[[int], None] | None = None) -> Inferred:
         """Run the rules to a fixpoint; ``tick(facts so far)`` now and then."""
         started = time.perf_counter()
-        terms: Terms[OxTerm] = Terms(ox_kind, ox.NamedNode, ox_text)
-        asserted = set(terms.encode(cast(Iterable[tuple[OxTerm, OxTerm, OxTerm]], self.data)))
+        terms, asserted = self.terms, self.asserted
         tbox_asserted = set(terms.encode(_ox_triples(self.tbox_graph)))
         tbox_facts = list(terms.encode(_ox_triples(self.tbox_closure)))
         program = self.tbox.program(lambda node: terms.id(_ox_term(node)))
         rules = Closure(program, terms)
         rules.run(_chain(tbox_facts, asserted), tick=tick)
-        trivial = Trivial(terms)
-        skip = {terms.id_of_iri(str(ERR.error))}
-        error_message = terms.id_of_iri(str(ERR.ErrorMessage))
-        rdf_type = program.type
-        decoded = terms.terms
-        out = []
-        for s, p, o in rules.all_facts():
-            if p in skip or (p == rdf_type and o == error_message) or trivial(s, p, o):
-                continue
-            if (s, p, o) in asserted or (s, p, o) in tbox_asserted:
-                continue
-            out.append(ox.Triple(decoded[s], decoded[p], decoded[o]))  # type: ignore[arg-type]
+        ran = time.perf_counter()
+        out = self._entailed(rules, asserted | tbox_asserted)
         messages, empty = rules.inconsistencies()
         # owlrl's messages from rules the compiled ones lack can only be about the T-box alone.
         errors = sorted(set(self.tbox_messages) | set(messages)) + sorted(set(empty))
-        self.seconds["rules"] = time.perf_counter() - started
-        return Inferred(out, errors, len(rules), dict(self.seconds))
+        self.seconds.update(rules=ran - started, output=time.perf_counter() - ran)
+        return Inferred(out, terms, errors, len(rules), dict(self.seconds))
+
+    def _entailed(self, rules: Closure[OxTerm], asserted: set[Fact]) -> list[Fact]:
+        """What the closure holds that is neither asserted, trivial nor one of owlrl's error notes."""
+        terms = self.terms
+        trivial = Trivial(terms)
+        error = terms.id_of_iri(str(ERR.error))
+        error_message = terms.id_of_iri(str(ERR.ErrorMessage))
+        kinds = terms.kinds
+        out = [f for f in rules.facts - asserted if f[1] != error and not trivial(*f)]
+        rdf_type = rules.program.type
+        skip_objects = trivial.objects | {error_message}
+        for s, classes in rules.types.items():
+            if kinds[s] & (LITERAL | BUILTIN_KIND):
+                continue
+            out += [(s, rdf_type, c) for c in classes if c not in skip_objects
+                    and not kinds[c] & (BUILTIN_KIND | BNODE) and (s, rdf_type, c) not in asserted]
+        return out
 
 
 def _chain(*parts: Iterable[tuple[int, int, int]]) -> Iterable[tuple[int, int, int]]:
@@ -148,4 +183,4 @@ def _ox_triples(graph: Graph) -> Iterable[tuple[OxTerm, OxTerm, OxTerm]]:
         yield t.subject, t.predicate, t.object  # type: ignore[misc]
 
 
-__all__ = ["Inferred", "StagedClosure", "is_schema", "ox_kind"]
+__all__ = ["Inferred", "StagedClosure", "is_schema_class", "is_schema_predicate", "ox_kind"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -184,23 +185,28 @@ class TripleReader:
         return list(seen)
 
     def file(self, path: Path, into: dict[ox.Triple, None]) -> None:
+        """Add the triples of one file to ``into``."""
         source = str(path)
-        literals, string = self._literals, _XSD_STRING
-        for quad in iter_quads(read_file(path), guess_format(path), source, base_iri=path.resolve().as_uri()):
-            triple = quad.triple
-            o = triple.object
-            if type(o) is ox.Literal and o.language is None and o.datatype != string:
+        quads = iter_quads(read_file(path), guess_format(path), source, base_iri=path.resolve().as_uri())
+        literals, string, named, blank = self._literals, _XSD_STRING, ox.NamedNode, ox.BlankNode
+        # In chunks, each read by comprehensions (2x faster than one Python loop over the triples);
+        # only the triples whose object is a literal (or a triple term) get a second look.
+        while chunk := [q.triple for q in islice(quads, self.every)]:
+            objects = [t.object for t in chunk]
+            for i in [i for i, o in enumerate(objects) if type(o) is not named and type(o) is not blank]:
+                o = objects[i]
+                if type(o) is not ox.Literal:
+                    raise RdfSyntaxError(source, f"the triple term in {chunk[i]} cannot be read here "
+                                         "(RDF 1.2 triple terms are not supported)")
                 known = literals.get(o)
                 if known is None:
-                    known = literals[o] = _as_rdflib_reads(o)
+                    known = literals[o] = o if o.language is not None or o.datatype == string else _as_rdflib_reads(o)
                 if known is not o:
-                    triple = ox.Triple(triple.subject, triple.predicate, known)
-            elif type(o) is ox.Triple or type(triple.subject) is ox.Triple:
-                raise RdfSyntaxError(source, f"the triple term in {triple} cannot be read here "
-                                     "(RDF 1.2 triple terms are not supported)")
-            into[triple] = None
-            self.count += 1
-            if self.tick is not None and self.count % self.every == 0:
+                    t = chunk[i]
+                    chunk[i] = ox.Triple(t.subject, t.predicate, known)
+            into.update(dict.fromkeys(chunk))
+            self.count += len(chunk)
+            if self.tick is not None:
                 self.tick(self.count)
 
 

@@ -56,10 +56,10 @@ def graph_quads(graph: Iterable[tuple[Node, Node, Node]], name: str) -> Iterable
     return oxigraph_quads(graph, name)
 
 
-GraphContent = Graph | Collection[ox.Triple]  # an rdflib graph, or distinct pyoxigraph triples
+GraphContent = Graph | Collection[ox.Triple] | str  # rdflib, distinct pyoxigraph triples, or N-Triples text
 
 
-def _quads(content: GraphContent, name: str) -> Iterator[ox.Quad]:
+def _quads(content: Graph | Collection[ox.Triple], name: str) -> Iterator[ox.Quad]:
     if isinstance(content, Graph):
         yield from graph_quads(content, name)
         return
@@ -69,12 +69,14 @@ def _quads(content: GraphContent, name: str) -> Iterator[ox.Quad]:
 
 
 def write_store(store_dir: Path, graphs: Mapping[str, GraphContent],
-                tick: Callable[[int], None] | None = None, chunk: int = 250_000) -> dict[str, int]:
-    """Write ``graphs`` (key of :data:`GRAPHS` → an rdflib Graph, or distinct pyoxigraph triples)
-    into a fresh store at ``store_dir``; ``tick(quads written)`` after each ``chunk``.
+                tick: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Write ``graphs`` (key of :data:`GRAPHS` → an rdflib Graph, distinct pyoxigraph triples, or the
+    N-Triples text of distinct triples, one a line, as the build makes it) into a fresh store at
+    ``store_dir``; ``tick(quads written)`` after each graph.
 
-    The store is written to a sibling folder first and swapped in, so a failed build
-    leaves the previous store as it was.
+    Text is bulk-loaded by Oxigraph without a Python object per triple (and leniently: the build
+    wrote it from terms its parser had checked). The store is written to a sibling folder first and
+    swapped in, so a failed build leaves the previous store as it was.
     """
     store_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = store_dir.with_name(store_dir.name + ".new")
@@ -82,18 +84,16 @@ def write_store(store_dir: Path, graphs: Mapping[str, GraphContent],
         shutil.rmtree(tmp)
     store = ox.Store(str(tmp))
     counts: dict[str, int] = {}
-    written = 0
     for key, content in graphs.items():
-        quads = _quads(content, str(GRAPHS[key]))
-        while True:
-            batch = [q for _, q in zip(range(chunk), quads, strict=False)]
-            if not batch:
-                break
-            store.bulk_extend(batch)
-            written += len(batch)
-            if tick is not None:
-                tick(written)
-        counts[key] = len(content)
+        name = str(GRAPHS[key])
+        if isinstance(content, str):
+            store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name), lenient=True)
+            counts[key] = content.count("\n")
+        else:
+            store.bulk_extend(_quads(content, name))
+            counts[key] = len(content)
+        if tick is not None:
+            tick(sum(counts.values()))
     store.flush()
     store.optimize()
     del store
