@@ -177,6 +177,15 @@ def test_a_new_state_is_read_whole(tmp_path: Path) -> None:
     assert copy is state.memory[1] and answer(copy, COUNT) == answer(first, COUNT)
 
 
+def test_states_named_while_a_copy_loads_end_in_the_newest_copy(tmp_path: Path) -> None:
+    paths = [small_store(tmp_path / f"s{n}", n) for n in (3000, 100, 200, 400)]
+    state = Published(paths[0], in_memory=True)
+    for path in paths[1:]:  # named while the first copy (or the next) is still loading
+        assert answer(state.store_for(path), COUNT)[0][0].startswith(f'"{Path(path).name[1:]}"')
+    assert state.wait_loaded(30) and state.memory is not None and state.memory[0] == paths[-1]
+    assert answer(state.store_for(None), COUNT)[0][0].startswith('"400"')
+
+
 def test_the_query_child_switches_to_a_new_state(tmp_path: Path) -> None:
     old, new = small_store(tmp_path / "a", 200), small_store(tmp_path / "b", 400)
     runner = QueryRunner(Path(old), DEFAULT, in_memory=True)

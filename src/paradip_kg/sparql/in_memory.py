@@ -95,17 +95,19 @@ class Published:
                 copy = load_copy(ox.Store.read_only(path))
             except OSError:
                 copy = None  # a snapshot gone meanwhile: the disk keeps answering
-            with self._lock:
+            with self._lock:  # one critical section: a newer state named meanwhile cannot slip between
                 stale = path != self._wanted
-            if stale:  # a newer state was named while loading: load that one instead
-                copy = None
-                continue
-            with self._lock:
-                if copy is not None:
-                    self.memory = (path, copy)
-                    self.load_seconds = time.monotonic() - started
-                    # To the server log (the child's stderr): when queries start reading memory.
-                    print(f"{COPIED} {path} in {self.load_seconds:.1f} s", file=sys.stderr, flush=True)
-                self._loading = False
-                self._loaded.notify_all()
-                return
+                if not stale:
+                    self._publish(path, copy, started)
+                    return
+            copy = None  # a newer state was named while loading: free this copy (outside the lock), load that one
+
+    def _publish(self, path: str, copy: ox.Store | None, started: float) -> None:
+        """Swap the copy in and wake the waiters (called with the lock held)."""
+        if copy is not None:
+            self.memory = (path, copy)
+            self.load_seconds = time.monotonic() - started
+            # To the server log (the child's stderr): when queries start reading memory.
+            print(f"{COPIED} {path} in {self.load_seconds:.1f} s", file=sys.stderr, flush=True)
+        self._loading = False
+        self._loaded.notify_all()
