@@ -19,7 +19,7 @@ semantics for sh:minInclusive; SPARQL's in the SHACL-SPARQL queries) the test sa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,15 @@ from paradip_kg.shacl.compiled_shapes import COMPONENTS, Plan, Shape, compile_sh
 from paradip_kg.shacl.compiled_sparql import run_sparql
 from paradip_kg.shacl.results import Report, read_results
 
+# The parameters, named once: rdflib's Namespace attribute lookup is slow in a loop.
+CLASS, DATATYPE, NODE_KIND, PATTERN, LANGUAGE_IN = SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH.languageIn
+MIN_COUNT, MAX_COUNT, HAS_VALUE, UNIQUE_LANG = SH.minCount, SH.maxCount, SH.hasValue, SH.uniqueLang
+QUALIFIED_MIN_COUNT, MIN_INCLUSIVE = SH.qualifiedMinCount, SH.minInclusive
+NODE, OR, SPARQL = SH.node, SH["or"], SH.sparql
+NODE_KINDS: dict[Node, tuple[type, ...]] = {
+    SH.IRI: (ox.NamedNode,), SH.Literal: (ox.Literal,), SH.BlankNode: (ox.BlankNode,),
+    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode), SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal)}
 NUMERIC = {str(XSD[name]) for name in (
     "integer", "decimal", "float", "double", "int", "long", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
@@ -56,10 +65,12 @@ class Found:
 class Run:
     """One validation of a :class:`DataGraph` against a compiled :class:`Plan`."""
 
-    def __init__(self, plan: Plan, data: DataGraph) -> None:
+    def __init__(self, plan: Plan, data: DataGraph, hand_plans: bool = True) -> None:
         self.plan = plan
         self.data = data
+        self.hand_plans = hand_plans  # False: every SHACL-SPARQL query as written (for the tests)
         self._nested: dict[tuple[Any, Term], list[Found]] = {}
+        self._tests: dict[tuple[int, Node, int], Callable[[Term], bool]] = {}
 
     def focus_nodes(self, shape: Shape) -> set[Term]:
         """SHACL 2.1.3: the union of the shape's targets in the data graph."""
@@ -79,86 +90,103 @@ class Run:
             found += self.shape_results(shape, focus)
         return found
 
-    def shape_results(self, shape: Shape, focus: set[Term]) -> list[Found]:
+    def shape_results(self, shape: Shape, focus: Iterable[Term]) -> list[Found]:
         """Every result of ``shape`` (and its property shapes) on the focus nodes ``focus``."""
         if shape.deactivated:
             return []
         if shape.path is not None:
             return self.property_results(shape, focus)
+        focus = set(focus)
         out: list[Found] = []
         for parameter, argument in shape.constraints:
-            if parameter == SH.sparql:
+            if parameter == SPARQL:
                 out += [Found(focus=this, shape=shape, component="SPARQLConstraintComponent", path=path,
                               value=value, constraint=argument.node)
-                        for this, path, value in run_sparql(self.data, argument, shape, focus)]
+                        for this, path, value in run_sparql(self.data, argument, shape, focus, self.hand_plans)]
             else:
-                for node in focus:
-                    out += self.value_results(shape, parameter, argument, node, node, None)
+                out += self.value_results(shape, parameter, argument, ((node, node) for node in focus), None)
         for prop in shape.properties:
             out += self.property_results(prop, focus)
         return out
 
     def property_results(self, shape: Shape, focus: Iterable[Term]) -> list[Found]:
-        """The results of a property shape: count constraints per focus node, the rest per value."""
+        """The results of a property shape: count constraints per focus node, the rest per value.
+
+        Each constraint is one loop over the focus nodes (or their values), its test chosen once:
+        that loop is the whole cost of a constraint on a large graph."""
         if shape.deactivated:
             return []
         assert shape.path is not None
         path = ox.NamedNode(str(shape.path))
         table = self.data.values(path)
+        focus = list(focus)
+        empty: list[Term] = []
         out: list[Found] = []
         for parameter, argument in shape.constraints:
-            for node in focus:
-                values = table.get(node, ())
-                if parameter == SH.minCount and len(values) < int(argument):
-                    out.append(Found(node, shape, COMPONENTS[parameter], path))
-                elif parameter == SH.maxCount and len(values) > int(argument):
-                    out.append(Found(node, shape, COMPONENTS[parameter], path))
-                elif parameter == SH.hasValue and to_oxigraph(argument) not in values:
-                    out.append(Found(node, shape, COMPONENTS[parameter], path))
-                elif parameter == SH.qualifiedMinCount:
-                    count, qualified = argument
-                    if sum(1 for v in values if self.conforms(qualified, v)) < count:
-                        out.append(Found(node, shape, COMPONENTS[parameter], path))
-                elif parameter == SH.uniqueLang:
-                    if _true(argument):
-                        out += [Found(node, shape, COMPONENTS[parameter], path) for _ in _repeated_languages(values)]
-                elif parameter not in (SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedMinCount, SH.uniqueLang):
-                    for value in values:
-                        out += self.value_results(shape, parameter, argument, node, value, path)
+            component = COMPONENTS[parameter]
+            if parameter == MIN_COUNT:
+                least = int(argument)
+                out += [Found(n, shape, component, path) for n in focus if len(table.get(n, empty)) < least]
+            elif parameter == MAX_COUNT:
+                most = int(argument)
+                out += [Found(n, shape, component, path) for n in focus if len(table.get(n, empty)) > most]
+            elif parameter == HAS_VALUE:
+                wanted = to_oxigraph(argument)
+                out += [Found(n, shape, component, path) for n in focus if wanted not in table.get(n, empty)]
+            elif parameter == QUALIFIED_MIN_COUNT:
+                count, qualified = argument
+                out += [Found(n, shape, component, path) for n in focus
+                        if sum(1 for v in table.get(n, empty) if self.conforms(qualified, v)) < count]
+            elif parameter == UNIQUE_LANG:
+                if _true(argument):
+                    out += [Found(n, shape, component, path) for n in focus
+                            for _ in _repeated_languages(table.get(n, empty))]
+            else:
+                pairs = ((n, v) for n in focus for v in table.get(n, empty))
+                out += self.value_results(shape, parameter, argument, pairs, path)
         for prop in shape.properties:  # a property shape's own sh:property: SHACL 2.3.1, on its values
             for node in focus:
-                out += self.property_results(prop, table.get(node, ()))
+                out += self.property_results(prop, table.get(node, empty))
         return out
 
-    def value_results(self, shape: Shape, parameter: Node, argument: Any, focus: Term, value: Term,
+    def value_results(self, shape: Shape, parameter: Node, argument: Any, pairs: Iterable[tuple[Term, Term]],
                       path: ox.NamedNode | None) -> list[Found]:
-        """The result (none or one) of a constraint that looks at one value node at a time."""
+        """The results of a constraint that looks at one value node at a time, over (focus, value) pairs."""
         component = COMPONENTS[parameter]
-        if parameter == SH.node:
-            nested = self.nested(argument, value)
-            return [Found(focus, shape, component, path, value, details=nested)] if nested else []
-        if parameter == SH["or"]:
-            return [] if any(self.conforms(member, value) for member in argument) else [
-                Found(focus, shape, component, path, value)]
-        ok = self.value_ok(parameter, argument, value, shape.flags)
-        return [] if ok else [Found(focus, shape, component, path, value)]
+        if parameter == NODE:
+            out = []
+            for focus, value in pairs:
+                nested = self.nested(argument, value)
+                if nested:
+                    out.append(Found(focus, shape, component, path, value, details=nested))
+            return out
+        key = (id(shape), parameter, id(argument))  # the plan's objects live as long as the run
+        ok = self._tests.get(key)
+        if ok is None:
+            ok = self._tests[key] = self.value_test(parameter, argument, shape.flags)
+        return [Found(focus, shape, component, path, value) for focus, value in pairs if not ok(value)]
 
-    def value_ok(self, parameter: Node, argument: Any, value: Term, flags: str) -> bool:
-        if parameter == SH["class"]:
-            return value in self.data.instances(ox.NamedNode(str(argument)))
-        if parameter == SH.datatype:
-            return has_datatype(value, str(argument))
-        if parameter == SH.nodeKind:
-            return _node_kind(value, argument)
-        if parameter == SH.pattern:
-            if isinstance(value, ox.BlankNode):
-                return False
-            return _regex(str(argument), flags).search(value.value) is not None
-        if parameter == SH.languageIn:
-            language = value.language if isinstance(value, ox.Literal) else None
-            return bool(language) and any(_lang_matches(language or "", tag) for tag in argument)
-        if parameter == SH.minInclusive:
-            return _compare(value, argument) in (0, 1)
+    def value_test(self, parameter: Node, argument: Any, flags: str) -> Callable[[Term], bool]:
+        """Whether a value node satisfies one constraint (sh:or, sh:class, sh:datatype …)."""
+        if parameter == OR:
+            return lambda value: any(self.conforms(member, value) for member in argument)
+        if parameter == CLASS:
+            members = self.data.instances(ox.NamedNode(str(argument)))
+            return members.__contains__
+        if parameter == DATATYPE:
+            datatype = str(argument)
+            return lambda value: has_datatype(value, datatype)
+        if parameter == NODE_KIND:
+            kinds = NODE_KINDS[argument]
+            return lambda value: isinstance(value, kinds)
+        if parameter == PATTERN:
+            regex = _regex(str(argument), flags)
+            return lambda value: not isinstance(value, ox.BlankNode) and regex.search(value.value) is not None
+        if parameter == LANGUAGE_IN:
+            return lambda value: isinstance(value, ox.Literal) and bool(value.language) and any(
+                _lang_matches(value.language or "", tag) for tag in argument)
+        if parameter == MIN_INCLUSIVE:
+            return lambda value: _compare(value, argument) in (0, 1)
         raise ValueError(f"the compiled engine cannot check {parameter}")  # refused by compile_shapes
 
     def nested(self, shape: Shape, value: Term) -> list[Found]:
@@ -190,13 +218,6 @@ def _lang_matches(tag: str, range_: str) -> bool:
     """SPARQL langMatches (RFC 4647 basic filtering)."""
     tag, range_ = tag.lower(), range_.lower()
     return range_ == "*" or tag == range_ or tag.startswith(range_ + "-")
-
-
-def _node_kind(value: Term, kind: Any) -> bool:
-    kinds = {SH.IRI: (ox.NamedNode,), SH.Literal: (ox.Literal,), SH.BlankNode: (ox.BlankNode,),
-             SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode), SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
-             SH.IRIOrLiteral: (ox.NamedNode, ox.Literal)}
-    return isinstance(value, kinds[kind])
 
 
 _REGEX_CACHE: dict[tuple[str, str], re.Pattern[str]] = {}

@@ -14,13 +14,14 @@ The rows are (focus, ``?path``, ``?value``): SHACL 5.3.2 makes the value the foc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import pyoxigraph as ox
 from rdflib.term import Node
 
 from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.shacl.compiled_data import RDF_TYPE, DataGraph, Term
+from paradip_kg.shacl.compiled_plans import plan_for
 from paradip_kg.shacl.compiled_shapes import Shape, Sparql
 
 _THIS = re.compile(r"\$this\b")
@@ -55,9 +56,14 @@ def whole_graph_query(data: DataGraph, constraint: Sparql, shape: Shape) -> str:
     return text[:match.end()] + " " + target_pattern(data, shape) + " " + text[match.end():]
 
 
-def run_sparql(data: DataGraph, constraint: Sparql, shape: Shape,
-               focus: set[Term]) -> Iterator[tuple[Term, ox.NamedNode | None, Term]]:
-    """The (focus, path, value) rows of one SHACL-SPARQL constraint, each once."""
+def run_sparql(data: DataGraph, constraint: Sparql, shape: Shape, focus: Collection[Term],
+               hand_plans: bool = True) -> Iterator[tuple[Term, ox.NamedNode | None, Term]]:
+    """The (focus, path, value) rows of one SHACL-SPARQL constraint, each once (by its hand-written
+    plan in :mod:`paradip_kg.shacl.compiled_plans` if it has one and ``hand_plans``)."""
+    plan = plan_for(constraint.select) if hand_plans else None
+    if plan is not None:
+        yield from plan(data, focus)
+        return
     query = whole_graph_query(data, constraint, shape)
     seen = set()
     solutions = data.store.query(query, prefixes=dict(constraint.prefixes), default_graph=data.query_graphs())
