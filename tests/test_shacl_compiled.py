@@ -320,6 +320,17 @@ def test_unsupported_shapes_fall_back_to_pyshacl() -> None:
     assert {r.component for r in report.results} == {"ClosedConstraintComponent", "MinCountConstraintComponent"}
 
 
+def test_sparql_message_templates_are_refused() -> None:
+    """{?value} in a SHACL-SPARQL message is filled from each row (SHACL 5.3.2), which the compiled
+    engine does not do: such shapes go to pyshacl."""
+    shape_graph = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://w3id.org/paradip/synthetic/test/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql ex:Big ; sh:message "{?value} is big"@en .
+        ex:Big a sh:SPARQLConstraint ; sh:select "SELECT $this ?value WHERE { $this ?p ?value }" .
+    """, format="turtle")
+    assert any("templates" in reason for reason in compile_shapes(shape_graph).unsupported)
+
+
 def test_store_with_named_graphs_is_read_as_their_union() -> None:
     """The data graph may be named graphs of a store (the build's), read as one graph: a triple
     stated in two of them counts once (sh:maxCount)."""

@@ -179,6 +179,15 @@ class _Reader:
                 if prefix is not None and namespace is not None:
                     prefixes[str(prefix)] = str(namespace)
         text = str(select)
+        messages = [m for node in (constraint, shape) for m in g.objects(node, SH.message)]
+        if any(re.search(r"\{[?$]", str(m)) for m in messages):
+            # SHACL 5.3.2: {?var} in a message is replaced by the row's value; not done here
+            self.unsupported.append(f"{shape}: a SHACL-SPARQL message with {{?variable}} templates")
+            return None
+        if (constraint, SH.message, None) in g:
+            # messages on the constraint itself would take precedence over the shape's (5.3.2)
+            self.unsupported.append(f"{shape}: sh:message on the SHACL-SPARQL constraint itself")
+            return None
         if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1 or not re.search(r"\bWHERE\s*\{", text, re.I):
             # pre-binding does not reach into a subquery (SHACL 5.3.1); the rewrite needs WHERE {
             self.unsupported.append(f"{shape}: a SHACL-SPARQL query with a subquery or without WHERE {{")
