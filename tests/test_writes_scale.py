@@ -2,9 +2,10 @@
 
 A small world (~3k triples beside the bundled graph) is built with ``paradip-kg build`` (owlrl,
 pyshacl), then written to: new agreements (one of them from the world's best-connected
-government, so that the change reaches back to all its agreements), an agreement deleted, a
-general DELETE/INSERT WHERE update, and changes that must be refused (the labels deleted,
-a national agreement across two countries, a duplicate agreement). During every write the
+government, and a founding date of its seat, which reaches back to all its agreements), an
+agreement deleted, a general DELETE/INSERT WHERE update, and changes that must be refused (the
+labels deleted, a national agreement across two countries, a duplicate agreement, the hub's
+seat founded after its agreements began). During every write the
 affected nodes are validated twice, with the compiled engine the write uses and with pyshacl
 (:mod:`paradip_kg.writes.revalidate`), and the results, as (focus, path, component, severity,
 value, shape), must be the same. Afterwards the store must equal a fresh build of the same data:
@@ -105,6 +106,7 @@ def test_writes_on_a_world_equal_pyshacl_and_a_fresh_build(world_project: Path, 
     same = next(g for g in governments if g != hub and country(g) == country(hub))
     abroad = next(g for g in governments if country(g) != country(hub))
     leaves = [g for g in governments if parties[g] == 1]
+    seat = next(q.object for q in built.quads_for_pattern(ox.NamedNode(hub), ox.NamedNode(PDO + "hasSeat"), None, DATA))
     victim = min((q.subject for q in built.quads_for_pattern(None, ox.NamedNode(PDO + "hasParty"), ox.NamedNode(hub),
                                                              DATA)), key=str)
     victim_triples = " ".join(f"{q.triple} ." for q in built.quads_for_pattern(victim, None, None, DATA))
@@ -126,6 +128,8 @@ def test_writes_on_a_world_equal_pyshacl_and_a_fresh_build(world_project: Path, 
         agreement("hub", hub, abroad),  # reaches back to every agreement of the hub
         agreement("national", same, hub, twinned=False),
         agreement("leaves", leaves[0], leaves[-1]),
+        # read back by every agreement of the hub (AgreementAfterFounding): they are validated again
+        PREFIXES + f'INSERT DATA {{ GRAPH <{DATA.value}> {{ {seat} pdo:foundingDate "1900"^^xsd:gYear }} }}',
         PREFIXES + f"DELETE DATA {{ GRAPH <{DATA.value}> {{ {victim_triples} }} }}",
         PREFIXES + f"""DELETE {{ GRAPH <{DATA.value}> {{ ?a pdo:startDate ?d }} }}
             INSERT {{ GRAPH <{DATA.value}> {{ ?a pdo:startDate "2001-05"^^xsd:gYearMonth }} }}
@@ -140,12 +144,18 @@ def test_writes_on_a_world_equal_pyshacl_and_a_fresh_build(world_project: Path, 
                 "Hermanamiento de prueba national"@es }} }}""",
         agreement("across", hub, abroad, scope="national", twinned=False),
         agreement("again", leaves[0], leaves[-1], twinned=False),  # the same parties as test-leaves
+        # the hub's seat founded after most of its agreements began
+        PREFIXES + f"""DELETE {{ GRAPH <{DATA.value}> {{ {seat} pdo:foundingDate ?d }} }}
+            INSERT {{ GRAPH <{DATA.value}> {{ {seat} pdo:foundingDate "2024"^^xsd:gYear }} }}
+            WHERE {{ GRAPH <{DATA.value}> {{ {seat} pdo:foundingDate ?d }} }}""",
     ]
     for text in rejected:
         with pytest.raises(WriteRejected, match="shape constraint"):
             writes.sparql_update(store_dir, text, agent="test")
     assert [ok for _, ok in compared] == [True] * len(accepted) + [False] * len(rejected)
-    assert max(count for count, _ in compared) > 10, "the hub's write reached back to its agreements"
+    counts = [count for count, _ in compared]
+    assert counts[0] <= 4, "pdo:twinnedWith is read from the hub only: its agreements are not validated again"
+    assert counts[3] > 10 and counts[-1] > 10, "a founding date of the hub's seat reaches back to its agreements"
 
     # A fresh build of the data as written: the world file with the writes applied.
     head = open_store(store_dir)

@@ -35,11 +35,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from paradip_kg.errors import WriteForbidden, WriteRejected
+from paradip_kg.errors import ChangeTooWide, WriteForbidden, WriteRejected
 from paradip_kg.namespaces import ID
 from paradip_kg.shacl.results import Report
 from paradip_kg.store.head import Head, built_head, read_head, snapshots_dir, write_head
-from paradip_kg.writes.affected import Affected
+from paradip_kg.writes.affected import Affected, affected
 from paradip_kg.writes.delta import Delta
 from paradip_kg.writes.graphs import TYPE, subject_of, writable
 from paradip_kg.writes.live import collect_snapshots, mark_live, open_live, writer_lock
@@ -181,8 +181,14 @@ def _stage_on(store_dir: Path, head: Head, live: ox.Store, change: Change, *, ag
     inferred, hit = reinfer(live, delta, tbox_key)
     seconds["infer"] = time.perf_counter() - t
     t = time.perf_counter()
-    read = schema_of(live, tbox_key).read
-    extra = {subject_of(q) for q in inferred.quads() if q.predicate == TYPE or q.predicate in read}
+    schema = schema_of(live, tbox_key)
+    extra = {subject_of(q) for q in inferred.quads() if q.predicate == TYPE or q.predicate in schema.read}
+    if hit is not None:  # reinfer's nodes follow what the rules read back; validation, what the shapes do
+        try:
+            hit = affected(live, delta.quads(), schema.terms, schema.reached,
+                           also=[q for q in inferred.quads() if q.predicate in schema.reached])
+        except ChangeTooWide:
+            hit = None
     report, focus_count = revalidate(live, hit, extra, tbox_key)
     seconds["validate"] = time.perf_counter() - t
     if not report.conforms:

@@ -39,7 +39,7 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
     schema = schema_of(store, tbox_key)
     hit: Affected | None
     try:
-        hit = affected(store, delta.quads(), schema.terms)
+        hit = affected(store, delta.quads(), schema.terms, schema.chained)
         data, complete = inference_context(store, hit, schema.terms)
     except ChangeTooWide:
         hit = None

@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node as RdflibNode
 
 from paradip_kg.inference.incremental import TBox
 from paradip_kg.namespaces import PREFIXES
@@ -46,6 +48,10 @@ class Schema:
     read: frozenset[ox.NamedNode]  # the predicates the shapes read past a focus node (:func:`shape_predicates`)
     tbox_triples: TBoxTriples  # what a validation context takes of the T-box, as Oxigraph triples
     plan: Plan | None  # the shapes compiled (:mod:`paradip_kg.shacl.compiled`); None: pyshacl runs them all
+    # The predicates whose triples about a node can change what the shapes say about the nodes
+    # pointing at it (:func:`reached_predicates`), and what the rules derive for them (:func:`chained`).
+    reached: frozenset[ox.NamedNode]
+    chained: frozenset[ox.NamedNode]
 
 
 # One entry: the schema of the build under the writes (a new build replaces it).
@@ -98,6 +104,94 @@ def tbox_triples(store: ox.Store) -> TBoxTriples:
     return TBoxTriples(frozenset(subclass), {node: tuple(found) for node, found in about.items()})
 
 
+def _nested_shapes(shapes: Graph) -> set[RdflibNode]:
+    """The shapes that check value nodes (sh:node, sh:or, sh:and, sh:not, sh:xone, qualified
+    value shapes) and the property shapes under them or under other property shapes."""
+    found: set[RdflibNode] = set()
+    todo: list[RdflibNode] = []
+    for parameter in (SH.node, SH["not"], SH.qualifiedValueShape):
+        todo += shapes.objects(None, parameter)
+    for parameter in (SH["or"], SH["and"], SH.xone):
+        for head in shapes.objects(None, parameter):
+            todo += Collection(shapes, head)
+    for owner, prop in shapes.subject_objects(SH.property):
+        if (owner, SH.path, None) in shapes:  # a property shape's own sh:property reads its values
+            todo.append(prop)
+    while todo:
+        node = todo.pop()
+        if node not in found:
+            found.add(node)
+            todo += shapes.objects(node, SH.property)
+    return found
+
+
+def reached_predicates(shapes: Graph) -> frozenset[ox.NamedNode]:
+    """The predicates the shapes read from a node other than their focus node: what the nested
+    shapes read, every predicate of a path longer than one step, every IRI of a SHACL-SPARQL
+    query, and the types (sh:class), the class hierarchy and owl:sameAs. A change to a node's
+    triples with other predicates (pdo:twinnedWith, say: read only from the node itself) cannot
+    change the results about the nodes that point at it."""
+    nested = _nested_shapes(shapes)
+    found = {str(RDF.type), str(RDFS.subClassOf), str(OWL.sameAs)}
+    for query in shapes.objects(None, SH.select):
+        found |= _read_past_this(str(query))
+    for shape, path in shapes.subject_objects(SH.path):
+        if isinstance(path, URIRef):
+            if shape in nested:
+                found.add(str(path))
+        else:  # a sequence or a complex path: every predicate in it, the first included
+            found |= {n.value for n in shape_predicates(_only_path(shapes, shape))}
+    return frozenset(ox.NamedNode(iri) for iri in found)
+
+
+_IRI = re.compile(r"<([^<>\s]+)>|(?<![\w<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)")
+_FROM_THIS = re.compile(r"\$this\s+$")
+
+
+def _read_past_this(query: str) -> set[str]:
+    """The IRIs of a SHACL-SPARQL query but those used only as the predicate of a one-step
+    pattern on the focus node itself (``$this pdo:twinnedWith ?value``): those triples are the
+    focus node's own, so they never make the query read past it."""
+    found: set[str] = set()
+    for match in _IRI.finditer(query):
+        if match.group(1):
+            iri = match.group(1)
+        elif match.group(2) in PREFIXES:
+            iri = PREFIXES[match.group(2)] + match.group(3)
+        else:
+            continue
+        after = query[match.end():match.end() + 1]
+        if not (_FROM_THIS.search(query[:match.start()]) and after.isspace()):
+            found.add(iri)
+    return found
+
+
+def _only_path(shapes: Graph, shape: RdflibNode) -> Graph:
+    """A graph holding ``shape``'s sh:path expression only (for :func:`shape_predicates`)."""
+    out = Graph()
+    todo = [shape]
+    while todo:
+        node = todo.pop()
+        for p, o in shapes.predicate_objects(node):
+            if node == shape and p != SH.path:
+                continue
+            if (node, p, o) not in out:
+                out.add((node, p, o))
+                if isinstance(o, BNode):
+                    todo.append(o)
+    return out
+
+
+def chained(tbox: TBox) -> frozenset[ox.NamedNode]:
+    """The predicates whose triples about a node change the entailments of the nodes pointing at
+    it: the transitive properties (and their subproperties) and owl:sameAs (prp-trp, eq-rep).
+    The other A-box rules derive a node's triples from its own triples and from those pointing
+    at it (:mod:`paradip_kg.inference.incremental`)."""
+    found = {str(OWL.sameAs)} | {str(p) for p in tbox.transitive}
+    found |= {str(p) for p, supers in tbox.super_props.items() if supers & tbox.transitive}
+    return frozenset(ox.NamedNode(iri) for iri in found)
+
+
 def schema_of(store: ox.Store, key: str) -> Schema:
     """The schema in ``store``, read once for the build ``key`` (its content hash)."""
     if key not in _SCHEMAS:
@@ -111,7 +205,8 @@ def schema_of(store: ox.Store, key: str) -> Schema:
                 closure.add(rdflib_triple(quad))
         shapes = rdflib_graph(store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH)))
         plan = compile_shapes(shapes)
+        tbox = TBox.from_graph(closure)
         _SCHEMAS.clear()
-        _SCHEMAS[key] = Schema(TBox.from_graph(closure), full, terms, shapes, shape_predicates(shapes),
-                               tbox_triples(store), None if plan.unsupported else plan)
+        _SCHEMAS[key] = Schema(tbox, full, terms, shapes, shape_predicates(shapes), tbox_triples(store),
+                               None if plan.unsupported else plan, reached_predicates(shapes), chained(tbox))
     return _SCHEMAS[key]
