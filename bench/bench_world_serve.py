@@ -10,7 +10,9 @@ whose oracle is owlrl in tests/test_writes.py) in the inferred graph, bulk-loade
 Oxigraph store with a manifest. ``--keep DIR`` keeps it (and reuses it when present).
 
 Then, one client, each example query (``src/paradip_kg/queries/*.rq``) up to ``--repeat``
-times (at least 3, fewer past ``--query-budget`` s), p50:
+times (at least 3, fewer past ``--query-budget`` s), p50, query by query on every engine in
+turn (so the figures of one row share the machine's load; the servers and Virtuoso are all
+up while the queries run):
 
 1. **in process, disk** — ``Store.read_only`` of the store;
 2. **in process, memory** — the same quads in a ``pyoxigraph.Store()`` (load time and the RSS it adds);

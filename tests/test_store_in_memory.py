@@ -215,6 +215,17 @@ def test_auto_serves_from_memory_up_to_a_size() -> None:
         load(environ={"PARADIP_STORE_IN_MEMORY": "sometimes"})
 
 
+def test_the_embedded_backend_gives_its_children_the_choice(bundled_store: Path) -> None:
+    from paradip_kg.backends.configured import make_backend
+
+    for setting, workers, expected in (("auto", 2, True), ("no", 1, False), ("yes", 64, True)):
+        backend = make_backend({"store": str(bundled_store), "store_in_memory": setting, "workers": workers})
+        try:
+            assert backend.runner().in_memory is expected, (setting, workers)
+        finally:
+            backend.close()
+
+
 # --- A real server ------------------------------------------------------------------------------
 
 
