@@ -236,3 +236,28 @@ def test_progress_lines_off_a_terminal_and_live_updates_on_one() -> None:
     stage.update(1200)
     stage.done(2400)
     assert screen.getvalue().startswith("\rinfer 1,200 triples ") and lines[-1].startswith("infer 2,400 triples")
+
+
+# --- A build that fails ----------------------------------------------------------------------------
+
+
+def test_a_build_that_fails_validation_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """The new store is written while the graph is validated; a violation drops it, the old one stays."""
+    import shutil
+
+    from paradip_kg.build import build
+    from paradip_kg.errors import BuildFailed
+
+    project = tmp_path / "project"
+    for folder in ("ontology", "vocab", "data", "shapes"):
+        shutil.copytree(ROOT / folder, project / folder)
+    store = tmp_path / "store"
+    manifest, built = build(project, store)
+    assert built and manifest.inference == "rules" and manifest.triples["inferred"] > 0
+    before = sorted(str(q) for q in ox.Store.read_only(str(store)))
+    (project / "data" / "bad.ttl").write_text(PREFIXES + "ex:bad a pdo:SisterCityAgreement .\n", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="does not conform") as failed:
+        build(project, store)
+    assert failed.value.report is not None and failed.value.report.counts()["Violation"] > 0
+    assert sorted(str(q) for q in ox.Store.read_only(str(store))) == before
+    assert not (tmp_path / "store.new").exists()

@@ -12,8 +12,10 @@
         │   pyshacl: focus node by focus node (shacl/engine.py), the compiled engine's oracle
         ▼ store (embedded Oxigraph) + manifest
 
-The triples stay pyoxigraph terms from the parser to the store; rdflib graphs are made only
-where an rdflib engine reads them: the T-box for owlrl, the shapes, and, for pyshacl, everything.
+The triples stay pyoxigraph terms from the parser to the rules, and go on to Oxigraph as N-Triples
+text (the in-memory store the compiled validation reads, the on-disk store): no Python object per
+triple past the parser. rdflib graphs are made only where an rdflib engine reads them: the T-box
+for owlrl, the shapes, and, for the owlrl and pyshacl engines, everything.
 Each stage reports a line with its count and rate (:mod:`paradip_kg.progress`), and live counts
 within it on a terminal. A second build of unchanged inputs (same files, same code) is a no-op.
 """
@@ -45,7 +47,7 @@ from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 from paradip_kg.shacl.compiled import validate_store
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
-from paradip_kg.store.disk import GraphContent, Manifest, manifest_path, write_store
+from paradip_kg.store.disk import Manifest, StoreWriter, manifest_path
 from paradip_kg.store.head import read_head, writes_dir
 
 ProgressLike = Progress | Callable[[str], None] | None
@@ -289,17 +291,26 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
 
     stage = report_to.stage("validate")
     texts = asserted_texts(inputs, closure)
-    report = validate_stage(inputs, closure, texts, allow_warnings)
-    counts = report.counts()
-    seconds["validate"] = stage.done(asserted + closure.count, f"→ {counts['Violation']} violations, "
-                                     f"{counts['Warning']} warnings, {counts['Info']} infos")
-    if counts["Violation"] and fail_on_violations:
-        raise BuildFailed("the knowledge graph does not conform to the shapes", report)
+    written = [0]  # quads in the new store so far, for the live line
+    # The store is written while the graph is validated (Oxigraph's load releases the GIL), and
+    # swapped in only if the graph conforms.
+    writer = StoreWriter(store_dir, texts, tick=lambda n: written.__setitem__(0, n))
+    try:
+        with stage.ticking(lambda: asserted + closure.count):
+            report = validate_stage(inputs, closure, texts, allow_warnings)
+        counts = report.counts()
+        seconds["validate"] = stage.done(asserted + closure.count, f"→ {counts['Violation']} violations, "
+                                         f"{counts['Warning']} warnings, {counts['Info']} infos")
+        if counts["Violation"] and fail_on_violations:
+            raise BuildFailed("the knowledge graph does not conform to the shapes", report)
+    except BaseException:
+        writer.abandon()
+        raise
 
     stage = report_to.stage("store")
-    graphs: dict[str, GraphContent] = {**texts, "shapes": inputs.graph("shapes")}
     started = time.perf_counter()
-    triples = write_store(store_dir, graphs, tick=stage.update)
+    with stage.ticking(lambda: written[0]):
+        triples = writer.finish({"shapes": inputs.graph("shapes")})
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
                         inference=closure.engine)
@@ -308,5 +319,6 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     manifest.write(manifest_path(store_dir))
     if writes_folder.exists():  # writes on the previous build (HEAD no longer matches it)
         shutil.rmtree(writes_folder)
-    stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir}")
+    stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir} ({writer.seconds:.1f} s of loading "
+                               "in all, most of it while validating)")
     return manifest, True

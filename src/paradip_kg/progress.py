@@ -13,8 +13,10 @@ so logs hold no carriage returns.
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 
@@ -41,6 +43,7 @@ class Progress:
         self._live = live
         self._interval = interval
         self._shown = 0  # length of the live line on screen, 0 when none
+        self._lock = threading.Lock()  # a heartbeat thread draws too (Stage.ticking)
 
     @classmethod
     def to_stderr(cls) -> Progress:
@@ -69,19 +72,25 @@ class Progress:
         """A stage starting now."""
         return Stage(self, name, unit)
 
+    @property
+    def live(self) -> bool:
+        return self._live is not None
+
     def _draw(self, text: str) -> None:
         if self._live is None:
             return
-        pad = max(0, self._shown - len(text))
-        self._live.write("\r" + text + " " * pad)
-        self._live.flush()
-        self._shown = len(text)
+        with self._lock:
+            pad = max(0, self._shown - len(text))
+            self._live.write("\r" + text + " " * pad)
+            self._live.flush()
+            self._shown = len(text)
 
     def _clear(self) -> None:
         if self._live is not None and self._shown:
-            self._live.write("\r" + " " * self._shown + "\r")
-            self._live.flush()
-            self._shown = 0
+            with self._lock:
+                self._live.write("\r" + " " * self._shown + "\r")
+                self._live.flush()
+                self._shown = 0
 
 
 class Stage:
@@ -107,6 +116,27 @@ class Stage:
         if now - self._drawn >= self.progress._interval:
             self._drawn = now
             self.progress._draw(self.line(count, note) + " …")
+
+    @contextmanager
+    def ticking(self, count: Callable[[], int] = lambda: 0, note: str = "") -> Iterator[None]:
+        """Redraw the live line (``count()`` so far, the seconds) while a long call runs, from a thread:
+        Oxigraph's loads release the GIL, and a Python loop lets the thread in every few milliseconds."""
+        if not self.progress.live:
+            yield
+            return
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.progress._interval):
+                self.update(count(), note)
+
+        thread = threading.Thread(target=beat, name=f"progress-{self.name}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def done(self, count: int, note: str = "") -> float:
         """The stage's line; returns its seconds."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -68,44 +70,87 @@ def _quads(content: Graph | Collection[ox.Triple], name: str) -> Iterator[ox.Qua
         yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
+class StoreWriter:
+    """A fresh store written beside ``store_dir`` in a thread, then swapped in (:meth:`finish`) or dropped
+    (:meth:`abandon`): the build writes it while it validates (Oxigraph's loads release the GIL).
+
+    ``graphs`` maps keys of :data:`GRAPHS` to an rdflib Graph, distinct pyoxigraph triples, or the
+    N-Triples text of distinct triples, one a line, as the build makes it. Text is bulk-loaded by
+    Oxigraph without a Python object per triple (and leniently: the build wrote it from terms its
+    parser had checked). A failed build leaves the previous store as it was.
+    """
+
+    def __init__(self, store_dir: Path, graphs: Mapping[str, GraphContent],
+                 tick: Callable[[int], None] | None = None) -> None:
+        store_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.store_dir, self.tick = store_dir, tick
+        self.tmp = store_dir.with_name(store_dir.name + ".new")
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp)
+        self.store = ox.Store(str(self.tmp))
+        self.counts: dict[str, int] = {}
+        self.seconds = 0.0  # spent loading, in the thread and in finish
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load_all, args=(graphs,), name="store-writer", daemon=True)
+        self._thread.start()
+
+    def _load_all(self, graphs: Mapping[str, GraphContent]) -> None:
+        try:
+            self._load(graphs)
+        except BaseException as exc:  # handed to the caller by finish
+            self._error = exc
+
+    def _load(self, graphs: Mapping[str, GraphContent]) -> None:
+        started = time.perf_counter()
+        for key, content in graphs.items():
+            name = str(GRAPHS[key])
+            if isinstance(content, str):
+                self.store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name),
+                                     lenient=True)
+                self.counts[key] = content.count("\n")
+            else:
+                self.store.bulk_extend(_quads(content, name))
+                self.counts[key] = len(content)
+            if self.tick is not None:
+                self.tick(sum(self.counts.values()))
+        self.seconds += time.perf_counter() - started
+
+    def _join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def finish(self, more: Mapping[str, GraphContent] | None = None) -> dict[str, int]:
+        """Wait for the load, add ``more`` graphs, and swap the store in; the triples per graph."""
+        self._join()
+        started = time.perf_counter()
+        self._load(more or {})
+        self.store.flush()
+        self.store.optimize()
+        del self.store
+        old = self.store_dir.with_name(self.store_dir.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if self.store_dir.exists():
+            self.store_dir.rename(old)
+        self.tmp.rename(self.store_dir)
+        if old.exists():
+            shutil.rmtree(old)
+        self.seconds += time.perf_counter() - started
+        return self.counts
+
+    def abandon(self) -> None:
+        """Drop the half-written store (after its load ends: a bulk load cannot be stopped)."""
+        self._thread.join()
+        del self.store
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def write_store(store_dir: Path, graphs: Mapping[str, GraphContent],
                 tick: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Write ``graphs`` (key of :data:`GRAPHS` → an rdflib Graph, distinct pyoxigraph triples, or the
-    N-Triples text of distinct triples, one a line, as the build makes it) into a fresh store at
-    ``store_dir``; ``tick(quads written)`` after each graph.
-
-    Text is bulk-loaded by Oxigraph without a Python object per triple (and leniently: the build
-    wrote it from terms its parser had checked). The store is written to a sibling folder first and
-    swapped in, so a failed build leaves the previous store as it was.
-    """
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = store_dir.with_name(store_dir.name + ".new")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    store = ox.Store(str(tmp))
-    counts: dict[str, int] = {}
-    for key, content in graphs.items():
-        name = str(GRAPHS[key])
-        if isinstance(content, str):
-            store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name), lenient=True)
-            counts[key] = content.count("\n")
-        else:
-            store.bulk_extend(_quads(content, name))
-            counts[key] = len(content)
-        if tick is not None:
-            tick(sum(counts.values()))
-    store.flush()
-    store.optimize()
-    del store
-    old = store_dir.with_name(store_dir.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if store_dir.exists():
-        store_dir.rename(old)
-    tmp.rename(store_dir)
-    if old.exists():
-        shutil.rmtree(old)
-    return counts
+    """Write ``graphs`` (as :class:`StoreWriter` takes them) into a fresh store at ``store_dir``;
+    ``tick(quads written)`` after each graph."""
+    return StoreWriter(store_dir, graphs, tick).finish()
 
 
 def default_graph_names() -> list[ox.NamedNode]:
