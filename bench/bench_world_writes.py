@@ -26,8 +26,9 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    latency, the median seconds of each stage, the focus nodes;
 3. with ``--baseline-src DIR`` (a ``src/`` folder of another version of paradip-kg, e.g. one
    exported with ``git archive <commit> src | tar -x -C /tmp/paradip-base``), **the same writes
-   on a copy of the same store with that version's code**, in its own child process, and the
-   ratios new / baseline.
+   on a copy of the same store with that version's code**, in its own child process (only the
+   first ``--baseline-writes`` of them, if given: the old code took up to minutes a write), and
+   the ratios new / baseline.
 
 The machine's load average is printed with each table. Temporary files live in one temp
 folder (``--tmp``), removed at the end unless ``--keep``.
@@ -267,7 +268,7 @@ def report(size: int, quads: int, results: dict[str, dict[str, Any]]) -> None:
     def row(title: str, key: str, fmt: str) -> None:
         values = [results[n][key] for n in names]
         cells = [fmt.format(v) for v in values]
-        ratio = [f"{values[0] / values[1]:.3g}×"] if len(values) == 2 and values[1] else []
+        ratio = [f"{values[0] / values[1]:.3g}×" if values[1] else "–"] if len(values) == 2 else []
         out(f"| {title} | " + " | ".join(cells + ratio) + " |")
 
     row("writes/s (1 client)", "per_s", "{:.3g}")
@@ -282,9 +283,8 @@ def report(size: int, quads: int, results: dict[str, dict[str, Any]]) -> None:
     stages = list(dict.fromkeys(k for n in names for k in results[n]["stages"]))
     for stage in stages:
         values = [results[n]["stages"].get(stage, 0.0) for n in names]
-        ratio = [f"{values[0] / values[1]:.3g}×"] if len(values) == 2 and values[1] else []
-        out(f"| median {stage} s | " + " | ".join(f"{v:.4f}" for v in values) + "".join(f" | {r}" for r in ratio)
-            + " |")
+        ratio = [f"{values[0] / values[1]:.3g}×" if values[1] else "–"] if len(values) == 2 else []
+        out(f"| median {stage} s | " + " | ".join([f"{v:.4f}" for v in values] + ratio) + " |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k", help="world sizes in asserted triples (k, M suffixes)")
     parser.add_argument("--writes", type=int, default=40, help="timed writes per size and version (after a first)")
     parser.add_argument("--baseline-src", type=Path, help="a src/ folder of the version to compare with")
+    parser.add_argument("--baseline-writes", type=int, help="timed writes of the baseline (the first ones of the "
+                        "same sequence; default --writes): the old version can take minutes a write")
     parser.add_argument("--bundled", type=Path, help="a built store of the bundled graph to start from "
                         "(default: build the repository's into the temp folder)")
     parser.add_argument("--seed", type=int, default=1)
@@ -304,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     tmp = args.tmp or Path(tempfile.mkdtemp(prefix="bench-world-writes-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    out(f"# Validated writes on world stores (load average {load()}; {args.writes} writes per size)")
+    out(f"# Validated writes on world stores (load average {load()}; {args.writes} writes per size"
+        + (f", {args.baseline_writes} for the baseline" if args.baseline_src and args.baseline_writes else "") + ")")
     try:
         bundled = bundled_store(tmp, args.bundled)
         for size in (parse_size(s) for s in args.sizes.split(",")):
@@ -319,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             results = {}
             for i, (name, src) in enumerate(versions.items()):
                 target = copy_store(store_dir, tmp / f"run-{label(size)}-{i}" / "store")
-                ran = run_writes(target, texts, src, tmp, f"{label(size)}-{i}")
+                count = args.baseline_writes if name == "baseline" and args.baseline_writes else args.writes
+                ran = run_writes(target, texts[:count + 1], src, tmp, f"{label(size)}-{i}")
                 results[name] = summary(ran["rows"])
                 shutil.rmtree(target.parent, ignore_errors=True)
             report(size, int(made["quads"]), results)
