@@ -71,6 +71,7 @@ class Run:
         self.hand_plans = hand_plans  # False: every SHACL-SPARQL query as written (for the tests)
         self._nested: dict[tuple[Any, Term], list[Found]] = {}
         self._tests: dict[tuple[int, Node, int], Callable[[Term], bool]] = {}
+        self._simple: dict[int, list[Callable[[Term], bool]] | None] = {}
 
     def focus_nodes(self, shape: Shape) -> set[Term]:
         """SHACL 2.1.3: the union of the shape's targets in the data graph."""
@@ -199,7 +200,19 @@ class Run:
         return found
 
     def conforms(self, shape: Shape, value: Term) -> bool:
+        if id(shape) not in self._simple:
+            self._simple[id(shape)] = self.simple_tests(shape)
+        tests = self._simple[id(shape)]
+        if tests is not None:  # a value shape of value tests only: no results to build
+            return all(test(value) for test in tests)
         return not self.nested(shape, value)
+
+    def simple_tests(self, shape: Shape) -> list[Callable[[Term], bool]] | None:
+        """The tests of a node shape made of value constraints only (sh:datatype, sh:class …), or None."""
+        if shape.path is not None or shape.properties or shape.deactivated or any(
+                parameter in (NODE, SPARQL) for parameter, _ in shape.constraints):
+            return None
+        return [self.value_test(parameter, argument, shape.flags) for parameter, argument in shape.constraints]
 
 
 def _true(argument: Any) -> bool:

@@ -55,7 +55,6 @@ def _duplicates(data: DataGraph, focus: Collection[Term]) -> Iterator[Row]:
     no owl:sameAs between the two either way; the value is the other one."""
     parties = data.values(ox.NamedNode(PDO + "hasParty"))
     same_as = data.values(OWL_SAME_AS)
-    types = data.values(RDF_TYPE)
     kinds = [ox.NamedNode(PDO + k) for k in ("SisterCityAgreement", "DecentralizedCooperationAgreement",
                                              "InterinstitutionalAgreement")]
     by_parties: dict[frozenset[Term], list[Term]] = {}
@@ -65,8 +64,10 @@ def _duplicates(data: DataGraph, focus: Collection[Term]) -> Iterator[Row]:
             by_parties.setdefault(key, []).append(subject)
 
     def kind(node: Term) -> tuple[bool, ...]:
-        stated = types.get(node, ())
-        return tuple(k in stated for k in kinds)
+        # asked of the few candidate pairs only: the whole rdf:type table costs seconds at 1M
+        if isinstance(node, ox.Literal):
+            return (False,) * len(kinds)
+        return tuple(any(True for _ in data.triples(node, RDF_TYPE, k)) for k in kinds)
 
     for this in focus:
         key = frozenset(parties.get(this, ()))
@@ -88,7 +89,7 @@ class _Countries:
         self.seat = data.values(ox.NamedNode(PDO + "hasSeat"))
         self.located = data.values(ox.NamedNode(PDO + "locatedIn"))
         country = ox.NamedNode(PDO + "Country")
-        self.countries = {s for s, stated in data.values(RDF_TYPE).items() if country in stated}
+        self.countries = {q.subject for q in data.triples(None, RDF_TYPE, country)}
         self._closure: dict[Term, set[Term]] = {}
         self._of: dict[Term, frozenset[Term]] = {}
 
