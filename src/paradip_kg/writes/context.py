@@ -107,16 +107,16 @@ def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read:
                        tbox_triples: TBoxTriples) -> tuple[set[OxTriple], set[OxTriple]]:
     """The triples the shapes read for ``focus``: its triples and its values' (one step), then
     onward along the predicates the shapes read (``read``), with the inferred triples of every
-    node reached (all of them for a focus node; for the others only types and what the shapes
-    read: nothing else of theirs is looked at) and the vocabulary's triples about the concepts
-    they use; and, apart, what the look-back rules read as well: the other agreements of the
-    same parties, with their parties and types only. Oxigraph triples, graph names dropped."""
+    node reached (only types and what the shapes read: nothing else is looked at) and the
+    vocabulary's triples about the concepts they use; and, apart, what the look-back rule reads
+    as well: the other agreements that share two parties with a focus node (the duplicate rule
+    compares those only), with their parties and types. Oxigraph triples, graph names dropped."""
     graphs = AssertedGraphs(store)
     triples = _Triples()
     seen = forward(graphs, focus, tbox, triples, follow=read)
-    for node in seen:
+    for node in seen:  # what the shapes read of them (a focus node's targets too, which ``read`` holds)
         for quad in graphs.inferred_about(node):
-            if node in focus or quad.predicate == TYPE or quad.predicate in read:
+            if quad.predicate == TYPE or quad.predicate in read:
                 triples.add(quad)
     # The values at the edge (not followed, or reached through an inference) need their types
     # for sh:class.
@@ -127,13 +127,17 @@ def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read:
     around = _Triples()
     for node in focus:
         for predicate in LOOK_BACK:
+            # The duplicate rule compares agreements that share two parties: only those are read.
+            sharing: dict[Node, set[Node]] = {}
             for quad in graphs.stated_or_inferred(node, predicate):
                 if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
                     for other in graphs.into(quad.object, predicate):
-                        agreement = subject_of(other)
-                        for kind in (predicate, TYPE):
-                            for fact in graphs.stated_or_inferred(agreement, kind):
-                                around.add(fact)
+                        sharing.setdefault(subject_of(other), set()).add(quad.object)
+            for agreement, shared in sharing.items():
+                if len(shared) >= 2 and agreement != node:
+                    for kind in (predicate, TYPE):
+                        for fact in graphs.stated_or_inferred(agreement, kind):
+                            around.add(fact)
     found = triples.items
     found.update(tbox_triples.subclass)  # sh:class also follows rdfs:subClassOf
     for term in {o for _, p, o in found if p != TYPE and not isinstance(o, ox.Literal)}:

@@ -69,8 +69,9 @@ def tbox_terms(store: ox.Store) -> set[Node]:
 
 
 def shape_predicates(shapes: Graph) -> frozenset[ox.NamedNode]:
-    """Every predicate the shapes can read past a focus node: those in sh:path expressions
-    and those named in SHACL-SPARQL queries (prefixed with the project's prefixes, or full IRIs)."""
+    """Every predicate the shapes can read: those in sh:path expressions, those that make a node
+    a target (sh:targetSubjectsOf, sh:targetObjectsOf) and those named in SHACL-SPARQL queries
+    (prefixed with the project's prefixes, or full IRIs)."""
     found: set[str] = set()
     path_links = {SH.alternativePath, SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath,
                   RDF.first, RDF.rest}
@@ -82,6 +83,8 @@ def shape_predicates(shapes: Graph) -> frozenset[ox.NamedNode]:
         for p, o in shapes.predicate_objects(node):
             if p in path_links:
                 todo.append(o)
+    for target in (SH.targetSubjectsOf, SH.targetObjectsOf):  # what makes a node a target is read too
+        found.update(str(p) for p in shapes.objects(None, target) if isinstance(p, URIRef))
     for query in shapes.objects(None, SH.select):
         text = str(query)
         found.update(m.group(1) for m in re.finditer(r"<([^<>\s]+)>", text))
