@@ -84,12 +84,16 @@ def forward(graphs: AssertedGraphs, nodes: set[Node], tbox: set[Node], into: _Tr
     return seen
 
 
-def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[set[RdflibTriple], set[Node]]:
+def inference_context(store: ox.Store, hit: Affected, tbox: set[Node],
+                      chained: frozenset[ox.NamedNode] | None = None) -> tuple[set[RdflibTriple], set[Node]]:
     """The asserted triples the entailments of the affected nodes rest on, and the objects whose
     entailments it holds in full (those with few referrers: all of them are in the context)."""
     graphs = AssertedGraphs(store)
     triples = _Triples()
-    forward(graphs, hit.focus | hit.objects, tbox, triples)
+    # Past their own triples, the rules read a node's neighbours only along ``chained``
+    # (transitive properties, owl:sameAs): following everything went six steps through the
+    # twinning network, tens of thousands of triples at 1M.
+    forward(graphs, hit.focus | hit.objects, tbox, triples, follow=chained)
     complete: set[Node] = set()
     for obj in hit.objects:
         referrers = list(itertools.islice(graphs.into(obj), MAX_REFERRERS + 1))
@@ -104,7 +108,8 @@ def inference_context(store: ox.Store, hit: Affected, tbox: set[Node]) -> tuple[
 
 
 def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read: frozenset[ox.NamedNode],
-                       tbox_triples: TBoxTriples) -> tuple[set[OxTriple], set[OxTriple]]:
+                       tbox_triples: TBoxTriples, reached: frozenset[ox.NamedNode] | None = None,
+                       ) -> tuple[set[OxTriple], set[OxTriple]]:
     """The triples the shapes read for ``focus``: its triples and its values' (one step), then
     onward along the predicates the shapes read (``read``), with the inferred triples of every
     node reached (only types and what the shapes read: nothing else is looked at) and the
@@ -113,7 +118,10 @@ def validation_context(store: ox.Store, focus: set[Node], tbox: set[Node], read:
     compares those only), with their parties and types. Oxigraph triples, graph names dropped."""
     graphs = AssertedGraphs(store)
     triples = _Triples()
-    seen = forward(graphs, focus, tbox, triples, follow=read)
+    # Past the focus nodes' values, only what the shapes read from other nodes than their focus
+    # (``reached``) leads on: pdo:twinnedWith, read from a government itself, would lead six steps
+    # through the twinning network.
+    seen = forward(graphs, focus, tbox, triples, follow=read if reached is None else reached)
     for node in seen:  # what the shapes read of them (a focus node's targets too, which ``read`` holds)
         for quad in graphs.inferred_about(node):
             if quad.predicate == TYPE or quad.predicate in read:

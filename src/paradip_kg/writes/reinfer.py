@@ -40,7 +40,7 @@ def reinfer(store: ox.Store, delta: Delta, tbox_key: str) -> tuple[Delta, Affect
     hit: Affected | None
     try:
         hit = affected(store, delta.quads(), schema.terms, schema.chained)
-        data, complete = inference_context(store, hit, schema.terms)
+        data, complete = inference_context(store, hit, schema.terms, schema.chained)
     except ChangeTooWide:
         hit = None
     if hit is None:

@@ -62,7 +62,8 @@ def revalidate(store: ox.Store, hit: Affected | None, extra_focus: set[Node], tb
             # triples changed (extra_focus): a triple pointing at a node changes nothing the shapes
             # read about it otherwise (they use no inverse path).
             focus = hit.focus | hit.terms | {n for n in extra_focus if n not in schema.terms}
-            data, around = validation_context(store, focus, schema.terms, schema.read, schema.tbox_triples)
+            data, around = validation_context(store, focus, schema.terms, schema.read, schema.tbox_triples,
+                                              schema.reached)
         except ChangeTooWide:
             focus = None
     if focus is None:

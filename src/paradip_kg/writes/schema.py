@@ -203,8 +203,10 @@ def schema_of(store: ox.Store, key: str) -> Schema:
         closure = Graph()
         for triple in full:
             closure.add(triple)
-        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)):
-            if quad.subject in terms:  # the owlrl closure of the T-box, as the build computed it
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        for term in terms:  # the owlrl closure of the T-box, as the build computed it (looked up by
+            # subject: the inferred graph holds millions of triples about the data at scale)
+            for quad in store.quads_for_pattern(term, None, None, inferred):
                 closure.add(rdflib_triple(quad))
         shapes = rdflib_graph(store.quads_for_pattern(None, None, None, ox.NamedNode(SHAPES_GRAPH)))
         plan = compile_shapes(shapes)
