@@ -32,17 +32,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 KIT = ROOT / "tests" / "crosscheck"
-JENA_JARS = ("jena-arq", "jena-base", "jena-core", "jena-dboe-base", "jena-iri", "jena-shacl", "commons-cli",
-             "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3", "dexx.collection",
-             "gson", "guava", "httpclient", "httpcore", "jackson-core", "jackson-databind", "jackson-annotations",
-             "jsonld-java", "jakarta.json-api", "protobuf", "slf4j-api", "slf4j-nop", "thrift", "titanium-json-ld")
-
+sys.path.insert(0, str(ROOT / "tests"))  # tests/support: the Jena classpath, shared with the cross-check
+from support.jena import jena_classpath  # noqa: E402
 
 # --- the inputs ----------------------------------------------------------------------------------
 
@@ -133,21 +129,6 @@ def run_python(engine: str, data: Path, shapes: Path, budget: float | None) -> d
     except subprocess.TimeoutExpired:
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def jena_classpath(tmp: Path) -> str:
-    """Debian's Jena jars plus the Xerces message bundles they lack (see tests/test_crosscheck.py)."""
-    listing = subprocess.run(["dpkg", "-L", "libapache-jena-java"], capture_output=True, text=True, check=True)
-    folder = Path(next(line for line in listing.stdout.splitlines() if line.endswith("/jena-shacl.jar"))).parent
-    overlay = tmp / "jena-xerces-overlay"
-    prefix = "org/apache/jena/ext/"
-    with zipfile.ZipFile(folder / "jena-core.jar") as jar:
-        for name in jar.namelist():
-            if name.startswith(prefix + "xerces/impl/") and name.endswith(".properties"):
-                target = overlay / name[len(prefix):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    return ":".join([str(folder / f"{j}.jar") for j in JENA_JARS] + [str(overlay)])
 
 
 def run_jena(data: Path, shapes: Path) -> dict[str, float | int]:

@@ -27,7 +27,6 @@ import logging
 import re
 import shutil
 import subprocess
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from paradip_kg.rdf.formats import BY_SUFFIX as FORMATS_BY_SUFFIX
 from paradip_kg.rdf.parse import parse_file
 from paradip_kg.shacl.inputs import load_data, mix_in, project_context
 from paradip_kg.shacl.jobs import Job, execute
+from support.jena import INSTALL_HINT, jena_classpath
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT / "tests" / "crosscheck"
@@ -49,12 +49,6 @@ SHAPES = ROOT / "shapes" / "paradiplomacy-shapes.ttl"
 FILES = sorted(p for folder in (ROOT / "tests" / "shape_cases", CORPUS)
                for p in folder.glob("*/*") if p.suffix.lower() in FORMATS_BY_SUFFIX)
 ENGINES = ("jena", "shacl-engine", "rdf-validate-shacl")
-INSTALL_HINT = "install the cross-check engines with scripts/test-deps.sh (make test runs it)"
-# Jars of Debian's libapache-jena-java that Jena SHACL needs (a wildcard classpath does not start).
-JENA_JARS = ("jena-arq", "jena-base", "jena-core", "jena-dboe-base", "jena-iri", "jena-shacl", "commons-cli",
-             "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3", "dexx.collection",
-             "gson", "guava", "httpclient", "httpcore", "jackson-core", "jackson-databind", "jackson-annotations",
-             "jsonld-java", "jakarta.json-api", "protobuf", "slf4j-api", "slf4j-nop", "thrift", "titanium-json-ld")
 Key = tuple[str | None, ...]
 FIELDS = (SH.focusNode, SH.resultPath, SH.sourceConstraintComponent, SH.resultSeverity, SH.value)
 
@@ -178,28 +172,10 @@ def validation_input(path: Path) -> Graph:
 
 
 def _jena_classpath(tmp: Path) -> str:
-    if shutil.which("java") is None or shutil.which("dpkg") is None:
-        pytest.fail(f"Apache Jena SHACL needs java and Debian's libapache-jena-java: {INSTALL_HINT}")
-    listing = subprocess.run(["dpkg", "-L", "libapache-jena-java"], capture_output=True, text=True)
-    jars = [line for line in listing.stdout.splitlines() if line.endswith("/jena-shacl.jar")]
-    if listing.returncode != 0 or not jars:
-        pytest.fail(f"Debian's libapache-jena-java is not installed: {INSTALL_HINT}")
-    folder = Path(jars[0]).parent
-    missing = [j for j in JENA_JARS if not (folder / f"{j}.jar").exists()]
-    if missing:
-        pytest.fail(f"libapache-jena-java lacks {', '.join(missing)} in {folder}: {INSTALL_HINT}")
-    # Debian moved Jena's shaded Xerces classes to the package xerces.* but left their message
-    # bundles under org/apache/jena/ext/xerces/; without them at the new place every run dies
-    # with "ExceptionInInitializerError ... XSSimpleTypeDecl". Put them back, beside the jars.
-    overlay = tmp / "jena-xerces-overlay"
-    prefix = "org/apache/jena/ext/"
-    with zipfile.ZipFile(folder / "jena-core.jar") as jar:
-        for name in jar.namelist():
-            if name.startswith(prefix + "xerces/impl/") and name.endswith(".properties"):
-                target = overlay / name[len(prefix):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    return ":".join([str(folder / f"{j}.jar") for j in JENA_JARS] + [str(overlay)])
+    try:
+        return jena_classpath(tmp)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @dataclass

@@ -121,7 +121,8 @@ def test_labels_and_corrections(bj):
     assert bj.value(by_row(bj, 2), PDO.sourceLabel) == Literal("Mar de Plata, Buenos Aires (Arg)", lang="es")
     assert (mdp, PDO.locatedIn, ID["state/ar-buenos-aires"]) in bj
     assert (ID["state/ar-buenos-aires"], PDO.locatedIn, ID["country/AR"]) in bj
-    assert bj.value(ID["state/mx-02"], PDO.sourceLabel) is None  # shared by Tijuana and Ensenada: the wording is the row's
+    # The state is shared by Tijuana and Ensenada: the published wording is the row's, not the state's.
+    assert bj.value(ID["state/mx-02"], PDO.sourceLabel) is None
     assert "Baja California Norte" in str(bj.value(by_row(bj, 9), PDO.sourceLabel))
 
 

@@ -21,42 +21,25 @@ def _bool(text: str) -> bool:
 BACKENDS = ("oxigraph", "memory", "remote")  # setting backend (paradip_kg.backends.configured)
 
 
-def _backend(text: str) -> str:
-    value = text.strip().lower()
-    if value not in BACKENDS:
-        raise ValueError(f"the backend is one of {', '.join(BACKENDS)}")
-    return value
+def _choice(setting: str, options: tuple[str, ...], aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+    """The parser of a setting that takes one of ``options`` (case-insensitive; ``aliases`` map to them)."""
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        value = (aliases or {}).get(value, value)
+        if value not in options:
+            raise ValueError(f"{setting} is one of {', '.join(options)}")
+        return value
+    return parse
 
 
 IN_MEMORY = ("auto", "yes", "no")  # setting store_in_memory (paradip_kg.backends.embedded)
-
-
-def _in_memory(text: str) -> str:
-    value = text.strip().lower()
-    value = {"true": "yes", "on": "yes", "1": "yes", "false": "no", "off": "no", "0": "no"}.get(value, value)
-    if value not in IN_MEMORY:
-        raise ValueError(f"store_in_memory is one of {', '.join(IN_MEMORY)}")
-    return value
-
-
 INFERENCE_ENGINES = ("rules", "owlrl")  # setting inference_engine (paradip_kg.build)
-
-
-def _engine(text: str) -> str:
-    value = text.strip().lower()
-    if value not in INFERENCE_ENGINES:
-        raise ValueError(f"the inference engine is one of {', '.join(INFERENCE_ENGINES)}")
-    return value
-
-
 VALIDATION_ENGINES = ("compiled", "pyshacl")  # setting validation_engine (paradip_kg.build)
-
-
-def _validation_engine(text: str) -> str:
-    value = text.strip().lower()
-    if value not in VALIDATION_ENGINES:
-        raise ValueError(f"the validation engine is one of {', '.join(VALIDATION_ENGINES)}")
-    return value
+_backend = _choice("backend", BACKENDS)
+_in_memory = _choice("store_in_memory", IN_MEMORY,
+                     {"true": "yes", "on": "yes", "1": "yes", "false": "no", "off": "no", "0": "no"})
+_engine = _choice("inference_engine", INFERENCE_ENGINES)
+_validation_engine = _choice("validation_engine", VALIDATION_ENGINES)
 
 
 def _list(text: str) -> list[str]:
