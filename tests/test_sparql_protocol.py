@@ -434,6 +434,7 @@ def test_the_query_child_says_why_it_cannot_start_and_comes_back_after_dying(sam
                                                                                tmp_path: Path) -> None:
     import os
     import signal
+    import threading
 
     from paradip_kg.errors import ParadipError
     from paradip_kg.sparql.jobs import Job
@@ -451,10 +452,19 @@ def test_the_query_child_says_why_it_cannot_start_and_comes_back_after_dying(sam
         pid = runner.pid
         assert pid is not None
         os.kill(pid, signal.SIGKILL)  # a child that dies between jobs ...
+        process = runner.child._proc
+        assert process is not None
+        process.wait(timeout=20)  # (once it is gone: before that, the next job meets the dying child)
+        assert json.loads(runner.run(job, 20.0).body)["boolean"] is True  # ... is replaced, the job answered
+        assert runner.pid not in (None, pid)
+        busy = runner.pid
+        assert busy is not None
+        killer = threading.Timer(0.5, os.kill, (busy, signal.SIGKILL))  # one that dies during a job ...
+        killer.start()
         with pytest.raises(ParadipError, match="ended unexpectedly"):
-            runner.run(job, 20.0)
-        assert runner.pid not in (None, pid)  # ... is replaced at once
-        assert json.loads(runner.run(job, 20.0).body)["boolean"] is True
+            runner.run(Job(RUNAWAY, {"results": BY_NAME["json"]}, limit=10), 20.0)
+        killer.join()
+        assert json.loads(runner.run(job, 20.0).body)["boolean"] is True  # ... fails that job only
     finally:
         runner.stop()
 

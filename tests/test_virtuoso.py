@@ -435,5 +435,5 @@ def test_failed_load_leaves_the_old_graph(virtuoso):
 
 
 def _to_ox(term: Node) -> Any:
-    from paradip_kg.store.disk import to_oxigraph
+    from paradip_kg.rdf.terms import to_oxigraph
     return to_oxigraph(term)
