@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_world_writes.py --sizes 10k,100k --writes 40              # a quick look
     .venv/bin/python bench/bench_world_writes.py --sizes 10k,100k,1M --writes 100 \\
-        --baseline-src /tmp/paradip-base/src                                               # docs/benchmarks.md
+        --baseline-src var/baseline/src                                               # docs/benchmarks.md
 
 For each size (``--sizes``; ``k``/``M`` suffixes) it:
 
@@ -25,7 +25,7 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    and reads the T-box and shapes) is reported apart. Printed: writes/s, p50, p90, p99 and max
    latency, the median seconds of each stage, the focus nodes;
 3. with ``--baseline-src DIR`` (a ``src/`` folder of another version of paradip-kg, e.g. one
-   exported with ``git archive <commit> src | tar -x -C /tmp/paradip-base``), **the same writes
+   exported with ``git archive <commit> src | tar -x -C var/baseline``), **the same writes
    on a copy of the same store with that version's code**, in its own child process (only the
    first ``--baseline-writes`` of them, if given: the old code took up to minutes a write), and
    the ratios new / baseline.
