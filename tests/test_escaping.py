@@ -35,6 +35,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
+from support.ld import LD_PREFIXES
 from support.paths import ROOT
 from support.stores import write_graphs_store
 
@@ -54,20 +55,6 @@ def lit(text: str, lang: str | None = None) -> str:
     return f'"{escaped}"' + (f"@{lang}" if lang else "")
 
 
-PREFIXES = """
-@prefix pdo: <https://w3id.org/paradip/ontology#> .
-@prefix pdsh: <https://w3id.org/paradip/shapes#> .
-@prefix id: <https://w3id.org/paradip/id/> .
-@prefix pdv: <https://w3id.org/paradip/vocab/> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix schema: <https://schema.org/> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-"""
 
 HOSTILE_TTL: dict[str, str] = {
     "ontology": f"""
@@ -151,7 +138,7 @@ BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
 def write_hostile_store(store_dir: Path) -> Path:
-    graphs = {key: Graph().parse(data=PREFIXES + text, format="turtle") for key, text in HOSTILE_TTL.items()}
+    graphs = {key: Graph().parse(data=LD_PREFIXES + text, format="turtle") for key, text in HOSTILE_TTL.items()}
     return write_graphs_store(store_dir, graphs, content_hash="hostile")
 
 
