@@ -22,13 +22,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed-dev
+# The static files the app serves offline (query editor, world map, axe-core): scripts/assets.sh
+# from the npm packages of assets/package-lock.json into src/paradip_kg/static/vendor/ (not in git).
+# Without Node the pages still work with a plain textarea, so a failed run does not stop serving.
+VENDOR = src/paradip_kg/static/vendor/.installed
+$(VENDOR): assets/package-lock.json assets/editor.mjs scripts/assets.sh
+	./scripts/assets.sh && touch $@ || echo "make: static/vendor not built; the query page falls back to a plain textarea" >&2
+
+setup: $(VENV)/.installed-dev $(VENDOR)
 
 build: $(VENV)/.installed-app
 	$(BIN)/paradip-kg build
 
 # make serve PORT=9000 HOST=0.0.0.0 (or the settings' PARADIP_PORT, PARADIP_HOST)
-serve: $(VENV)/.installed-app
+serve: $(VENV)/.installed-app $(VENDOR)
 	$(BIN)/paradip-kg build
 	$(BIN)/paradip-kg serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
