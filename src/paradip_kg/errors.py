@@ -4,6 +4,7 @@
     ├── InputError               status 400; the user's input is wrong
     │   ├── RdfSyntaxError       a file or body is not valid RDF: names file, line and column
     │   ├── ImportRowError       a table row cannot be imported: names file, row and column
+    │   │   └── ImportTableError every bad row of a table at once (each an ImportRowError)
     │   ├── QuerySyntaxError     a SPARQL query does not parse: the parser's message
     │   ├── QueryNotSupported    a query the engine cannot run (an unknown extension function)
     │   ├── ShapesError          the shapes are not usable (pyshacl stopped on them)
@@ -71,8 +72,21 @@ class ImportRowError(InputError):
     title = "Bad table row"
 
     def __init__(self, source: str, row: int, column: str, message: str) -> None:
-        self.source, self.row, self.column = source, row, column
+        self.source, self.row, self.column, self.detail = source, row, column, message
         super().__init__(f"{source}, row {row}, column {column!r}: {message}")
+
+
+class ImportTableError(ImportRowError):
+    """Every bad row of an import, reported in one run; the first one's file, row and column."""
+
+    def __init__(self, errors: list[ImportRowError]) -> None:
+        first = errors[0]
+        super().__init__(first.source, first.row, first.column, first.detail)
+        self.errors = list(errors)
+        lines = [str(e) for e in errors]
+        self.message = (f"{len(errors)} bad rows, nothing imported:\n" + "\n".join(lines)) if len(errors) > 1 \
+            else lines[0]
+        self.args = (self.message,)
 
 
 class QuerySyntaxError(InputError):
