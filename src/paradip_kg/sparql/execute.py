@@ -11,11 +11,13 @@ never raised: they must cross the pipe.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
 
+from paradip_kg.namespaces import PREFIXES
+from paradip_kg.sparql.inspect import undeclared_prefixes
 from paradip_kg.sparql.jobs import Job, Reply
 from paradip_kg.sparql.results import TABLE_WRITERS, Row, plain_term, serialize_rdf, write_boolean
 
@@ -45,10 +47,29 @@ def store_options(default_graphs: Sequence[str], union: bool) -> dict[str, Any]:
     return {}
 
 
+def run_query(store: Any, text: str, prefixes: Mapping[str, str] | None = PREFIXES, **options: Any) -> Any:
+    """``store.query`` with ``prefixes`` predeclared (by default the project's, :data:`PREFIXES`):
+    a query may use ``pdo:``, ``skos:``, ``schema:`` ... without PREFIX lines, and a PREFIX the
+    query declares wins. The one place where both ``paradip-kg query`` and ``/sparql`` run a query.
+
+    Raises SyntaxError with Oxigraph's message, plus which prefix is undeclared if one is.
+    """
+    try:
+        return store.query(text, prefixes=dict(prefixes) if prefixes else None, **options)
+    except SyntaxError as exc:
+        missing = undeclared_prefixes(text, prefixes or ())
+        if not missing:
+            raise
+        names = ", ".join(f"{p}:" for p in missing)
+        what = f"the prefix {names} is" if len(missing) == 1 else f"the prefixes {names} are"
+        raise SyntaxError(f"{exc.msg or exc}; {what} not declared (add a PREFIX line)") from None
+
+
 def execute(store: ox.Store, job: Job, default_graphs: Sequence[str] = (), union: bool = False) -> Reply:
     """Run ``job`` and write its result; errors come back in the reply, never raised."""
     try:
-        result = store.query(job.query, base_iri=job.base_iri, **dataset_options(job, default_graphs, union))
+        result = run_query(store, job.query, job.prefixes, base_iri=job.base_iri,
+                           **dataset_options(job, default_graphs, union))
         return _write(store, job, result, store_options(default_graphs, union))
     except SyntaxError as exc:
         return Reply(error="syntax", message=str(exc.msg or exc))

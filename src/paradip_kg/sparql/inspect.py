@@ -10,6 +10,7 @@ patterns (:data:`OPAQUE`, :data:`WORD`) also read SPARQL Updates (:mod:`paradip_
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from paradip_kg.errors import QuerySyntaxError
@@ -94,3 +95,21 @@ def inspect_query(text: str) -> QueryShape:
             update = True
         break
     return QueryShape(form=form, update=update, has_dataset="FROM" in words, uses_service="SERVICE" in words)
+
+
+# A prefixed name's prefix where a term can start (not inside a variable, IRI, string or word).
+_PNAME = re.compile(r"(?<![\w:?$\-.@])([A-Za-z][\w\-.]*)?:(?=[\w%\\]|[\s;,.)\]}]|$)")
+_DECLARED = re.compile(r"(?<![\w:?$\-])PREFIX\s+([^\s:]*):", re.IGNORECASE)
+
+
+def undeclared_prefixes(text: str, predeclared: Iterable[str] = ()) -> list[str]:
+    """The prefixes ``text`` uses that neither it nor ``predeclared`` declares, in order of use.
+
+    Oxigraph's message for an unknown prefix names the wrong token (``expected OPTIONAL``); the
+    query page and the endpoint add which prefix is missing (:func:`paradip_kg.sparql.execute.execute`).
+    """
+    opaque = OPAQUE.sub(" ", text)
+    declared = {m.group(1) for m in _DECLARED.finditer(opaque)} | set(predeclared)
+    body = _DECLARED.sub(" ", opaque)
+    used = (m.group(1) or "" for m in _PNAME.finditer(body))
+    return [p for p in dict.fromkeys(used) if p not in declared]

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from paradip_kg.errors import QuerySyntaxError
 from paradip_kg.namespaces import PREFIXES
+from paradip_kg.sparql.execute import run_query
 from paradip_kg.sparql.inspect import check_nesting
 from paradip_kg.store.disk import default_graph_names
 from paradip_kg.store.head import open_store
@@ -66,7 +67,7 @@ def run_on_store(store: ox.Store, text: str) -> LocalResult:
     check_nesting(text)  # deep nesting crashes the engine (stack overflow)
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*default_graph_names()]
     try:
-        result = store.query(text, prefixes=PREFIXES, default_graph=graphs)
+        result = run_query(store, text, PREFIXES, default_graph=graphs)
     except SyntaxError as exc:
         raise QuerySyntaxError(str(exc)) from None
     if isinstance(result, ox.QueryBoolean):
