@@ -47,6 +47,7 @@ from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 from paradip_kg.shacl.compiled import validate_store
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
+from paradip_kg.store import search_index
 from paradip_kg.store.disk import Manifest, StoreWriter, manifest_path
 from paradip_kg.store.head import read_head, writes_dir
 
@@ -245,6 +246,16 @@ def is_current(project_dir: Path, store_dir: Path) -> bool:
     return manifest is not None and store_dir.exists() and manifest.content_hash == content_hash(project_dir)
 
 
+def write_search_index(store_dir: Path, manifest: Manifest) -> search_index.IndexInfo:
+    """The search index of the built store, beside it (:mod:`paradip_kg.store.search_index`)."""
+    store = ox.Store.read_only(str(store_dir))
+    try:
+        return search_index.write_index(store, search_index.index_path(store_dir), manifest.content_hash,
+                                        manifest.built_at)
+    finally:
+        del store
+
+
 def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, force: bool = False,
           allow_warnings: bool = True, fail_on_violations: bool = True,
           discard_writes: bool = False, inference: str | None = None) -> tuple[Manifest, bool]:
@@ -265,6 +276,8 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     digest = content_hash(project_dir)
     manifest = Manifest.read(manifest_path(store_dir))
     if not force and manifest is not None and store_dir.exists() and manifest.content_hash == digest:
+        if not search_index.index_path(store_dir).exists():  # a store built before there was a search index
+            write_search_index(store_dir, manifest)
         report_to.say(f"store {store_dir} is up to date ({manifest.total} triples); nothing to do")
         return manifest, False
 
@@ -315,10 +328,12 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
                         triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
                         inference=closure.engine)
     seconds["store"] = time.perf_counter() - started
+    stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir} ({writer.seconds:.1f} s of loading "
+                               "in all, most of it while validating)")
+    stage = report_to.stage("search")
+    seconds["search"] = stage.done(write_search_index(store_dir, manifest).entries, "labels indexed")
     manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
     manifest.write(manifest_path(store_dir))
     if writes_folder.exists():  # writes on the previous build (HEAD no longer matches it)
         shutil.rmtree(writes_folder)
-    stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir} ({writer.seconds:.1f} s of loading "
-                               "in all, most of it while validating)")
     return manifest, True

@@ -30,6 +30,7 @@ from paradip_kg.web.home import bp as home
 from paradip_kg.web.language import lang_url, remember_language, tr
 from paradip_kg.web.quality import bp as quality
 from paradip_kg.web.resources import bp as resources
+from paradip_kg.web.search import bp as search
 from paradip_kg.web.sparql import bp as sparql
 from paradip_kg.web.state import EXTENSION, AppState, get_state
 from paradip_kg.web.urls import bp as urls
@@ -37,7 +38,8 @@ from paradip_kg.web.validate import bp as validate
 from paradip_kg.web.writes import bp as writes
 
 # In this order: the catch-all routes of resources come after the fixed paths of the others.
-BLUEPRINTS: tuple[Blueprint, ...] = (urls, sparql, validate, quality, writes, docs_pages, dataset, home, resources,
+BLUEPRINTS: tuple[Blueprint, ...] = (urls, sparql, validate, quality, writes, docs_pages, dataset, home, search,
+                                     resources,
                                      fragments)
 EXPOSED_HEADERS = "ETag, Content-Type, Content-Disposition, Link, X-Paradip-Truncated, X-Paradip-Result-Limit"
 

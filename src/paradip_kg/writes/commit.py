@@ -10,6 +10,7 @@ One write, whichever door it came in by (``/update``, the Graph Store Protocol, 
       │ validate what the change can affect → 422 with the report       writes/revalidate.py
       │ record the write in the provenance graph                        writes/provenance.py
       ▼ publish: a snapshot of live (hard links), then HEAD renamed onto it (fsync'd)   store/head.py
+      then the search index follows the delta                          store/search_index.py
     answer
 
 This module is that transaction (:func:`commit`) and its doors (:func:`sparql_update`,
@@ -39,6 +40,7 @@ from paradip_kg.errors import ChangeTooWide, WriteForbidden, WriteRejected
 from paradip_kg.namespaces import ID
 from paradip_kg.shacl.results import Report
 from paradip_kg.store.head import Head, built_head, read_head, snapshots_dir, write_head
+from paradip_kg.store.search_index import keep_in_step
 from paradip_kg.writes.affected import Affected, affected
 from paradip_kg.writes.delta import Delta
 from paradip_kg.writes.graphs import TYPE, subject_of, writable
@@ -129,6 +131,7 @@ def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str
         mark_live(store_dir, new_head.tag)
         seconds["commit"] = time.perf_counter() - staged.commit_started
         collect_snapshots(store_dir, staged.snapshot)
+        keep_in_step(store_dir, [(d.added, d.removed) for d in (staged.delta, staged.inferred)], new_head.tag)
     except BaseException as exc:  # live stays marked dirty: the next write rebuilds it from HEAD
         outcome = _forget_frames(exc)
         gc.collect()  # reference cycles of the failed steps may still hold the store open

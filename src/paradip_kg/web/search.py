@@ -1,0 +1,116 @@
+"""GET /search?q=…: every label and alternative label of the graph, es and en, ranked.
+
+The index is the store's (``<store>.search.sqlite``, written by the build and kept in step with
+accepted writes: :mod:`paradip_kg.store.search_index`). A store without one (written by a test,
+a copy, another backend) is indexed on first use, once per published state, into a temporary
+file this process keeps while that state is current. HTML for people, in the site's layout;
+JSON (``Accept: application/json`` or ``?format=json``) for programs: a list of hits, each with
+its IRI, label and type.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, render_template, request
+from werkzeug.wrappers import Response
+
+from paradip_kg.errors import InputError, NotAcceptable
+from paradip_kg.namespaces import PDO
+from paradip_kg.publish.labels import Labels
+from paradip_kg.rdf.formats import Format
+from paradip_kg.store import search_index
+from paradip_kg.web import conneg, http
+from paradip_kg.web.conneg import HTML
+from paradip_kg.web.language import page_language
+from paradip_kg.web.state import get_state
+
+bp = Blueprint("search", __name__)
+
+JSON = Format("json", "application/json", "JSON", "json", "https://www.rfc-editor.org/rfc/rfc8259",
+              short_names=("json",))
+FORMATS = (HTML, JSON)
+TYPE_ORDER = (str(PDO._NS), "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2002/07/owl#")
+MAX_QUERY = 200  # characters
+DEFAULT_LIMIT = 20
+
+
+@dataclass
+class Index:
+    """The index this process searches for the published state (``folder`` keeps a temporary one alive)."""
+
+    path: Path
+    built_here: bool
+    folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def connect(self) -> sqlite3.Connection:
+        return search_index.connect(self.path)
+
+
+def current_index() -> Index:
+    """The store's index, or one made from the published state (once per state and process)."""
+    state = get_state()
+    path = search_index.index_path(state.store_dir)
+    if state.settings.get("backend") == "oxigraph" and path.exists():
+        return Index(path, built_here=False)
+
+    def make() -> Index:
+        folder = tempfile.TemporaryDirectory(prefix="paradip-search-")
+        target = Path(folder.name) / "index.sqlite"
+        head = state.head()
+        search_index.write_index(state.store(), target, head.tag, head.modified.isoformat())
+        return Index(target, built_here=True, folder=folder)
+    index: Index = state.cached(("search-index",), make)
+    return index
+
+
+def _type_label(labels: Labels, iri: str | None) -> str | None:
+    return labels.label(ox.NamedNode(iri)) if iri else None
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= search_index.MAX_LIMIT:
+        raise InputError(f"limit is a whole number from 1 to {search_index.MAX_LIMIT}, not {raw!r}")
+    return int(raw)
+
+
+@bp.get("/search")
+def search() -> Response:
+    lang = page_language()
+    fmt = conneg.override(request.args.getlist("format"), FORMATS) or conneg.negotiate(request.accept_mimetypes,
+                                                                                        FORMATS)
+    if fmt is None:
+        raise NotAcceptable("/search answers text/html or application/json")
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_QUERY:
+        raise InputError(f"the search is at most {MAX_QUERY} characters long, not {len(query)}")
+    limit = _limit()
+
+    def render() -> tuple[str, str]:
+        index = current_index()
+        conn = index.connect()
+        try:
+            hits = search_index.search(conn, query, lang, limit, TYPE_ORDER) if query else []
+            about = search_index.info(conn)
+        finally:
+            conn.close()
+        head = get_state().head()
+        if fmt is JSON:
+            body: dict[str, Any] = {"query": query, "hits": [h.to_json() for h in hits],
+                                    "index": {"built_at": about.built_at, "current": about.tag == head.tag}}
+            return json.dumps(body, ensure_ascii=False), "application/json"
+        labels = Labels(get_state().store(), lang)
+        rows = [(h, _type_label(labels, h.type)) for h in hits]
+        return render_template("search.html", lang=lang, query=query, rows=rows, about=about,
+                               current=about.tag == head.tag, built_here=index.built_here), HTML.content_type
+    return http.serve(("search", fmt.name, lang, query, limit), render, vary=("Accept", "Accept-Language"))
+
