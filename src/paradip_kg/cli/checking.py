@@ -21,7 +21,11 @@ from paradip_kg.rdf.formats import RDF_FORMATS
               help="Shapes file(s) to use instead of the project's shapes/ (repeatable).")
 @click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
               help="Entailment to apply first, with the project ontology mixed in.")
-@click.option("--allow-warnings", is_flag=True, help="Warnings (and infos) do not make the data fail.")
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default=None,
+              help="The least severe result that makes the data fail (exit 1): violation, warning or info; "
+                   "a custom severity fails at every level [default: warning, as the build].")
+@click.option("--allow-warnings", is_flag=True,
+              help="Warnings (and infos) do not make the data fail: --fail-on violation.")
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True,
               help="Language of messages and shape names.")
 @click.option("--focus", multiple=True, help="Validate only this focus node IRI (repeatable).")
@@ -32,45 +36,53 @@ from paradip_kg.rdf.formats import RDF_FORMATS
               help="Mix the project's ontology and vocabularies into the data (with the project's shapes).")
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str | None, shapes_files: tuple[Path, ...],
-             inference: str, allow_warnings: bool, lang: str, focus: tuple[str, ...], shape_iris: tuple[str, ...],
-             output: str, context: bool) -> None:
+             inference: str, fail_on: str | None, allow_warnings: bool, lang: str, focus: tuple[str, ...],
+             shape_iris: tuple[str, ...], output: str, context: bool) -> None:
     """Validate RDF files against the project's SHACL shapes (or --shapes).
 
-    Exit codes: 0 the data conforms, 1 it does not, 2 a file cannot be read (the message
-    names the file, line and column) or the shapes cannot be used; with -o json the error is
-    JSON on standard output too.
+    Exit codes: 0 the data passes (no result at the --fail-on level or above), 1 it does not,
+    2 a file cannot be read (the message names the file, line and column) or the shapes cannot
+    be used; with -o json the error is JSON on standard output too. The report's sh:conforms is
+    SHACL's: true only when there is no result at all.
     """
     from paradip_kg.shacl.local import run_validation
 
+    if allow_warnings and fail_on not in (None, "violation"):
+        raise click.UsageError(f"--allow-warnings means --fail-on violation; it cannot go with --fail-on {fail_on}")
     try:
-        text, conforms = run_validation(list(files), fmt=fmt, shapes_files=list(shapes_files),
+        text, passes = run_validation(list(files), fmt=fmt, shapes_files=list(shapes_files),
                                         project_dir=project_dir_of(ctx), inference=inference,
                                         allow_warnings=allow_warnings, lang=lang, focus=list(focus),
-                                        shape_iris=list(shape_iris), output=output, context=context)
+                                        shape_iris=list(shape_iris), output=output, context=context,
+                                        fail_on=fail_on)
     except InputError as exc:
         if output == "json":  # a script reading JSON gets JSON, errors too (the web's error shape)
             click.echo(json.dumps(error_json(exc), indent=2, ensure_ascii=False))
             sys.exit(2)
         fail_input(exc)
     click.echo(text, nl=not text.endswith("\n"))
-    sys.exit(0 if conforms else 1)
+    sys.exit(0 if passes else 1)
 
 
 @cli.command("import")
 @click.argument("table", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the Turtle here instead of standard output.")
-def import_cmd(table: Path, output: Path | None) -> None:
+@click.option("--no-reference", is_flag=True,
+              help="Leave out what the reference data (data/*.ttl) says of the sources, countries and states "
+                   "the table points to; without them the output does not validate on its own.")
+def import_cmd(table: Path, output: Path | None, no_reference: bool) -> None:
     """Map an agreements table (CSV, see docs/import-format.md) to RDF (Turtle).
 
-    A bad row fails with the file, row and column, exit 2, and nothing is written.
-    Put the CSV in data/sources/ to have `build` import it into the knowledge graph.
+    Every bad row is reported at once, each with the file, row and column; exit 2, and nothing is
+    written. The output includes the reference data it points to, so `paradip-kg validate` of it
+    passes on its own. Put the CSV in data/sources/ to have `build` import it into the knowledge graph.
     """
     from paradip_kg.importer.table import import_table
     from paradip_kg.rdf.serialize import turtle
 
     try:
-        graph = import_table(table)
+        graph = import_table(table, with_reference=not no_reference)
     except InputError as exc:
         fail_input(exc)
     text = turtle(graph)

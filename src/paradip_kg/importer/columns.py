@@ -26,8 +26,14 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 # name → (required, what it holds). docs/import-format.md explains each one; a test keeps the two in step.
 COLUMNS: dict[str, tuple[bool, str]] = {
     "source_row": (True, "row number of the agreement in its source table (positive integer)"),
-    "reporting_cvegeo": (True, "INEGI CVEGEO (5 digits) of the municipality whose agreements the table lists"),
-    "reporting_name": (True, "short name of that municipality, used in the agreement's label"),
+    "reporting_cvegeo": (False, "INEGI CVEGEO (5 digits) of the Mexican municipality whose agreements the table "
+                                "lists (required when reporting_country is MX or empty)"),
+    "reporting_name": (True, "short name of the reporting municipality or city, used in the agreement's label"),
+    "reporting_country": (False, "ISO 3166-1 alpha-2 code of the reporting government's country (default MX)"),
+    "reporting_admin_area": (False, "state or province of a reporting city outside Mexico (normalised)"),
+    "reporting_locality_wikidata": (False, "Wikidata QID of a reporting city outside Mexico, if verified"),
+    "reporting_sources": (False, "key(s) of the sources of the reporting city's names, province and link, "
+                                 "separated by ';'"),
     "kind": (True, "kind of agreement: " + ", ".join(("hermanamiento", "cooperacion-descentralizada",
                                                       "acuerdo-interinstitucional", "acuerdo"))),
     "partner_name": (True, "the partner city (normalised spelling)"),
@@ -46,6 +52,12 @@ COLUMNS: dict[str, tuple[bool, str]] = {
     "partner_locality_wikidata": (False, "Wikidata QID of the partner city, if verified"),
     "partner_municipality_wikidata": (False, "Wikidata QID of a Mexican partner's municipality, if verified"),
     "partner_sources": (False, "key(s) of the sources of the partner's names, codes and links, separated by ';'"),
+    "partner_place_sources": (False, "key(s) of the sources that place the partner in partner_admin_area "
+                                     "(on the province or state only)"),
+    "partner_code_sources": (False, "key(s) of the sources of the partner's INEGI codes (on the municipality "
+                                    "and a coded city only)"),
+    "partner_link_sources": (False, "key(s) of the sources of the partner's Wikidata QIDs (on the node that "
+                                    "carries each link only)"),
     "approval_date": (False, "date (YYYY-MM-DD) the cabildo approved the agreement, if verified"),
     "approval_source": (False, "key(s) of the source(s) of approval_date (required with it)"),
     "note_es": (False, "editorial note in Spanish"),
@@ -105,17 +117,17 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     return [name.strip() for name in records[0]], records[1:]
 
 
-def check_header(path: Path, header: list[str]) -> None:
-    for name in header:
+def header_errors(path: Path, header: list[str]) -> list[ImportRowError]:
+    """Every problem of a header row: unknown, repeated and missing required columns."""
+    errors = []
+    for index, name in enumerate(header):
         if name not in COLUMNS:
-            raise ImportRowError(str(path), 1, name, "unknown column; the columns are listed in docs/import-format.md")
-        if header.count(name) > 1:
-            raise ImportRowError(str(path), 1, name, "the column appears twice")
-    for name in REQUIRED:
-        if name not in header:
-            raise ImportRowError(str(path), 1, name, "missing required column")
-
-
+            errors.append(ImportRowError(str(path), 1, name, "unknown column; the columns are listed in "
+                                         "docs/import-format.md"))
+        elif name in header[:index]:
+            errors.append(ImportRowError(str(path), 1, name, "the column appears twice"))
+    errors += [ImportRowError(str(path), 1, name, "missing required column") for name in REQUIRED if name not in header]
+    return errors
 
 
 # --- One cell ----------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Rows of an agreements table → triples, following docs/model.md.
 
-One row is one agreement of a Mexican municipality (the "reporting" municipality) with a partner
-local government. :class:`TableMapper` checks each row (its cells, the reference data, the
-published table it transcribes) and adds the agreement, the partner government, its seat
-locality and the territories. It checks rows against each other too: an agreement twice, or two
-labels for one node, is an error. IRIs are deterministic, so mapping the same table twice gives
+One row is one agreement of a local government (the "reporting" one: a Mexican municipality by
+its INEGI code, or a city anywhere by its country and name) with a partner local government.
+:class:`TableMapper` checks each row (its cells, the reference data, the published table it
+transcribes) and adds the agreement, the partner government, its seat locality and the
+territories. It checks rows against each other too: an agreement twice, or two labels for one
+node, is an error. IRIs are deterministic, so mapping the same table twice gives
 the same triples.
 """
 
@@ -16,16 +17,16 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SDO, SKOS, XSD
 
-from paradip_kg.errors import CellError, ImportRowError
+from paradip_kg.errors import CellError, ImportRowError, ImportTableError
 from paradip_kg.importer.columns import (
     COLUMNS,
     ISO2,
     KINDS,
     LOCALITY,
     REQUIRED,
-    check_header,
     cvegeo,
     fold,
+    header_errors,
     key_slug,
     positive_int,
     read_csv,
@@ -46,17 +47,26 @@ class TableMapper:
         self.agreements: dict[URIRef, str] = {}  # IRI → "file, row n", to report duplicates
         self.labels: dict[tuple[URIRef, str | None], tuple[str, str]] = {}  # (node, lang) → (label, where)
         self.published = PublishedTables()
+        self.statement_sources: dict[str, list[URIRef]] = {}  # the current row's, per kind of partner statement
 
     def add_table(self, path: Path) -> None:
+        """Map every row of the table at ``path``; every bad row is reported at once.
+
+        Raises:
+            ImportTableError: one or more rows (or the header) are bad; each names its row and column.
+        """
         header, records = read_csv(path)
-        check_header(path, header)
+        errors = header_errors(path, header)
+        if errors:
+            raise ImportTableError(errors)
         if not records:
-            raise ImportRowError(str(path), 2, "source_row", "the table has no rows")
+            raise ImportTableError([ImportRowError(str(path), 2, "source_row", "the table has no rows")])
         seen_rows: dict[str, int] = {}
         for number, record in enumerate(records, start=2):
             if len(record) > len(header):
-                raise ImportRowError(str(path), number, "", f"the row has {len(record)} cells, "
-                                     f"the header {len(header)} columns")
+                errors.append(ImportRowError(str(path), number, "", f"the row has {len(record)} cells, "
+                                             f"the header {len(header)} columns"))
+                continue
             row = dict.fromkeys(COLUMNS, "")  # absent optional columns read as empty cells
             row.update((name, record[i].strip() if i < len(record) else "") for i, name in enumerate(header))
             try:
@@ -66,7 +76,9 @@ class TableMapper:
                 seen_rows[key] = number
                 self._add_row(path, number, row)
             except CellError as exc:
-                raise ImportRowError(str(path), number, exc.column, exc.message) from None
+                errors.append(ImportRowError(str(path), number, exc.column, exc.message))
+        if errors:
+            raise ImportTableError(errors)
 
     # -- one row ---------------------------------------------------------------------------
 
@@ -87,11 +99,28 @@ class TableMapper:
         self.published.check(path, row, table_row)
         sources = self._sources(row["source"], "source")
         partner_sources = sources + self._sources(row["partner_sources"], "partner_sources")
-        country = self._country(row["partner_country"])
-
-        reporting_code = cvegeo(row["reporting_cvegeo"], "reporting_cvegeo")
-        reporting = self._mexican_government(reporting_code, row["reporting_name"], None, sources, where,
-                                             "reporting_cvegeo", "reporting_name")
+        # Sources of one kind of partner statement each: they go on the node that carries it only.
+        self.statement_sources = {kind: self._sources(row[f"partner_{kind}_sources"], f"partner_{kind}_sources")
+                                  for kind in ("place", "code", "link")}
+        country = self._country(row["partner_country"], "partner_country")
+        reporting_country = row["reporting_country"] or "MX"
+        self._country(reporting_country, "reporting_country")
+        if reporting_country == "MX":
+            if not row["reporting_cvegeo"]:
+                raise CellError("reporting_cvegeo", "a Mexican reporting municipality needs its INEGI CVEGEO "
+                                "(or give reporting_country for a government outside Mexico)")
+            for column in ("reporting_admin_area", "reporting_locality_wikidata"):
+                if row[column]:
+                    raise CellError(column, "only a reporting government outside Mexico takes this column; a "
+                                    "Mexican one is named by reporting_cvegeo")
+            reporting_code = cvegeo(row["reporting_cvegeo"], "reporting_cvegeo")
+            reporting = self._mexican_government(reporting_code, row["reporting_name"], None, sources, where,
+                                                 "reporting_cvegeo", "reporting_name")
+        else:
+            if row["reporting_cvegeo"]:
+                raise CellError("reporting_cvegeo", f"the reporting government is in {reporting_country}: INEGI "
+                                "codes are for Mexican municipalities only")
+            reporting = self._foreign_reporting(row, reporting_country, sources, where)
         if row["partner_country"] == "MX":
             partner, locality = self._mexican_partner(row, partner_sources, where)
         else:
@@ -101,10 +130,12 @@ class TableMapper:
         if row["partner_locality_wikidata"]:
             self.graph.add((locality, SDO.sameAs, wikidata(row["partner_locality_wikidata"],
                                                             "partner_locality_wikidata")))
+            self._derived(locality, self.statement_sources["link"])
 
-        national = row["partner_country"] == "MX"
+        national = row["partner_country"] == reporting_country
         if national and kind.international_only:
-            raise CellError("kind", f"kind {row['kind']} is international only, but the partner is in Mexico (MX)")
+            raise CellError("kind", f"kind {row['kind']} is international only, but the partner is in the "
+                            f"reporting government's country ({reporting_country})")
         agreement = ID[f"agreement/{_key(reporting)}--{_key(partner)}"]
         if agreement in self.agreements:
             raise CellError("partner_name", f"{self.agreements[agreement]} is already the agreement {agreement}")
@@ -157,6 +188,11 @@ class TableMapper:
         government = self._mexican_government(code, row["partner_municipality"] or row["partner_name"],
                                               row["partner_municipality_wikidata"], sources, where,
                                               "partner_cvegeo", "partner_municipality")
+        municipality = ID[f"municipality/mx-{code}"]
+        if municipality not in self.reference.described:
+            self._derived(municipality, self.statement_sources["code"])
+            if row["partner_municipality_wikidata"]:
+                self._derived(municipality, self.statement_sources["link"])
         if row["partner_locality_inegi"]:
             inegi = row["partner_locality_inegi"]
             if not LOCALITY.fullmatch(inegi) or not inegi.startswith(code):
@@ -164,6 +200,7 @@ class TableMapper:
                                 f"starting with the municipality's CVEGEO {code}")
             locality = ID[f"locality/mx-{inegi}"]
             self.graph.add((locality, PDO.inegiCode, Literal(inegi)))
+            self._derived(locality, self.statement_sources["code"])
         else:
             locality = ID[f"locality/mx-{key_slug(row['partner_name'], 'partner_name')}"]
         self._locality(locality, row, ID[f"municipality/mx-{code}"], sources, where)
@@ -215,7 +252,7 @@ class TableMapper:
             row_sources = set(self._sources(row["source"], "source"))
             named = not row["source_text"] or (fold(row["partner_admin_area_source"] or row["partner_admin_area"])
                                                in fold(row["source_text"]))
-            place_sources = [s for s in sources if named or s not in row_sources]
+            place_sources = [s for s in sources if named or s not in row_sources] + self.statement_sources["place"]
             if not place_sources:
                 raise CellError("partner_sources", f"the row's text does not name {row['partner_admin_area']!r}: "
                                 "partner_sources must give the source of partner_admin_area")
@@ -245,13 +282,45 @@ class TableMapper:
 
     # -- helpers that check one value -------------------------------------------------------
 
-    def _country(self, code: str) -> URIRef:
+    def _country(self, code: str, column: str) -> URIRef:
         if not ISO2.fullmatch(code):
-            raise CellError("partner_country", f"{code!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
+            raise CellError(column, f"{code!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
         if code not in self.reference.countries:
-            raise CellError("partner_country", f"unknown country code {code!r}: the reference data has "
-                            f"{', '.join(sorted(self.reference.countries))}")
+            raise CellError(column, f"unknown country code {code!r}: it is not in ISO 3166-1 (the reference "
+                            f"gazetteer data/gazetteer.ttl has {len(self.reference.countries)} countries)")
         return self.reference.countries[code]
+
+    def _foreign_reporting(self, row: dict[str, str], iso: str, sources: list[URIRef], where: str) -> URIRef:
+        """The government of a reporting city outside Mexico (``id/government/{iso}-{slug}``, as a partner
+        of that name and country would be), its seat and province; described unless the reference data does."""
+        key = f"{iso.lower()}-{key_slug(row['reporting_name'], 'reporting_name')}"
+        government, locality = ID[f"government/{key}"], ID[f"locality/{key}"]
+        if government in self.reference.described:
+            return government
+        sources = sources + self._sources(row["reporting_sources"], "reporting_sources")
+        country = self.reference.countries[iso]
+        place = country
+        g = self.graph
+        if row["reporting_admin_area"]:
+            place = ID[f"state/{iso.lower()}-{key_slug(row['reporting_admin_area'], 'reporting_admin_area')}"]
+            g.add((place, RDF.type, PDO.State))
+            g.add((place, PDO.locatedIn, country))
+            for lang in ("es", "en"):
+                self._label(place, row["reporting_admin_area"], lang, where, "reporting_admin_area")
+            self._derived(place, sources)
+        g.add((locality, RDF.type, PDO.Locality))
+        g.add((locality, PDO.locatedIn, place))
+        for lang in ("es", "en"):
+            self._label(locality, row["reporting_name"], lang, where, "reporting_name")
+        if row["reporting_locality_wikidata"]:
+            g.add((locality, SDO.sameAs, wikidata(row["reporting_locality_wikidata"], "reporting_locality_wikidata")))
+        self._derived(locality, sources)
+        g.add((government, RDF.type, PDO.MunicipalGovernment))
+        g.add((government, PDO.hasSeat, locality))
+        self._label(government, f"Gobierno municipal de {row['reporting_name']}", "es", where, "reporting_name")
+        self._label(government, f"Municipal government of {row['reporting_name']}", "en", where, "reporting_name")
+        self._derived(government, sources)
+        return government
 
     def _state(self, cvegeo: str, column: str) -> MexicanState:
         state = self.reference.states.get(cvegeo[:2])

@@ -1,8 +1,13 @@
-"""The reference data an imported row may point to: countries, Mexican states and source documents (data/*.ttl)."""
+"""The reference data an imported row may point to: countries, Mexican states and source documents (data/*.ttl).
+
+The countries (all of ISO 3166-1) and Mexican states (all of ISO 3166-2:MX) come from the
+generated gazetteer ``data/gazetteer.ttl`` (:mod:`paradip_kg.importer.gazetteer`); the sources
+from ``data/sources.ttl``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -31,6 +36,7 @@ class Reference:
     states: dict[str, MexicanState]  # INEGI CVE_ENT → state
     sources: frozenset[URIRef]
     described: frozenset[URIRef]  # subjects the reference data already types (their labels live there)
+    graph: Graph | None = None  # the reference data itself, when it was read from files
 
     @classmethod
     def load(cls, data_dir: Path) -> Reference:
@@ -39,7 +45,8 @@ class Reference:
             raise InputError(f"reference data not found: {data_dir} is not a folder "
                              "(it holds the countries, states and sources an agreement table refers to; "
                              "run from the project folder or set PARADIP_PROJECT_DIR)")
-        return cls.from_graph(load_folder(data_dir))
+        graph = load_folder(data_dir)
+        return replace(cls.from_graph(graph), graph=graph)
 
     @classmethod
     def from_graph(cls, graph: Graph, described: frozenset[URIRef] | None = None) -> Reference:

@@ -1,16 +1,17 @@
 """Import tables of agreements (CSV) as RDF: one table (:func:`import_table`), or a folder's (:func:`load_tables`).
 
 The column format is documented in docs/import-format.md (:mod:`paradip_kg.importer.columns`).
-One row is one agreement of a Mexican municipality (the "reporting" municipality) with a partner
+One row is one agreement of a local government anywhere (the "reporting" one) with a partner
 local government:
 
     CSV row ──check──▶ reference data (data/*.ttl: countries, Mexican states, sources)     reference
             ──check──▶ the published table it transcribes (source_table), if named          published
             ──map────▶ agreement, partner government, seat locality, territories            mapping
 
-A row that cannot be imported raises :class:`~paradip_kg.errors.ImportRowError` naming the file,
-the row (as a spreadsheet numbers it: the header is row 1) and the column; nothing is returned, so
-an import is all or nothing. IRIs are deterministic, so importing the same table twice gives the
+Every row that cannot be imported is reported at once, in one
+:class:`~paradip_kg.errors.ImportTableError` that lists each bad row with the file, the row (as a
+spreadsheet numbers it: the header is row 1) and the column; nothing is returned, so an import is
+all or nothing. IRIs are deterministic, so importing the same table twice gives the
 same triples.
 """
 
@@ -18,30 +19,52 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from paradip_kg.errors import ImportRowError
+from paradip_kg.errors import ImportRowError, ImportTableError
 from paradip_kg.importer.columns import REQUIRED, read_csv
 from paradip_kg.importer.mapping import TableMapper
 from paradip_kg.importer.reference import Reference, default_data_dir
 
 
-def import_table(path: Path, data_dir: Path | None = None) -> Graph:
+def import_table(path: Path, data_dir: Path | None = None, *, with_reference: bool = False) -> Graph:
     """Map one agreements table (docs/import-format.md) to RDF.
 
     Args:
         path: the CSV file.
         data_dir: the folder of reference data (countries, states, sources); by default the
             configured project's ``data/``.
+        with_reference: add what the reference data says of the things the table points to (its
+            sources, countries, states, and what those point to in turn), so that the output
+            validates on its own (``paradip-kg validate``).
 
     Raises:
-        ImportRowError: a row cannot be imported (file, row and column named); nothing is returned.
+        ImportTableError: rows cannot be imported (each with file, row and column); nothing is returned.
         InputError: the reference data cannot be found.
     """
     reference = Reference.load(data_dir if data_dir is not None else default_data_dir())
     builder = TableMapper(reference)
     builder.add_table(Path(path))
+    if with_reference and reference.graph is not None:
+        return builder.graph + referenced(builder.graph, reference.graph)
     return builder.graph
+
+
+def referenced(graph: Graph, reference: Graph) -> Graph:
+    """The triples of ``reference`` about the IRIs ``graph`` points to, and about what those point to."""
+    out = Graph()
+    seen: set[URIRef] = set()
+    todo = [o for o in {*graph.objects(), *graph.subjects()} if isinstance(o, URIRef)]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in reference.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, URIRef) and o not in seen:
+                todo.append(o)
+    return out
 
 
 def load_tables(directory: Path, data_dir: Path | None = None, reference: Reference | None = None) -> Graph:
@@ -74,7 +97,13 @@ def load_tables(directory: Path, data_dir: Path | None = None, reference: Refere
             raise ImportRowError(str(path), 1, missing, "missing required column: the file is not an agreements "
                                  "table (docs/import-format.md), and no table names it in source_table")
     builder = TableMapper(reference)
+    errors: list[ImportRowError] = []
     for path in tables:
-        builder.add_table(path)
+        try:
+            builder.add_table(path)
+        except ImportTableError as exc:  # report the bad rows of every table, then stop
+            errors += exc.errors
+    if errors:
+        raise ImportTableError(errors)
     return builder.graph
 
