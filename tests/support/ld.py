@@ -48,7 +48,7 @@ pdo:MunicipalGovernment a owl:Class ; rdfs:label "Gobierno municipal"@es , "Muni
     rdfs:subClassOf pdo:Actor , schema:GovernmentOrganization .
 pdo:Agreement a owl:Class ; rdfs:label "Acuerdo"@es , "Agreement"@en ;
     skos:definition "Instrumento de vinculación."@es , "A linking instrument."@en ;
-    rdfs:subClassOf org:OrganizationalCollaboration .
+    rdfs:subClassOf prov:Entity .
 pdo:SisterCityAgreement a owl:Class ; rdfs:label "Hermanamiento"@es , "Sister-city agreement"@en ;
     rdfs:subClassOf pdo:Agreement .
 pdo:InternationalAgreement a owl:Class ; rdfs:label "Acuerdo internacional"@es , "International agreement"@en ;
@@ -60,7 +60,7 @@ pdo:Country a owl:Class ; rdfs:label "País"@es , "Country"@en ; rdfs:subClassOf
 pdo:SourceDocument a owl:Class ; rdfs:label "Documento fuente"@es , "Source document"@en .
 pdo:hasParty a owl:ObjectProperty ; rdfs:label "tiene parte"@es , "has party"@en ;
     skos:definition "Una parte del acuerdo."@es , "A party to the agreement."@en ;
-    rdfs:domain pdo:Agreement ; rdfs:range pdo:Actor ; owl:inverseOf pdo:partyTo ; rdfs:subPropertyOf org:hasMember .
+    rdfs:domain pdo:Agreement ; rdfs:range pdo:Actor ; owl:inverseOf pdo:partyTo .
 pdo:partyTo a owl:ObjectProperty ; rdfs:label "parte de"@es , "party to"@en .
 pdo:locatedIn a owl:ObjectProperty , owl:TransitiveProperty ; rdfs:label "situado en"@es , "located in"@en ;
     rdfs:domain pdo:Place ; rdfs:range pdo:Place ; rdfs:subPropertyOf schema:containedInPlace .
