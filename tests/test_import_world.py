@@ -88,7 +88,8 @@ def test_a_reporting_government_outside_mexico(tmp_path):
 
 
 @pytest.mark.parametrize("change, column", [
-    pytest.param({"reporting_country": "", "reporting_admin_area": ""}, "reporting_cvegeo", id="mexican-without-cvegeo"),
+    pytest.param({"reporting_country": "", "reporting_admin_area": ""}, "reporting_cvegeo",
+                 id="mexican-without-cvegeo"),
     pytest.param({"reporting_cvegeo": "23005"}, "reporting_cvegeo", id="cvegeo-abroad"),
     pytest.param({"reporting_country": "XX"}, "reporting_country", id="unknown-country"),
     pytest.param({"reporting_country": "MX", "reporting_cvegeo": "23005"}, "reporting_admin_area",
