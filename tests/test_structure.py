@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("", "settings", "errors", "namespaces", "i18n", "child", "progress"),
     ("rdf",),
     ("sparql", "shacl", "inference", "store", "importer"),
-    ("backends", "writes", "publish", "build"),
+    ("backends", "writes", "publish", "harvest", "build"),
     ("web", "cli", "serving", "__main__"),
 )
 

@@ -38,18 +38,20 @@ from rdflib.term import Node
 from paradip_kg import __version__
 from paradip_kg import settings as settings_mod
 from paradip_kg.errors import BuildFailed
+from paradip_kg.harvest.files import harvest_path, only_harvests, read_harvest
 from paradip_kg.inference.closure import infer
 from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
+from paradip_kg.publish.reconciliation import reconciled as reconciled_graph
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 from paradip_kg.shacl.compiled import validate_store
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
 from paradip_kg.store import search_index
-from paradip_kg.store.disk import Manifest, StoreWriter, manifest_path
-from paradip_kg.store.head import read_head, writes_dir
+from paradip_kg.store.disk import GraphContent, Manifest, StoreWriter, manifest_path
+from paradip_kg.store.head import open_store, read_head, writes_dir
 
 ProgressLike = Progress | Callable[[str], None] | None
 FOLDERS = {"ontology": "ontology", "vocab": "vocab", "data": "data", "shapes": "shapes"}
@@ -81,6 +83,8 @@ def input_files(project_dir: Path) -> list[Path]:
     sources = project_dir / "data" / "sources"
     if sources.is_dir():
         files += sorted(p for p in sources.glob("*.csv"))
+    if harvest_path(project_dir).is_file():  # the kept Wikidata harvest (graph wikidata)
+        files.append(harvest_path(project_dir))
     return files
 
 
@@ -241,6 +245,11 @@ def validate_stage(inputs: Inputs, inference: Inference, texts: dict[str, str], 
     return validate(everything(inputs, inference), inputs.graph("shapes"), allow_warnings=allow_warnings)
 
 
+def _only_harvests(store_dir: Path) -> bool:
+    """Whether the store's accepted writes are all harvests, which data/harvested/ keeps (harvest/files.py)."""
+    return only_harvests(open_store(store_dir))
+
+
 def is_current(project_dir: Path, store_dir: Path) -> bool:
     manifest = Manifest.read(manifest_path(store_dir))
     return manifest is not None and store_dir.exists() and manifest.content_hash == content_hash(project_dir)
@@ -254,6 +263,13 @@ def write_search_index(store_dir: Path, manifest: Manifest) -> search_index.Inde
                                         manifest.built_at)
     finally:
         del store
+
+
+def _accepted_writes(store_dir: Path) -> int:
+    """How many accepted writes the store serves on top of its build (0: none, or no store)."""
+    if not store_dir.exists() or not writes_dir(store_dir).exists():
+        return 0
+    return read_head(store_dir).sequence
 
 
 def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, force: bool = False,
@@ -278,13 +294,21 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     if not force and manifest is not None and store_dir.exists() and manifest.content_hash == digest:
         if not search_index.index_path(store_dir).exists():  # a store built before there was a search index
             write_search_index(store_dir, manifest)
-        report_to.say(f"store {store_dir} is up to date ({manifest.total} triples); nothing to do")
+        accepted = _accepted_writes(store_dir)
+        if accepted and discard_writes:  # the files have not changed: dropping the writes is all there is to do
+            shutil.rmtree(writes_dir(store_dir))
+            write_search_index(store_dir, manifest)  # the index followed the writes: back to the build's
+            report_to.say(f"discarded {accepted} accepted write(s): store {store_dir} serves the build again "
+                          f"({manifest.total} triples); the files have not changed, nothing to rebuild")
+            return manifest, False
+        kept = f", and {accepted} accepted write(s) on top, kept" if accepted else ""
+        report_to.say(f"store {store_dir} is up to date ({manifest.total} triples{kept}); nothing to do")
         return manifest, False
 
     writes_folder = writes_dir(store_dir)
     if store_dir.exists() and writes_folder.exists():
-        accepted = read_head(store_dir).sequence
-        if accepted and not discard_writes:
+        accepted = _accepted_writes(store_dir)
+        if accepted and not discard_writes and not _only_harvests(store_dir):
             raise BuildFailed(f"the store holds {accepted} accepted write(s) that the files do not have; "
                               "a build would drop them. Save them first (`paradip-kg export`, or the "
                               "provenance graph lists each change), then build with --discard-writes.")
@@ -323,7 +347,12 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     stage = report_to.stage("store")
     started = time.perf_counter()
     with stage.ticking(lambda: written[0]):
-        triples = writer.finish({"shapes": inputs.graph("shapes")})
+        # The kept Wikidata harvest: its own graph, and the reconciliation derived from it (not validated
+        # or inferred over: external claims in Wikidata's terms, which no shape or rule reads).
+        harvested = read_harvest(project_dir)
+        reconciled = reconciled_graph({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
+        harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": reconciled}
+        triples = writer.finish({"shapes": inputs.graph("shapes"), **{k: v for k, v in harvest_graphs.items() if v}})
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
                         inference=closure.engine)

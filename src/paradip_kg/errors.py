@@ -16,13 +16,17 @@
     ├── WriteForbidden           status 403; a reserved graph cannot be written
     ├── ReadOnlyBackend          status 405; the backend is only read (remote store: use push)
     ├── NotAcceptable            status 406; no representation the client accepts
+    ├── BulkDeleteRefused        status 409; a write would remove too much of the data graph unasked
     ├── PayloadTooLarge          status 413
+    ├── OverBudget               status 429; a client spent its query seconds of the minute (Retry-After)
     ├── WriteRejected            status 422; the change would break the shapes (carries the report)
     │   └── Inconsistent         the change contradicts the ontology (owlrl)
     ├── BuildFailed              status 500; the files do not pass validation, or are inconsistent
     ├── RemoteStoreError         status 502; the remote SPARQL store failed or could not be reached
+    ├── HarvestFailed            status 502; the Wikidata endpoint failed, even after the retries
     ├── NotAvailable             status 503; the store is not there (not built yet)
     ├── WriteBusy                status 503; another write held the lock too long
+    ├── LaneFull                 status 503; every query or validation child and the short queue are busy (Retry-After)
     ├── QueryTimeout             status 503; the query was stopped after the time limit
     └── ValidationTimeout        status 503; the validation was stopped after the time limit
 
@@ -154,6 +158,21 @@ class NotAcceptable(ParadipError):
     title = "Not acceptable"
 
 
+class BulkDeleteRefused(ParadipError):
+    """A write would remove more than the setting ``bulk_delete_share`` of the data graph without
+    the request asking for it (``confirm-bulk-delete=yes``); nothing was written."""
+
+    status = 409
+    title = "Bulk delete not confirmed"
+
+    def __init__(self, removed: int, total: int, share: float) -> None:
+        self.removed, self.total, self.share = removed, total, share
+        super().__init__(f"the write would remove {removed} of the {total} triples of the data graph, more than "
+                         f"bulk_delete_share={share:g} of it; nothing was written. Send it again with "
+                         "confirm-bulk-delete=yes (URL parameter, or the header X-Confirm-Bulk-Delete: yes) if that "
+                         "is what you mean; `paradip-kg restore` can bring the triples back afterwards.")
+
+
 class PayloadTooLarge(ParadipError):
     status = 413
     title = "Payload too large"
@@ -191,6 +210,13 @@ class RemoteStoreError(ParadipError):
     title = "Remote store error"
 
 
+class HarvestFailed(ParadipError):
+    """A harvest that could not finish (the endpoint kept failing, or answered nonsense): nothing was written."""
+
+    status = 502
+    title = "Harvest failed"
+
+
 class NotAvailable(ParadipError):
     status = 503
     title = "Not available"
@@ -199,6 +225,20 @@ class NotAvailable(ParadipError):
 class WriteBusy(ParadipError):
     status = 503
     title = "Writer busy"
+
+
+class LaneFull(ParadipError):
+    """The children that run queries (or validations) and their short queue are all taken."""
+
+    status = 503
+    title = "Busy"
+
+
+class OverBudget(ParadipError):
+    """A client used its query seconds of the last minute (setting ``query_budget``)."""
+
+    status = 429
+    title = "Too many requests"
 
 
 class QueryTimeout(ParadipError):

@@ -132,6 +132,10 @@ GRAPHS = {
     "data": GRAPH["data"],
     "inferred": GRAPH["inferred"],
     "shapes": GRAPH["shapes"],
+    # External claims harvested from Wikidata, in Wikidata's own terms (harvest/), and their
+    # comparison with the registry (publish/reconciliation.py): by name only, never facts.
+    "wikidata": GRAPH["wikidata"],
+    "reconciliation": GRAPH["reconciliation"],
 }
 DEFAULT_GRAPHS = ("ontology", "vocab", "data", "inferred")
 

@@ -88,6 +88,23 @@ SETTINGS: tuple[Setting, ...] = (
             "answers until the copy is loaded and while a new snapshot loads. `auto`: in memory while the store's "
             "quads times `workers` stay under 6,000,000; `yes`; `no`. See docs/sparql.md.", _in_memory),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run before it is stopped and answered 503.", float),
+    Setting("query_workers", 2,
+            "Query (and validation) child processes per gunicorn worker, like Virtuoso's MaxQueryThreads: at most "
+            "this many run at once; pages, fragments and kept small answers never wait for them. With the store "
+            "in memory they are forked from one loaded copy and share it. See docs/security.md.", int),
+    Setting("query_queue", 4,
+            "Requests that may wait for a free query (or validation) child; past it, 503 with Retry-After at once. "
+            "The wait counts in query_timeout.", int),
+    Setting("query_budget", 0.0,
+            "Seconds of query time each client may use per minute; past it, 429 with Retry-After. 0 (the "
+            "default) turns the budget off. For public deployments; see docs/security.md.", float),
+    Setting("trusted_proxies", 0,
+            "How many proxies in front of the server set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix); "
+            "0 trusts none: the client is the peer address.", int),
+    Setting("request_read_timeout", 10.0,
+            "Seconds a client may take to send a request (between reads of its headers and body); then the "
+            "connection is closed. Slow clients hold no worker meanwhile (gevent workers).", float),
+    Setting("max_connections", 1000, "Open connections each gunicorn worker takes at once (worker_connections).", int),
     Setting("result_limit", 10000,
             "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a cut result says so in the "
             "X-Paradip-Truncated header.", int),
@@ -142,6 +159,26 @@ SETTINGS: tuple[Setting, ...] = (
             "such updates get 400.", _bool),
     Setting("write_timeout", 30.0,
             "Seconds a write waits for the store's write lock (one write at a time) before it is answered 503.", float),
+    Setting("bulk_delete_share", 0.1,
+            "Largest share of the data graph's triples one write may remove (CLEAR, DROP, MOVE, DELETE WHERE, a "
+            "Graph Store PUT or DELETE of the data graph) unless the request asks for it explicitly "
+            "(`confirm-bulk-delete=yes`, as a URL parameter or an `X-Confirm-Bulk-Delete: yes` header); more is "
+            "refused with 409 and nothing is written. 1 turns the guard off. See docs/writes.md.", float),
+    Setting("wikidata_endpoint", "https://query.wikidata.org/sparql",
+            "SPARQL endpoint that `harvest wikidata` asks (Wikidata's Query Service by default; QLever's Wikidata "
+            "endpoint or a local mirror of a Wikidata dump answer the same standard queries). See docs/wikidata.md."),
+    Setting("wikidata_contact", "",
+            "Contact (an e-mail address or a URL) that `harvest wikidata` adds to its User-Agent, as the Query "
+            "Service's User-Agent policy asks of bots. Empty: only the project's address."),
+    Setting("wikidata_page_size", 5000,
+            "Rows per page (LIMIT/OFFSET) of each harvest query; smaller pages stay further below the endpoint's "
+            "time limit.", int),
+    Setting("wikidata_timeout", 60.0,
+            "Seconds `harvest wikidata` waits for one answer before it retries (WDQS stops queries after 60 s).",
+            float),
+    Setting("wikidata_retries", 5,
+            "Times a request is retried on 429, 5xx or a time-out (waiting as Retry-After says, else 2 s, doubling) "
+            "before the harvest fails and writes nothing.", int),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

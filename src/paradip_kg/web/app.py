@@ -29,6 +29,8 @@ from paradip_kg.web.fragments import bp as fragments
 from paradip_kg.web.home import bp as home
 from paradip_kg.web.language import lang_url, remember_language, tr
 from paradip_kg.web.quality import bp as quality
+from paradip_kg.web.query_vocabulary import bp as query_vocabulary
+from paradip_kg.web.reconciliation import bp as reconciliation
 from paradip_kg.web.resources import bp as resources
 from paradip_kg.web.search import bp as search
 from paradip_kg.web.sparql import bp as sparql
@@ -39,7 +41,7 @@ from paradip_kg.web.writes import bp as writes
 
 # In this order: the catch-all routes of resources come after the fixed paths of the others.
 BLUEPRINTS: tuple[Blueprint, ...] = (urls, sparql, validate, quality, writes, docs_pages, dataset, home, search,
-                                     resources,
+                                     query_vocabulary, reconciliation, resources,
                                      fragments)
 EXPOSED_HEADERS = "ETag, Content-Type, Content-Disposition, Link, X-Paradip-Truncated, X-Paradip-Result-Limit"
 
@@ -122,4 +124,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(add_cors)
     app.after_request(add_security_headers)
     app.after_request(remember_language)
+    proxies = int(values.get("trusted_proxies") or 0)
+    if proxies > 0:  # the client's address from X-Forwarded-For, only as many hops as the operator trusts
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app
