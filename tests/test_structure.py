@@ -3,7 +3,7 @@ modules import each other (directly or round a loop), and imports go one way, do
 
 The layers, bottom to top (docs/architecture.md draws the same table, :data:`LAYERS`):
 
-    0  settings · errors · namespaces · i18n · child · progress   (and the package's own __init__)
+    0  settings · errors · namespaces · i18n · child · lanes · progress   (and the package's own __init__)
     1  rdf
     2  sparql · shacl · inference · store · importer
     3  backends · writes · publish · build
@@ -39,7 +39,7 @@ MAX_LINES = 400
 # Bottom → top. Each entry names the top-level modules and packages of one layer; "" is the
 # package's own __init__ (its version and folder), which every module may read.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("", "settings", "errors", "namespaces", "i18n", "child", "progress"),
+    ("", "settings", "errors", "namespaces", "i18n", "child", "lanes", "progress"),
     ("rdf",),
     ("sparql", "shacl", "inference", "store", "importer"),
     ("backends", "writes", "publish", "harvest", "build"),

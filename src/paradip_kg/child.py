@@ -143,6 +143,22 @@ class Child:
             self._ready = True
         return proc
 
+    def poll_ready(self) -> bool:
+        """Whether the child has said hello, without waiting (starts it if none runs)."""
+        if self._ready:
+            return True
+        with self._lock:
+            self.start()
+            proc = self._proc
+            assert proc is not None and proc.stdout is not None
+            if proc.poll() is not None or not select([proc.stdout], [], [], 0)[0]:
+                return False
+            try:
+                self._wait_ready()
+            except ChildProcessError:
+                return False
+            return True
+
     def call(self, request: object, timeout: float | None) -> Any:
         """Send ``request`` and return the child's answer.
 
@@ -227,3 +243,144 @@ def serve(setup: Callable[[], Handler]) -> int:
         except EOFError:
             return 0
         write_frame(channel, handle(request))
+
+
+# --- Children forked from a loaded parent (one copy of memory, shared copy-on-write) --------
+#
+# A child that loads a big store into memory costs that memory once per child. A fork server
+# (a Child whose handler is :func:`fork_handler`) loads it once; each request forks a child of
+# it that answers jobs over a Unix socket of its own and shares the loaded pages copy-on-write.
+# The fork server is single-threaded when it forks (no lock can be held by a thread that the
+# fork leaves behind). The socket has an abstract address (no file); the forked child answers
+# only the process that started the fork server (its peer credentials are checked).
+
+
+def fork_handler(make_handler: Callable[[], Handler], accept_timeout: float = 30.0) -> Handler:
+    """The fork server's handler: each request forks a child running ``make_handler()``'s handler;
+    the answer is ``(pid, address)``, or ``("failed", message)``."""
+    import socket
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked children are reaped by the kernel
+    owner = os.getppid()
+    counter = iter(range(1 << 62))
+
+    def fork(_request: Any) -> Any:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        address = f"\0paradip-kg-{os.getpid()}-{next(counter)}-{os.urandom(6).hex()}"
+        try:
+            listener.bind(address)
+            listener.listen(1)
+            pid = os.fork()
+        except OSError as exc:
+            listener.close()
+            return (FAILED, f"cannot fork: {exc}")
+        if pid == 0:  # the forked child: never returns into the fork server's loop
+            status = 1
+            try:
+                _die_with_parent()
+                status = _serve_socket(listener, owner, make_handler(), accept_timeout)
+            finally:
+                os._exit(status)
+        listener.close()
+        return (pid, address)
+
+    return fork
+
+
+def _serve_socket(listener: Any, owner: int, handle: Handler, accept_timeout: float) -> int:
+    import socket
+
+    listener.settimeout(accept_timeout)
+    conn, _ = listener.accept()
+    listener.close()
+    conn.settimeout(None)
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    if struct.unpack("3i", creds)[0] != owner:
+        return 1  # only the process that started the fork server may send jobs
+    requests, answers = conn.makefile("rb"), conn.makefile("wb")
+    while True:
+        try:
+            request = read_frame(requests)
+        except (EOFError, OSError):
+            return 0
+        write_frame(answers, handle(request))
+
+
+class ForkedChild:
+    """A child forked by a fork server (a :class:`Child` running :func:`fork_handler`), used like a Child.
+
+    Killed (SIGKILL) past a deadline like a Child; ``restart`` forks a fresh one at once.
+    """
+
+    def __init__(self, server: Child, name: str = "the forked child", restart: bool = False) -> None:
+        self.server, self.name, self.restart = server, name, restart
+        self._pid: int | None = None
+        self._sock: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        return self._pid
+
+    def start(self) -> None:
+        """Fork the child if none runs (ChildProcessError if the fork server cannot)."""
+        import socket
+
+        if self._sock is not None:
+            return
+        answer = self.server.call(("fork",), 30.0)
+        if answer[0] == FAILED:
+            raise ChildProcessError(str(answer[1]))
+        pid, address = answer
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(address)
+        except OSError:
+            sock.close()
+            _kill(pid)
+            raise ChildProcessError(f"{self.name} did not start; see the server log") from None
+        self._pid, self._sock = pid, sock
+
+    def stop(self) -> None:
+        """Kill the child now."""
+        pid, sock, self._pid, self._sock = self._pid, self._sock, None, None
+        if pid is not None:
+            _kill(pid)
+        if sock is not None:
+            sock.close()
+
+    def call(self, request: object, timeout: float | None) -> Any:
+        """As :meth:`Child.call`."""
+        with self._lock:
+            try:
+                self.start()
+            except TimeoutError:
+                raise ChildProcessError(f"{self.name} did not start; see the server log") from None
+            sock = self._sock
+            try:
+                data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+                sock.sendall(_HEADER.pack(len(data)) + data)
+                deadline = time.monotonic() + timeout if timeout else None
+                (size,) = _HEADER.unpack(_read_exact(sock.fileno(), _HEADER.size, deadline))
+                return pickle.loads(_read_exact(sock.fileno(), size, deadline))
+            except TimeoutError:
+                self._replace()
+                raise
+            except (EOFError, OSError, pickle.UnpicklingError):
+                self._replace()
+                raise ChildProcessError(f"{self.name} ended unexpectedly; see the server log") from None
+
+    def _replace(self) -> None:
+        self.stop()
+        if self.restart:
+            try:
+                self.start()
+            except (ChildProcessError, TimeoutError, OSError):
+                pass  # the next job tries again
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

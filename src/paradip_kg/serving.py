@@ -1,8 +1,9 @@
 """Run the web application under gunicorn (never Flask's development server).
 
-:func:`serve` embeds gunicorn (``BaseApplication``): sync workers, each calling
-``create_app(settings)`` after the fork, each with its own query child process (see
-:mod:`paradip_kg.sparql.runner`). It binds 127.0.0.1 unless told otherwise. Logs go to the
+:func:`serve` embeds gunicorn (``BaseApplication``): gevent workers (a slow client costs a
+greenlet, not a worker; incomplete requests are closed after ``request_read_timeout``), each
+calling ``create_app(settings)`` after the fork, each with its pool of query children (see
+:mod:`paradip_kg.sparql.pool`). It binds 127.0.0.1 unless told otherwise. Logs go to the
 process's stdout (access) and stderr (errors): never give a server a pipe nobody reads.
 
 Given RDF files, it loads them strictly (:func:`paradip_kg.rdf.parse.read_quads`, errors with
@@ -98,15 +99,44 @@ def check_port(host: str, port: int) -> None:
                             f"with --port N (or PARADIP_PORT=N)") from None
 
 
+def worker_class() -> type:
+    """gunicorn's gevent worker, with the request read timeout on every connection's socket.
+
+    A connection costs a greenlet, not a worker, until its request is complete: a client that
+    sends half a request holds nobody (docs/security.md, "Slow clients"). gunicorn gives the
+    request line and headers ``keepalive`` seconds in all (then it closes the connection, as for
+    an idle kept-alive one); the socket timeout set here bounds each read of a body and each
+    write of an answer by the same ``request_read_timeout``.
+    """
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class ReadTimeoutWorker(GeventWorker):
+        def handle(self, listener: Any, client: Any, addr: Any) -> None:
+            client.setblocking(1)
+            client.settimeout(float(self.cfg.keepalive))
+            super(GeventWorker, self).handle(listener, client, addr)  # GeventWorker's own would unset it
+
+    return ReadTimeoutWorker
+
+
 def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
-    """gunicorn settings for ``values``: sync workers, a worker timeout above the longest request
-    (a query, a validation, or a write: its wait for the write lock plus its own work)."""
+    """gunicorn settings for ``values``: gevent workers (:func:`worker_class`), bounded connections
+    and header sizes, a worker timeout above the longest request (a query, a validation, or a
+    write: its wait for the write lock plus its own work)."""
     longest = max(float(values["query_timeout"]), float(values["validation_timeout"]),
                   float(values.get("write_timeout", 0)) + 60)
+    read_timeout = max(1, math.ceil(float(values.get("request_read_timeout") or 10)))
     return {
         "bind": f"{values['host']}:{values['port']}",
         "workers": int(values["workers"]),
-        "worker_class": "sync",
+        "worker_class": worker_class(),
+        "worker_connections": int(values.get("max_connections") or 1000),
+        # The whole request line and headers must arrive within this many seconds (gevent workers
+        # time the header read by `keepalive`); an idle kept-alive connection is closed after it too.
+        "keepalive": read_timeout,
+        # Header sizes (gunicorn answers 400 past them); the body's is the app's max_request_bytes (413).
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         # gunicorn's control socket lives in the user's home folder by default: two servers would
         # share it, and stopping one removes the other's. We do not use gunicornc, so none.
         "control_socket_disable": True,

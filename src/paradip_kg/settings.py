@@ -102,8 +102,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How many proxies in front of the server set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix); "
             "0 trusts none: the client is the peer address.", int),
     Setting("request_read_timeout", 10.0,
-            "Seconds a client may take to send a request (between reads of its headers and body); then the "
-            "connection is closed. Slow clients hold no worker meanwhile (gevent workers).", float),
+            "Seconds a client may take to send its request line and headers (in all), and to send each part of "
+            "its body; then the connection is closed. Slow clients hold no worker meanwhile (gevent workers).",
+            float),
     Setting("max_connections", 1000, "Open connections each gunicorn worker takes at once (worker_connections).", int),
     Setting("result_limit", 10000,
             "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a cut result says so in the "

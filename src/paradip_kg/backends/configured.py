@@ -23,7 +23,10 @@ def make_backend(settings: Mapping[str, Any], default_graphs: Sequence[str] = ()
     if name == "oxigraph":
         return EmbeddedBackend(Path(settings["store"]), default_graphs, union,
                                in_memory=str(settings.get("store_in_memory") or "auto"),
-                               workers=int(settings.get("workers") or 1))
+                               workers=int(settings.get("workers") or 1),
+                               query_workers=int(settings.get("query_workers") or 2),
+                               query_queue=int(settings.get("query_queue", 4)),
+                               query_timeout=float(settings.get("query_timeout") or 5.0))
     if name == "memory":
         return MemoryBackend.from_project(Path(str(settings.get("project_dir") or ".")),
                                           default_graphs=default_graphs, union=union)

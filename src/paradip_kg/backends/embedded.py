@@ -4,16 +4,15 @@ The store folder is the one ``paradip-kg build`` writes (setting ``store``); acc
 publish snapshots beside it, and :func:`paradip_kg.store.head.read_head` names the newest
 published state. :class:`EmbeddedBackend` re-reads that head only when the manifest or HEAD file
 changes (one ``stat`` each per call), opens the state read-only (again when a write or build moves
-it), and gives each thread its own query child process
-(:class:`~paradip_kg.sparql.runner.QueryRunner`), killed past ``query_timeout``. It is the one
-backend that takes writes (:mod:`paradip_kg.writes.commit` writes to the store folder).
+it), and runs ``/sparql`` jobs in the process's pool of query children
+(:class:`~paradip_kg.sparql.pool.QueryPool`, setting ``query_workers``), each killed past
+``query_timeout``. It is the one backend that takes writes (:mod:`paradip_kg.writes.commit` writes to the store folder).
 
-Setting ``store_in_memory`` (``auto``, ``yes``, ``no``): each query child also copies the
-published state into memory and answers from the copy once loaded
+Setting ``store_in_memory`` (``auto``, ``yes``, ``no``): the pool's children are forked from one
+process that copied the published state into memory, and answer from that shared copy once loaded
 (:mod:`paradip_kg.sparql.in_memory`); ``auto`` does so while the built store's quads (its manifest
-says how many) times the gunicorn workers (one query child each) stay under
-:data:`AUTO_MEMORY_QUADS`: memory multiplies with the query children, so a big graph is served
-from memory with few workers.
+says how many) times the gunicorn workers (one copy each) stay under
+:data:`AUTO_MEMORY_QUADS`: memory multiplies with the workers, not with the pool.
 
 After a fork (gunicorn with ``preload``) the store handle and the children belong to the parent:
 the child of the fork opens and starts its own.
@@ -22,7 +21,6 @@ the child of the fork opens and starts its own.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ import pyoxigraph as ox
 
 from paradip_kg.backends.base import Backend
 from paradip_kg.errors import NotAvailable
-from paradip_kg.sparql.runner import QueryRunner
+from paradip_kg.sparql.pool import QueryPool
 from paradip_kg.store.disk import Manifest, manifest_path
 from paradip_kg.store.head import Head, head_path, read_head
 
@@ -59,20 +57,20 @@ class EmbeddedBackend(Backend):
     writable = True
 
     def __init__(self, store_dir: Path, default_graphs: Sequence[str] = (), union: bool = False,
-                 in_memory: str = "auto", workers: int = 1) -> None:
+                 in_memory: str = "auto", workers: int = 1, query_workers: int = 2, query_queue: int = 4,
+                 query_timeout: float = 5.0) -> None:
         super().__init__(default_graphs, union)
         self.store_dir = Path(store_dir)
         self.in_memory, self.workers = in_memory, workers
+        self.pool_size, self.pool_queue, self.query_timeout = query_workers, query_queue, query_timeout
         self._store: tuple[Path, ox.Store] | None = None
         self._head: tuple[list[Any], Head] | None = None
         self._pid = os.getpid()
-        self._local = threading.local()
-        self._runners: list[QueryRunner] = []
+        self._pool: QueryPool | None = None
 
     def _check_pid(self) -> None:
         if self._pid != os.getpid():
-            self._pid, self._store, self._runners = os.getpid(), None, []
-            self._local = threading.local()
+            self._pid, self._store, self._pool = os.getpid(), None, None
 
     def head(self) -> Head:
         """The newest published state (the build, or the last accepted write), re-read only when
@@ -107,20 +105,18 @@ class EmbeddedBackend(Backend):
                     raise NotAvailable(f"The knowledge graph is not available: {exc}") from None
             return self._store[1]
 
-    def runner(self) -> QueryRunner:
-        """This thread's query child process (started on first use)."""
+    def runner(self) -> QueryPool:
+        """This process's pool of query children (:mod:`paradip_kg.sparql.pool`; started on first use)."""
         self._check_pid()
-        runner: QueryRunner | None = getattr(self._local, "runner", None)
-        if runner is None:
-            if not self.store_dir.exists():
-                raise NotAvailable(f"The knowledge graph is not available: no store at {self.store_dir}; "
-                                   "run `paradip-kg build` first")
-            runner = QueryRunner(self.store_dir, self.default_graphs, self.union,
-                                 in_memory=wants_memory(self.in_memory, self.manifest(), self.workers))
-            self._local.runner = runner
-            with self._lock:
-                self._runners.append(runner)
-        return runner
+        with self._lock:
+            if self._pool is None:
+                if not self.store_dir.exists():
+                    raise NotAvailable(f"The knowledge graph is not available: no store at {self.store_dir}; "
+                                       "run `paradip-kg build` first")
+                self._pool = QueryPool(self.store_dir, self.default_graphs, self.union, size=self.pool_size,
+                                       queue=self.pool_queue, retry_after=self.query_timeout,
+                                       in_memory=wants_memory(self.in_memory, self.manifest(), self.workers))
+            return self._pool
 
     def manifest(self) -> Manifest | None:
         return Manifest.read(manifest_path(self.store_dir))
@@ -128,8 +124,6 @@ class EmbeddedBackend(Backend):
     def close(self) -> None:
         """Stop the query children of this process (those of a parent before a fork are not ours)."""
         with self._lock:
-            runners, self._runners = self._runners, []
-        if self._pid == os.getpid():
-            for runner in runners:
-                runner.stop()
-        self._local = threading.local()
+            pool, self._pool = self._pool, None
+        if pool is not None and self._pid == os.getpid():
+            pool.stop()

@@ -51,6 +51,19 @@ class Published:
         if in_memory:
             self._start_loader()
 
+    @classmethod
+    def preloaded(cls, path: str) -> Published:
+        """The state at ``path`` with its copy loaded now, in this thread, and no loader thread
+        ever (the fork server: it forks only while single-threaded, see :mod:`paradip_kg.child`).
+        A newer state named later is answered from disk."""
+        state = cls(path, in_memory=False)
+        started = time.monotonic()
+        state.memory = (path, load_copy(state.disk[1]))
+        state.load_seconds = time.monotonic() - started
+        print(f"{COPIED} {path} in {state.load_seconds:.1f} s (shared by the forked query children)",
+              file=sys.stderr, flush=True)
+        return state
+
     def store_for(self, path: str | None) -> ox.Store:
         """The store of the state at ``path`` (None: the newest one seen): its copy if loaded, else disk.
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from paradip_kg.child import Child, serve
+from paradip_kg.child import Child, ForkedChild, Handler, fork_handler, serve
 from paradip_kg.errors import ParadipError, QueryTimeout
 from paradip_kg.sparql.execute import execute
 from paradip_kg.sparql.in_memory import Published
@@ -33,18 +33,37 @@ from paradip_kg.sparql.jobs import Job, Reply, reply_or_raise
 MODULE = "paradip_kg.sparql.runner"
 
 
+def child_args(store: Path | str, default_graphs: Sequence[str] = (), union_default_graph: bool = False) -> list[str]:
+    """The command-line arguments of a query child (or fork server) for this store."""
+    args = ["--store", str(store), *(["--union"] if union_default_graph else [])]
+    for graph in default_graphs:
+        args += ["--default-graph", graph]
+    return args
+
+
+def fork_server(state: Path | str, default_graphs: Sequence[str] = (), union_default_graph: bool = False,
+                start_timeout: float = 600.0) -> Child:
+    """A process that copies the state at ``state`` into memory once and forks query children
+    that share the copy (:func:`paradip_kg.child.fork_handler`); it says hello once loaded."""
+    return Child(MODULE, [*child_args(state, default_graphs, union_default_graph), "--fork-server"],
+                 name="the in-memory query process", start_timeout=start_timeout)
+
+
 class QueryRunner:
-    """One child process answering jobs, stopped and replaced when a job overruns."""
+    """One child process answering jobs, stopped and replaced when a job overruns.
+
+    ``forked_from``: a :func:`fork_server`; the child is then forked from it (sharing its copy
+    of the store in memory) instead of started afresh.
+    """
 
     def __init__(self, store: Path, default_graphs: Sequence[str] = (), union_default_graph: bool = False,
-                 start_timeout: float = 60.0, in_memory: bool = False) -> None:
-        args = ["--store", str(store), *(["--union"] if union_default_graph else []),
-                *(["--in-memory"] if in_memory else [])]
-        self.in_memory = in_memory
-        for graph in default_graphs:
-            args += ["--default-graph", graph]
-        self.child = Child(MODULE, args, name="the query engine process", start_timeout=start_timeout,
-                           restart=True)
+                 start_timeout: float = 60.0, in_memory: bool = False, forked_from: Child | None = None) -> None:
+        args = [*child_args(store, default_graphs, union_default_graph), *(["--in-memory"] if in_memory else [])]
+        self.in_memory = in_memory or forked_from is not None
+        self.forked_from = forked_from
+        self.child: Child | ForkedChild = (
+            Child(MODULE, args, name="the query engine process", start_timeout=start_timeout, restart=True)
+            if forked_from is None else ForkedChild(forked_from, name="the query engine process", restart=True))
 
     def start(self) -> None:
         """Start the child if none runs (it opens the store while the worker does other things)."""
@@ -58,19 +77,25 @@ class QueryRunner:
     def pid(self) -> int | None:
         return self.child.pid
 
-    def run(self, job: Job, timeout: float) -> Reply:
-        """Run ``job``; raise QueryTimeout after ``timeout`` s, QuerySyntaxError on a bad query."""
+    def run(self, job: Job, timeout: float, limit: float | None = None) -> Reply:
+        """Run ``job``; raise QueryTimeout after ``timeout`` s (``limit``: the query's whole time
+        limit, which the message names, when it waited for a slot first), QuerySyntaxError on a
+        bad query."""
         started = time.monotonic()
         try:
-            reply: Reply = self.child.call(job, timeout)
+            reply: Reply = self.child.call(job, max(timeout, 0.001))
         except TimeoutError:
-            raise QueryTimeout(f"The query ran for more than {timeout:g} s and was stopped. "
-                               "Narrow it (a LIMIT, a more selective pattern) or ask the operator "
-                               "for a longer query_timeout.") from None
+            raise timed_out(limit or timeout) from None
         except ChildProcessError as exc:
             raise ParadipError(str(exc)) from None
         reply.seconds = time.monotonic() - started
         return reply_or_raise(reply)
+
+
+def timed_out(limit: float) -> QueryTimeout:
+    return QueryTimeout(f"The query ran for more than {limit:g} s and was stopped. "
+                        "Narrow it (a LIMIT, a more selective pattern) or ask the operator "
+                        "for a longer query_timeout.")
 
 
 # --- The child side -----------------------------------------------------------------------
@@ -79,8 +104,9 @@ class QueryRunner:
 class _Jobs:
     """The child's handler of jobs: the state each job names, read-only (or its copy in memory)."""
 
-    def __init__(self, store_dir: str, default_graphs: tuple[str, ...], union: bool, in_memory: bool = False) -> None:
-        self.published = Published(store_dir, in_memory)  # OSError: the hello says so
+    def __init__(self, store_dir: str, default_graphs: tuple[str, ...], union: bool, in_memory: bool = False,
+                 published: Published | None = None) -> None:
+        self.published = published or Published(store_dir, in_memory)  # OSError: the hello says so
         self.default_graphs, self.union = default_graphs, union
 
     def __call__(self, job: Job) -> Reply:
@@ -98,8 +124,17 @@ def child_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--union", action="store_true")
     parser.add_argument("--default-graph", action="append", default=[])
     parser.add_argument("--in-memory", action="store_true")
+    parser.add_argument("--fork-server", action="store_true",
+                        help="load the store into memory once, then fork children that share it")
     args = parser.parse_args(argv)
-    return serve(lambda: _Jobs(args.store, tuple(args.default_graph), args.union, args.in_memory))
+    graphs = tuple(args.default_graph)
+    if args.fork_server:
+        def setup() -> Handler:
+            published = Published.preloaded(args.store)  # OSError: the hello says so
+            return fork_handler(lambda: _Jobs(args.store, graphs, args.union, published=published))
+
+        return serve(setup)
+    return serve(lambda: _Jobs(args.store, graphs, args.union, args.in_memory))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ back in the chosen format; a browser's table goes to the query page
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -36,7 +37,7 @@ from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTo
 from paradip_kg.namespaces import PREFIXES
 from paradip_kg.rdf.formats import RDF_FORMATS, Format
 from paradip_kg.sparql.inspect import inspect_query
-from paradip_kg.sparql.jobs import Job
+from paradip_kg.sparql.jobs import Job, Reply
 from paradip_kg.web import conneg, http
 from paradip_kg.web.language import page_language
 from paradip_kg.web.service_description import describe_service
@@ -185,7 +186,7 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
         if validator.current():
             return http.headers(Response(status=304), validator,
                                 vary=("Accept", "Accept-Language") if html else ("Accept",))
-        reply = state.runner().run(job, float(settings["query_timeout"]))
+        reply = run_within_budget(job, float(settings["query_timeout"]))
     except ParadipError as exc:
         if isinstance(exc, NotAcceptable) and exc.message in KINDS:  # the runner's: the lexer did not know the form
             exc = not_acceptable(exc.message)
@@ -201,6 +202,20 @@ def answer(proto: ProtocolRequest, query: str) -> Response:
     response.headers["X-Paradip-Truncated"] = "true" if reply.truncated else "false"
     response.headers["X-Paradip-Result-Limit"] = str(settings["result_limit"])
     return response
+
+
+def run_within_budget(job: Job, timeout: float) -> Reply:
+    """Run ``job`` on the query lane, charged to the client's budget (429 in the visitor's
+    language once it is spent: :mod:`paradip_kg.web.budget`; a full lane answers 503 with
+    Retry-After at once: :mod:`paradip_kg.sparql.pool`)."""
+    state = get_state()
+    client = request.remote_addr or ""
+    state.budget.check(client, page_language)
+    started = time.monotonic()
+    try:
+        return state.runner().run(job, timeout)
+    finally:
+        state.budget.charge(client, time.monotonic() - started)
 
 
 def updates_elsewhere() -> str:

@@ -26,9 +26,10 @@ from flask import current_app
 from paradip_kg.backends.base import Backend, Runner
 from paradip_kg.backends.configured import make_backend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
-from paradip_kg.shacl.runner import ValidationRunner
+from paradip_kg.shacl.runner import ValidationPool
 from paradip_kg.store.disk import Manifest
 from paradip_kg.store.head import Head
+from paradip_kg.web.budget import Budget
 
 EXTENSION = "paradip_kg"
 PATH_SETTINGS = ("store", "project_dir", "validation_reports_dir")
@@ -53,8 +54,8 @@ class AppState:
         self._lasting: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._pid = os.getpid()
-        self._validation = threading.local()
-        self._validation_runners: list[ValidationRunner] = []
+        self._validations: ValidationPool | None = None
+        self.budget = Budget(float(self.settings.get("query_budget") or 0))  # query seconds per client a minute
 
     @property
     def default_graphs(self) -> tuple[str, ...]:
@@ -73,16 +74,16 @@ class AppState:
         """What runs this thread's ``/sparql`` jobs."""
         return self.backend.runner()
 
-    def validation_runner(self) -> ValidationRunner:
-        """This thread's ``/validate`` child process (started on first use; a fork gets its own)."""
-        if self._pid != os.getpid():  # forked (gunicorn --preload): the parent's children are not ours
-            self._pid, self._validation, self._validation_runners = os.getpid(), threading.local(), []
-        runner: ValidationRunner | None = getattr(self._validation, "runner", None)
-        if runner is None:
-            runner = self._validation.runner = ValidationRunner()
-            with self._lock:
-                self._validation_runners.append(runner)
-        return runner
+    def validation_runner(self) -> ValidationPool:
+        """This process's ``/validate`` children, a bounded pool (started on first use; a fork gets its own)."""
+        with self._lock:
+            if self._pid != os.getpid():  # forked (gunicorn --preload): the parent's children are not ours
+                self._pid, self._validations = os.getpid(), None
+            if self._validations is None:
+                self._validations = ValidationPool(int(self.settings.get("query_workers") or 2),
+                                                   int(self.settings.get("query_queue", 4)),
+                                                   retry_after=float(self.settings.get("validation_timeout") or 30))
+            return self._validations
 
     def manifest(self) -> Manifest | None:
         return self.backend.manifest()
@@ -128,11 +129,9 @@ class AppState:
         """Stop the child processes of this process (query and validation children)."""
         self.backend.close()
         with self._lock:
-            runners, self._validation_runners = self._validation_runners, []
-        if self._pid == os.getpid():
-            for runner in runners:
-                runner.stop()
-        self._validation = threading.local()
+            pool, self._validations = self._validations, None
+        if pool is not None and self._pid == os.getpid():
+            pool.stop()
 
 
 def get_state() -> AppState:
