@@ -118,6 +118,7 @@ class Client:
         try:
             result: Any = sparql.queryAndConvert()
         except urllib.error.HTTPError as exc:
+            exc.close()  # its body is not read: give the connection back
             if exc.code == 429 or exc.code >= 500:
                 raise _Retryable(f"HTTP {exc.code}", retry_after(exc.headers.get("Retry-After"))) from None
             raise HarvestFailed(f"{self.endpoint} answered HTTP {exc.code}; nothing was written") from None
