@@ -5,6 +5,12 @@ query), with a result (the table of plain terms and labels that
 :func:`paradip_kg.sparql.execute.execute` returns for ``html``), or with an error (a syntax
 error points at its line and column). The examples are ``queries/*.rq``, whose header comments
 give their titles in Spanish and English (:func:`load_examples`).
+
+The table is sorted, filtered and paged here (:mod:`paradip_kg.web.query_views`, from the
+request's ``sort``, ``desc``, ``filter`` and ``page``), and the other views of the result
+(charts, timeline, map, graph) get its first rows as JSON, drawn in the browser. The editor is
+CodeMirror 6 (``static/vendor/editor.js``, built by ``scripts/assets.sh``) where it is
+installed, and the plain textarea with its small highlighter where it is not.
 """
 
 from __future__ import annotations
@@ -22,17 +28,16 @@ from paradip_kg import PACKAGE_DIR
 from paradip_kg.errors import ParadipError, QuerySyntaxError
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PREFIXES
 from paradip_kg.rdf.formats import RDF_FORMATS
+from paradip_kg.sparql.inspect import undeclared_prefixes
 from paradip_kg.sparql.jobs import Reply
-from paradip_kg.web import conneg
+from paradip_kg.web import conneg, query_views
 from paradip_kg.web.state import get_state
 
 QUERIES_DIR = PACKAGE_DIR / "queries"
+EDITOR_BUNDLE = PACKAGE_DIR / "static" / "vendor" / "editor.js"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-STARTER_QUERY = """PREFIX pdo: <https://w3id.org/paradip/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
-SELECT ?agreement ?label WHERE {
+STARTER_QUERY = """SELECT ?agreement ?label WHERE {
   ?agreement a pdo:Agreement ;
              rdfs:label ?label .
   FILTER(LANG(?label) = "es")
@@ -94,8 +99,9 @@ def local_link(iri: str) -> str | None:
     return iri if re.match(r"https?://", iri, re.IGNORECASE) else None
 
 
-def display_cell(term: tuple[str, ...] | None, labels: dict[str, str]) -> dict[str, Any] | None:
-    """A result term ready for the template (which escapes every value)."""
+def display_cell(term: query_views.Term, labels: dict[str, str]) -> dict[str, Any] | None:
+    """A result term ready for the template (which escapes every value): a literal reads as its
+    value, its datatype in the tooltip rather than as ``^^xsd:…``."""
     if term is None:
         return None
     kind = term[0]
@@ -103,9 +109,11 @@ def display_cell(term: tuple[str, ...] | None, labels: dict[str, str]) -> dict[s
         iri = term[1]
         return {"kind": "uri", "text": labels.get(iri) or curie(iri) or iri, "href": local_link(iri), "title": iri}
     if kind == "literal":
-        _, value, datatype, language = term
-        shown = None if datatype in (XSD_STRING, RDF_LANG_STRING) else (curie(datatype) or datatype)
-        return {"kind": "literal", "text": value, "lang": language, "datatype": shown}
+        shown = query_views.readable(term) or {}
+        datatype = shown.get("datatype", "")
+        title = None if datatype in (XSD_STRING, RDF_LANG_STRING) else (curie(datatype) or datatype)
+        return {"kind": "literal", "text": shown.get("text", ""), "lang": shown.get("lang"),
+                "class": shown.get("class", "text"), "title": title}
     if kind == "bnode":
         return {"kind": "bnode", "text": "_:" + term[1]}
     return {"kind": "triple", "text": term[1]}
@@ -131,12 +139,25 @@ def render_page(query: str, lang: str, dataset: Sequence[tuple[str, str]] = (), 
     table = reply.table if reply is not None else None
     kind = reply.kind if reply is not None else None
     rows: list[list[Any]] = []
+    arranged = None
+    views: list[str] = ["table"]
+    data = None
     if table and "rows" in table:
-        rows = [[display_cell(t, table["labels"]) for t in row] for row in table["rows"]]
+        labels = table["labels"]
+        arranged = query_views.arrange(table["vars"], table["rows"], labels, request.args.get)
+        rows = [[display_cell(t, labels) for t in row] for row in arranged.rows]
+        kinds = query_views.column_kinds(table["vars"], table["rows"])
+        views = query_views.views_for(table["vars"], kinds) if kind == "results" else views
+        data = query_views.view_data(table["vars"], table["rows"], labels, kinds, local_link)
+    chosen = request.args.get("view") or query_views.default_view(query, views)
     position = re.search(r"at (\d+):(\d+)", error.message) if isinstance(error, QuerySyntaxError) else None
     context = {
         "lang": lang, "query": query, "examples": examples(), "prefixes": PREFIXES,
         "endpoint": request.base_url, "error": error, "reply": reply, "table": table, "rows": rows,
+        "arranged": arranged, "views": [v for v in query_views.VIEWS if v[0] in views],
+        "view": chosen if chosen in views else "table", "view_data": data, "page_url": page_url,
+        "editor_bundle": EDITOR_BUNDLE.exists(), "permalink": page_url(query=query, keep=False),
+        "missing_prefixes": undeclared_prefixes(query, PREFIXES) if position else [],
         "kind": kind, "downloads": download_links(query, dataset, kind) if reply is not None else [],
         "output_formats": [f for formats in DOWNLOADS.values() for f in formats],
         "result_limit": state.settings["result_limit"], "query_timeout": state.settings["query_timeout"],
@@ -150,3 +171,16 @@ def render_page(query: str, lang: str, dataset: Sequence[tuple[str, str]] = (), 
     response = Response(render_template("sparql.html", **context), status=status, mimetype="text/html")
     response.vary.add("Accept-Language")
     return response
+
+
+# The parameters of the page itself (not of the protocol): kept in its links, or dropped.
+PAGE_PARAMS = ("sort", "desc", "filter", "page", "view")
+
+
+def page_url(keep: bool = True, fragment: str = "", **changes: str | int | None) -> str:
+    """This page's URL with ``changes`` to its parameters (None drops one); ``keep=False`` keeps
+    only the query, its dataset and the language (a permalink of the query)."""
+    params = [(k, v) for k, v in request.args.items(multi=True)
+              if k not in changes and (keep or k not in PAGE_PARAMS and k != "format")]
+    params += [(k, str(v)) for k, v in changes.items() if v is not None and v != ""]
+    return request.base_url + "?" + urlencode(params) + (f"#{fragment}" if fragment else "")
