@@ -166,6 +166,14 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "sdg": "http://metadata.un.org/sdg/",
     "wd": "http://www.wikidata.org/entity/",
+    # Wikidata's own prefixes, as WDQS predefines them, for the harvested graph (docs/wikidata.md)
+    "wdt": "http://www.wikidata.org/prop/direct/",
+    "p": "http://www.wikidata.org/prop/",
+    "ps": "http://www.wikidata.org/prop/statement/",
+    "pq": "http://www.wikidata.org/prop/qualifier/",
+    "pr": "http://www.wikidata.org/prop/reference/",
+    "wikibase": "http://wikiba.se/ontology#",
+    "pdr": "https://w3id.org/paradip/reconciliation#",
 }
 
 

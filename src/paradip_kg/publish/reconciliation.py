@@ -146,6 +146,7 @@ class _Registry:
         self.by_inegi: dict[str, set[str]] = defaultdict(set)
         self.by_label: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, country) → actors
         self.within: dict[str, set[str]] = defaultdict(set)  # actor → folded labels of what its places lie in
+        self.iso: dict[str, str] = {}  # a country's QID → its ISO 3166-1 code
         same, inegi, label = ("https://schema.org/sameAs", "https://w3id.org/paradip/ontology#inegiCode",
                               "http://www.w3.org/2000/01/rdf-schema#label")
         for actor, places in self.places.items():
@@ -170,6 +171,8 @@ class _Registry:
                         side.country = side.country or _value(r["iso"])
                     if r.get("countryQid") is not None and _value(r["countryQid"]).startswith(ENTITY):
                         countries.add(qid(_value(r["countryQid"])))
+                        if r.get("iso") is not None:
+                            self.iso[qid(_value(r["countryQid"]))] = _value(r["iso"])
             for lang_label in side.labels.values():
                 for country in countries:
                     self.by_label[(fold(lang_label), country)].add(actor)
@@ -242,7 +245,7 @@ def _agree(registry_dates: Iterable[str], wikidata_dates: Iterable[str]) -> bool
 def reconcile(store: Any) -> list[Row]:
     """Every (municipality, partner) pair with an actor of the graph on the municipality side, classified."""
     registry, harvested = _Registry(store), _Harvested(store)
-    iso = {s.qid: s.country for s in registry.sides.values() if s.qid and s.country}
+    iso = registry.iso
     rows: dict[tuple[str, str], Row] = {}
 
     def side_of(item: str) -> Side:
