@@ -97,19 +97,21 @@ class Client:
         wait = self.backoff
         for attempt in range(self.retries + 1):
             self.requests += 1
-            try:
-                return self._once(text)
-            except _Retryable as exc:
-                if attempt == self.retries:
-                    raise HarvestFailed(f"{self.endpoint}: {exc.reason}, still after {self.retries} retries; "
-                                        "nothing was written") from None
-                delay = min(MAX_WAIT, exc.wait if exc.wait is not None else wait)
-                self.say(f"harvest: {exc.reason}; retrying in {delay:g} s ({attempt + 1}/{self.retries})")
-                self.sleep(delay)
-                wait *= 2
+            outcome = self._once(text)
+            if isinstance(outcome, list):
+                return outcome
+            reason, asked = outcome
+            if attempt == self.retries:
+                raise HarvestFailed(f"{self.endpoint}: {reason}, still after {self.retries} retries; "
+                                    "nothing was written")
+            delay = min(MAX_WAIT, asked if asked is not None else wait)
+            self.say(f"harvest: {reason}; retrying in {delay:g} s ({attempt + 1}/{self.retries})")
+            self.sleep(delay)
+            wait *= 2
         raise AssertionError("unreachable")
 
-    def _once(self, text: str) -> list[dict[str, dict[str, str]]]:
+    def _once(self, text: str) -> list[dict[str, dict[str, str]]] | tuple[str, float | None]:
+        """The rows, or why to retry (and the wait the endpoint asked for); HarvestFailed when retrying is no use."""
         sparql = SPARQLWrapper(self.endpoint, agent=user_agent(self.contact))
         sparql.setMethod(POST)  # long VALUES lists do not fit in a URL
         sparql.setReturnFormat(JSON)
@@ -120,15 +122,15 @@ class Client:
         except urllib.error.HTTPError as exc:
             exc.close()  # its body is not read: give the connection back
             if exc.code == 429 or exc.code >= 500:
-                raise _Retryable(f"HTTP {exc.code}", retry_after(exc.headers.get("Retry-After"))) from None
+                return f"HTTP {exc.code}", retry_after(exc.headers.get("Retry-After"))
             raise HarvestFailed(f"{self.endpoint} answered HTTP {exc.code}; nothing was written") from None
         except EndPointInternalError:
-            raise _Retryable("HTTP 500", None) from None
-        except TimeoutError as exc:
-            raise _Retryable(f"no answer within {self.timeout:g} s", None) from exc
+            return "HTTP 500", None
+        except TimeoutError:
+            return f"no answer within {self.timeout:g} s", None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise _Retryable(f"no answer within {self.timeout:g} s", None) from None
+                return f"no answer within {self.timeout:g} s", None
             raise HarvestFailed(f"{self.endpoint} could not be reached: {exc.reason}; nothing was written") from None
         except SPARQLWrapperException as exc:
             raise HarvestFailed(f"{self.endpoint} refused the query: {exc.msg}; nothing was written") from None
@@ -140,12 +142,6 @@ class Client:
         except (TypeError, KeyError):
             raise HarvestFailed(f"{self.endpoint} did not answer SPARQL JSON results") from None
         return rows
-
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, wait: float | None) -> None:
-        super().__init__(reason)
-        self.reason, self.wait = reason, wait
 
 
 def now() -> datetime:
