@@ -1,4 +1,4 @@
-"""The `paradip-kg` command line: build, stats, query, validate, import, export, serve, push, harvest.
+"""The `paradip-kg` command line: build, stats, query, validate, import, export, serve, push, harvest, restore.
 
 Exit codes: 0 success (or: the data conforms), 1 the data does not conform / the build
 failed validation, 2 bad input (unreadable file, malformed query, bad table row).
@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from paradip_kg.cli import building, checking, harvest, reading, serving  # noqa: F401  (they register the commands)
+from paradip_kg.cli import building, checking, harvest, reading, restore, serving  # noqa: F401  (they register the commands)
 from paradip_kg.cli.common import cli
 from paradip_kg.errors import ParadipError
 

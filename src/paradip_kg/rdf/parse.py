@@ -14,7 +14,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import accumulate, islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -55,29 +55,88 @@ def guess_format(path: Path | str, explicit: str | None = None) -> str:
                              f"use one of {', '.join(sorted(BY_SUFFIX))} or give the format") from None
 
 
-MAX_NESTING = 256  # deepest JSON-LD object/array or RDF/XML element nesting accepted
+MAX_NESTING = 256  # deepest nesting accepted in any RDF format: the one nesting limit (docs/security.md, "Limits")
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _XML_TOKENS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|<(/?)[^>]*?(/?)>", re.DOTALL)
+# Turtle, TriG, N-Triples, N-Quads (and N3): strings (long ones first), IRIs, comments and escapes
+# are opaque; what is left that opens or closes is ( [ { << and ) ] } >> (RDF 1.2 triple terms).
+_TURTLE_OPAQUE = re.compile(
+    rb'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""' rb"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    rb'|"(?:[^"\\\n\r]|\\.)*"' rb"|'(?:[^'\\\n\r]|\\.)*'"
+    rb'|<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>'
+    rb"|#[^\n\r]*|\\.", re.DOTALL)
+_TURTLE_TOKENS = re.compile(_TURTLE_OPAQUE.pattern + rb"|(<<|[(\[{])|(>>|[)\]}])", re.DOTALL)
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"()[]{}<>")
+_STEP = {ord("("): 1, ord("["): 1, ord("{"): 1, ord(")"): -1, ord("]"): -1, ord("}"): -1}
 
 
-def _nesting(data: bytes, fmt: Format) -> int:
-    """How deep the JSON-LD or RDF/XML document nests (strings, comments and CDATA skipped)."""
+def _turtle_peak(data: bytes) -> int:
+    """How deep a Turtle-family document nests (0: it cannot nest past the limit): the opaque
+    parts dropped, then only the brackets kept, and their running depth summed in C
+    (itertools.accumulate), not a Python loop per token."""
+    if sum(data.count(c) for c in (b"(", b"[", b"{", b"<<")) <= MAX_NESTING:
+        return 0  # too few openers to nest too deep: not worth a scan (most files)
+    brackets = _TURTLE_OPAQUE.sub(b"", data).translate(None, _NOT_BRACKETS)
+    brackets = brackets.replace(b"<<", b"(").replace(b">>", b")").translate(None, b"<>")
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def _nesting(data: bytes, fmt: Format) -> tuple[int, int]:
+    """How deep the document nests, and the offset where it first goes past :data:`MAX_NESTING`
+    (-1: it does not). Strings, IRIs, comments and CDATA are skipped; the scan is iterative."""
     depth = peak = 0
     if fmt is JSONLD:
         for match in _JSON_TOKENS.finditer(data):
             token = match.group()
             if token in (b"{", b"["):
                 depth += 1
-                peak = max(peak, depth)
+                if depth > peak:
+                    peak = depth
+                    if peak > MAX_NESTING:
+                        return peak, match.start()
             elif token in (b"}", b"]"):
                 depth -= 1
-    else:
+    elif fmt is RDFXML:
         for match in _XML_TOKENS.finditer(data):
             if match.group(1) is None or match.group(2) == b"/":
                 continue  # comment, declaration, or empty element
             depth += -1 if match.group(1) else 1
-            peak = max(peak, depth)
-    return peak
+            if depth > peak:
+                peak = depth
+                if peak > MAX_NESTING:
+                    return peak, match.start()
+    else:
+        peak = _turtle_peak(data)
+        if peak <= MAX_NESTING:
+            return peak, -1
+        depth = peak = 0  # too deep: find where, for the line and column of the error
+        for match in _TURTLE_TOKENS.finditer(data):
+            if match.group(1) is not None:
+                depth += 1
+                if depth > peak:
+                    peak = depth
+                    if peak > MAX_NESTING:
+                        return peak, match.start()
+            elif match.group(2) is not None and depth:
+                depth -= 1
+    return peak, -1
+
+
+def check_nesting(data: bytes, fmt: FormatName, source: str) -> None:
+    """Refuse ``data`` nested deeper than :data:`MAX_NESTING` (RdfSyntaxError naming line and column).
+
+    Deep nesting is refused in every format, before parsing: the JSON-LD and RDF/XML parsers
+    recurse (~50,000 levels overflow the stack and kill the process), and a deep Turtle
+    collection or blank-node property list parses into a chain of blank nodes as long as it is
+    deep, which later steps walk (canonicalisation for the dumps, validation, inference)."""
+    fmt = as_format(fmt, source)
+    _, offset = _nesting(data, fmt)
+    if offset >= 0:
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        raise RdfSyntaxError(source, f"the document nests more than {MAX_NESTING} levels deep (the nesting "
+                             f"limit is {MAX_NESTING} levels, in every RDF format); deeper documents are refused",
+                             line, column)
 
 
 def iter_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None = None, *,
@@ -91,10 +150,7 @@ def iter_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None =
     if fmt is RDFXML and b"<!ENTITY" in data:
         raise RdfSyntaxError(source, "the RDF/XML document declares entities (<!ENTITY ...>); "
                              "entity declarations are refused, they can read files or explode in size")
-    if fmt in (JSONLD, RDFXML) and _nesting(data, fmt) > MAX_NESTING:
-        # The JSON-LD and RDF/XML parsers recurse: ~50,000 levels overflow the stack and kill the process.
-        raise RdfSyntaxError(source, f"the document nests more than {MAX_NESTING} levels deep; "
-                             "deeper documents are refused")
+    check_nesting(data, fmt, source)
     try:
         yield from ox.parse(data, format=fmt.rdf_format, base_iri=base_iri, rename_blank_nodes=own_blank_nodes)
     except SyntaxError as exc:

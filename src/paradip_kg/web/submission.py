@@ -10,7 +10,9 @@ Malformed RDF is an :class:`~paradip_kg.errors.RdfSyntaxError` naming the line a
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,11 +21,11 @@ from rdflib import Graph, URIRef
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import UnsupportedMediaType
 
-from paradip_kg.errors import InputError
+from paradip_kg.errors import InputError, RdfSyntaxError
 from paradip_kg.rdf.formats import BY_MEDIA_TYPE, BY_SUFFIX
-from paradip_kg.rdf.parse import guess_format
-from paradip_kg.shacl.inputs import load_upload
+from paradip_kg.rdf.parse import add_quads, guess_format, read_quads
 from paradip_kg.shacl.jobs import INFERENCE
+from paradip_kg.shacl.runner import timed_out
 from paradip_kg.web.validate_report import FORM_TYPES
 
 # An absolute IRI as a focus node or shape option: a scheme, then no spaces or characters IRIs exclude.
@@ -84,12 +86,47 @@ def upload_base(values: MultiDict[str, str], field_name: str, source: str) -> st
     return request.base_url.rstrip("/") + "/" + quote(name, safe="")
 
 
-def read_submission() -> Submission:
-    """The data, shapes and options of this request.
+PARSE_CHUNK = 5000  # quads added to the rdflib graph between two looks at the clock
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the request's validation time is up (time.monotonic), and the limit it came from."""
+
+    at: float
+    limit: float
+
+    def check(self) -> None:
+        """ValidationTimeout (503) once the time is up."""
+        if time.monotonic() >= self.at:
+            raise timed_out(self.limit)
+
+
+def load_upload(body: bytes, fmt: str, source: str, base_iri: str, deadline: Deadline | None = None) -> Graph:
+    """Parse an uploaded document into one graph (graph names of quad formats merged), stopping
+    with ValidationTimeout when ``deadline`` passes: parsing counts in the validation's time limit.
+
+    Oxigraph reads the bytes (fast, and nesting past the limit is refused before); filling the
+    rdflib graph is the slow part, done in chunks with a look at the clock between them."""
+    quads = iter(read_quads(body, fmt, source, base_iri))
+    graph = Graph()
+    while chunk := list(islice(quads, PARSE_CHUNK)):
+        if deadline is not None:
+            deadline.check()
+        try:
+            add_quads(chunk, graph)
+        except ValueError as exc:  # a triple term
+            raise RdfSyntaxError(source, str(exc)) from None
+    return graph
+
+
+def read_submission(deadline: Deadline | None = None) -> Submission:
+    """The data, shapes and options of this request (parsing stopped at ``deadline``).
 
     Raises:
         InputError: no data, malformed RDF (line and column), bad options.
         UnsupportedMediaType: a request body whose media type is not an RDF format.
+        ValidationTimeout: parsing went past ``deadline``.
     """
     values: MultiDict[str, str]
     if request.mimetype in FORM_TYPES:
@@ -133,13 +170,13 @@ def read_submission() -> Submission:
     if inference not in INFERENCE:
         raise InputError(f"inference must be one of {', '.join(INFERENCE)}, not {inference!r}")
     base = upload_base(values, "base", source)
-    sub = Submission(data=load_upload(body, fmt, source, base), source=source, inference=inference, base=base,
+    sub = Submission(data=load_upload(body, fmt, source, base, deadline), source=source, inference=inference, base=base,
                      allow_warnings=_flag(values.get("allow_warnings")),
                      context=values.get("context", "1").strip().lower() not in {"0", "false", "no", "off"},
                      focus=_iris(values.getlist("focus"), "focus node"),
                      shape_iris=_iris(values.getlist("shape"), "shape"))
     if shapes_body.strip():
         sub.shapes_base = upload_base(values, "shapes_base", shapes_source)
-        sub.shapes = load_upload(shapes_body, shapes_fmt, shapes_source, sub.shapes_base)
+        sub.shapes = load_upload(shapes_body, shapes_fmt, shapes_source, sub.shapes_base, deadline)
         sub.shapes_source = shapes_source
     return sub

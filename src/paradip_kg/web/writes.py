@@ -24,15 +24,23 @@ import gc
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import Graph
 from werkzeug.exceptions import Forbidden, NotFound, UnsupportedMediaType
 
-from paradip_kg.errors import InputError, NotAcceptable, ParadipError, PayloadTooLarge, WriteRejected
+from paradip_kg.errors import (
+    BulkDeleteRefused,
+    InputError,
+    NotAcceptable,
+    ParadipError,
+    PayloadTooLarge,
+    WriteRejected,
+)
 from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from paradip_kg.rdf.parse import add_quads, read_quads
@@ -50,6 +58,7 @@ from paradip_kg.web.state import get_state
 from paradip_kg.web.validate_report import REPORT_FORMATS, html_page
 from paradip_kg.writes import commit as core
 from paradip_kg.writes.graphs import DATA_GRAPH, writable
+from paradip_kg.writes.operations import DropGraph, GraphStoreChange, check_update, guarded, update_change
 
 bp = Blueprint("writes", __name__)
 log = logging.getLogger(__name__)
@@ -65,6 +74,8 @@ BODY_FORMATS: dict[str, Format] = {t: f for f in GRAPH_FORMATS for t in f.media_
 DATASET_TYPES = ("application/trig", "application/n-quads", "text/n3")
 WRITE_ALLOWED = {"writes.update": "POST, OPTIONS", "writes.graph_store": "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
 WRITE_EXPOSED = "WWW-Authenticate, Location, Retry-After, X-Paradip-Conforms"
+CONFIRM_PARAM = "confirm-bulk-delete"  # ?confirm-bulk-delete=yes: this write may empty much of the data graph
+CONFIRM_HEADER = "X-Confirm-Bulk-Delete"
 
 
 # --- Calling the core --------------------------------------------------------------------------
@@ -89,6 +100,46 @@ def run_write(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[
     response = Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response, result
+
+
+# --- Bulk removal of the data graph ----------------------------------------------------------------
+
+
+def bulk_share() -> float:
+    """The share of the data graph this request may remove: all of it when the request says so
+    (``?confirm-bulk-delete=yes`` or ``X-Confirm-Bulk-Delete: yes``), else setting ``bulk_delete_share``."""
+    said = [request.args.get(CONFIRM_PARAM), request.headers.get(CONFIRM_HEADER)]
+    if any(v is not None and v.strip().lower() in {"yes", "true", "1"} for v in said):
+        return 1.0
+    return float(get_state().settings["bulk_delete_share"])
+
+
+@error_body(BulkDeleteRefused)
+def bulk_refused(exc: ParadipError) -> Response | None:
+    """409, in the reader's language, with what the write would have removed and how to confirm it."""
+    if not isinstance(exc, BulkDeleteRefused):
+        return None
+    lang = page_language()
+    message = {
+        "es": f"La escritura quitaría {exc.removed} de las {exc.total} tripletas del grafo de datos, más que la "
+              f"parte permitida sin confirmar (bulk_delete_share={exc.share:g}); no se escribió nada. Si es lo que "
+              f"quiere, envíela de nuevo con {CONFIRM_PARAM}=yes (parámetro de la URL, o la cabecera "
+              f"{CONFIRM_HEADER}: yes); `paradip-kg restore` puede devolver las tripletas después.",
+        "en": f"The write would remove {exc.removed} of the {exc.total} triples of the data graph, more than the "
+              f"share allowed unconfirmed (bulk_delete_share={exc.share:g}); nothing was written. If that is what "
+              f"you mean, send it again with {CONFIRM_PARAM}=yes (URL parameter, or the header {CONFIRM_HEADER}: "
+              "yes); `paradip-kg restore` can bring the triples back afterwards.",
+    }[lang]
+    body = {"error": exc.title, "message": message, "status": exc.status, "removed": exc.removed,
+            "total": exc.total, "bulk_delete_share": exc.share, "confirm": f"{CONFIRM_PARAM}=yes"}
+    if conneg.prefers_html(request.accept_mimetypes):
+        response = Response(render_template("error.html", error=body, lang=lang), status=exc.status,
+                            mimetype="text/html")
+    else:
+        response = Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", status=exc.status,
+                            content_type="application/json")
+    response.vary.add("Accept-Language")
+    return response
 
 
 # --- The SHACL report of a rejected write ------------------------------------------------------
@@ -189,8 +240,9 @@ def update() -> Response:
     agent = authenticate()
     text = read_update()
     settings = get_state().settings
-    response, _ = run_write(core.sparql_update, text, agent=agent, base_iri=str(settings["base_iri"]),
-                            allow_load=bool(settings["allow_load"]), allow_service=bool(settings["allow_service"]))
+    blanked = check_update(text, bool(settings["allow_load"]), bool(settings["allow_service"]))
+    change = guarded(update_change(text, str(settings["base_iri"]), blanked), bulk_share())
+    response, _ = run_write(core.commit, change, agent=agent, operation="SPARQL Update")
     return response
 
 
@@ -264,6 +316,15 @@ def _forbid_reserved(graph: str) -> None:
                         "over HTTP.")
 
 
+def _graph_store_write(store_dir: Path, change: GraphStoreChange, *, agent: str, share: float,
+                       timeout: float) -> core.WriteResult:
+    """Graph Store PUT or POST, guarded against bulk removal; ``created`` tells whether the graph is new."""
+    result = core.commit(store_dir, guarded(change, share), agent=agent,
+                         operation="Graph Store PUT" if change.replace else "Graph Store POST", timeout=timeout)
+    result.created = change.created
+    return result
+
+
 @bp.route("/graph-store", methods=["GET", "PUT", "POST", "DELETE"])
 def graph_store() -> Response:
     """The SPARQL 1.1 Graph Store HTTP Protocol, indirect graph identification."""
@@ -273,10 +334,11 @@ def graph_store() -> Response:
     graph = target_graph()
     _forbid_reserved(graph)
     if request.method == "DELETE":
-        return run_write(core.drop_graph, graph, agent=agent)[0]
+        return run_write(core.commit, guarded(DropGraph(graph), bulk_share()), agent=agent,
+                         operation="Graph Store DELETE")[0]
     data = read_body(graph)
-    function = core.replace_graph if request.method == "PUT" else core.add_to_graph
-    response, result = run_write(function, graph, data, agent=agent)
+    response, result = run_write(_graph_store_write, GraphStoreChange(graph, data, replace=request.method == "PUT"),
+                                 agent=agent, share=bulk_share())
     if result is not None and getattr(result, "created", False):
         response.status_code = 201
         query = "default" if "default" in request.args else urlencode({"graph": graph})

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from paradip_kg.errors import GraphNotFound, InputError, QuerySyntaxError, WriteForbidden
+from paradip_kg.errors import BulkDeleteRefused, GraphNotFound, InputError, QuerySyntaxError, WriteForbidden
 from paradip_kg.rdf.terms import oxigraph_triple
 from paradip_kg.sparql.inspect import OPAQUE, WORD, check_nesting
 from paradip_kg.writes.delta import Delta, all_quads, apply, graph_quads
@@ -207,3 +208,34 @@ class DropGraph:
         if self.graph != DATA_GRAPH:
             live.remove_graph(name)
         return delta
+
+
+# --- Bulk removal of the data graph ---------------------------------------------------------------
+
+
+def guarded(change: Change, share: float) -> Change:
+    """``change``, refused (BulkDeleteRefused, nothing written) when it removes more than ``share``
+    of the data graph's quads (setting ``bulk_delete_share``; 1 or more: no guard).
+
+    Counting the data graph costs nothing for a write that removes nothing from it, and for one
+    that does, at most the quads that decide it (about ``removed / share``), not the whole graph."""
+    if share >= 1:
+        return change
+
+    def run(live: ox.Store) -> Delta:
+        delta = change(live)
+        data = ox.NamedNode(DATA_GRAPH)
+        removed = sum(1 for q in delta.removed if q.graph_name == data)
+        if not removed:
+            return delta
+        added = sum(1 for q in delta.added if q.graph_name == data)
+        # before = after + removed - added; refused when removed > share * before, that is when
+        # before < removed / share: count the graph as it is now only that far.
+        enough = max(int(removed / share) - removed + added + 1, 0) if share > 0 else None
+        after = sum(1 for _ in islice(live.quads_for_pattern(None, None, None, data), enough))
+        before = after + removed - added  # exact whenever it decides a refusal
+        if removed > share * before:
+            raise BulkDeleteRefused(removed, before, share)
+        return delta
+
+    return run
