@@ -11,6 +11,7 @@ To add a page family, give its module a blueprint ``bp`` and add it to :data:`BL
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from paradip_kg import PACKAGE_DIR
 from paradip_kg import settings as settings_module
-from paradip_kg.errors import ParadipError
+from paradip_kg.errors import ParadipError, PayloadTooLarge
 from paradip_kg.i18n import LANGUAGES
 from paradip_kg.rdf.formats import RDF_FORMATS
 from paradip_kg.web.dataset import bp as dataset
@@ -51,6 +52,29 @@ def refuse_writes_on_read_only_backend() -> None:
     with ``paradip-kg push``, the memory store is filled from the files at start."""
     if request.path == "/update" or (request.path == "/graph-store" and request.method in ("PUT", "POST", "DELETE")):
         get_state().check_writable()
+
+
+def limit_request_body() -> None:
+    """413 for a body over ``max_request_bytes``, however it is sent. With a Content-Length
+    werkzeug refuses it before reading; a chunked body has none, and werkzeug's stream then
+    stops silently at the limit, so the parser saw a truncated document (400). Read it here,
+    one byte past the limit, and hand the views what was read."""
+    limit = int(get_state().settings["max_request_bytes"])
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise PayloadTooLarge(f"The request body has {request.content_length} bytes; at most {limit} are "
+                                  "accepted (setting max_request_bytes).")
+        return
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    raw = request.environ["wsgi.input"]
+    data = raw.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The request body (chunked) is over {limit} bytes; at most {limit} are accepted "
+                              "(setting max_request_bytes).")
+    request.environ["wsgi.input"] = io.BytesIO(data)
+    request.environ["CONTENT_LENGTH"] = str(len(data))
+    request.__dict__.pop("stream", None)  # werkzeug's cached stream, if anything asked for it already
 
 
 # Pages load only their own scripts (static/*.js; the one inline <script> is a JSON-LD data
@@ -120,6 +144,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_error_handler(ParadipError, handle_error)
     app.register_error_handler(HTTPException, handle_error)
+    app.before_request(limit_request_body)
     app.before_request(refuse_writes_on_read_only_backend)
     app.after_request(add_cors)
     app.after_request(add_security_headers)

@@ -33,7 +33,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg import i18n
-from paradip_kg.errors import ParadipError, RdfSyntaxError
+from paradip_kg.errors import ParadipError, RdfSyntaxError, ValidationTimeout
 from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.shacl.engine import engine_options
@@ -41,10 +41,11 @@ from paradip_kg.shacl.inputs import check_uploaded_shapes, data_notices, merged,
 from paradip_kg.shacl.jobs import Job
 from paradip_kg.shacl.report import ReportView, build_view
 from paradip_kg.shacl.results import Report, read_results
+from paradip_kg.shacl.runner import timed_out
 from paradip_kg.web import conneg
 from paradip_kg.web.published import project_graphs
 from paradip_kg.web.state import get_state
-from paradip_kg.web.submission import read_submission
+from paradip_kg.web.submission import Deadline, read_submission
 from paradip_kg.web.validate_report import DOWNLOADS, FORM_TYPES, html_page, output_format, request_language, respond
 
 bp = Blueprint("validate", __name__)
@@ -133,8 +134,10 @@ def validate_endpoint() -> BaseResponse | str | tuple[str, int]:
     settings = get_state().settings
     lang = request_language()
     fmt = output_format()
+    limit = float(settings["validation_timeout"])
+    deadline = Deadline(time.monotonic() + limit, limit)  # the whole request, from parsing to the report
     try:
-        sub = read_submission()
+        sub = read_submission(deadline)
         if sub.shapes is not None:
             check_uploaded_shapes(sub.shapes, bool(settings["validation_follow_imports"]),
                                   bool(settings["allow_service"]))
@@ -150,7 +153,11 @@ def validate_endpoint() -> BaseResponse | str | tuple[str, int]:
                   shape_iris=sub.shape_iris or None, allow_warnings=sub.allow_warnings, meta=sub.shapes is not None,
                   follow_imports=bool(settings["validation_follow_imports"]))
         started = time.perf_counter()
-        report = get_state().validation_runner().run(job, float(settings["validation_timeout"]))
+        deadline.check()
+        try:
+            report = get_state().validation_runner().run(job, deadline.at - time.monotonic())
+        except ValidationTimeout:
+            raise timed_out(limit) from None  # named by the whole limit, not what was left of it
         seconds = round(time.perf_counter() - started, 3)
     except ParadipError as exc:
         if fmt is conneg.HTML:

@@ -9,6 +9,7 @@ One write, whichever door it came in by (``/update``, the Graph Store Protocol, 
       │ re-infer what the change can affect → the inferred delta        writes/affected.py, context.py, reinfer.py
       │ validate what the change can affect → 422 with the report       writes/revalidate.py
       │ record the write in the provenance graph                        writes/provenance.py
+      │ journal what it added and removed (paradip-kg restore)          writes/journal.py
       ▼ publish: a snapshot of live (hard links), then HEAD renamed onto it (fsync'd)   store/head.py
       then the search index follows the delta                          store/search_index.py
     answer
@@ -44,6 +45,7 @@ from paradip_kg.store.search_index import keep_in_step
 from paradip_kg.writes.affected import Affected, affected
 from paradip_kg.writes.delta import Delta
 from paradip_kg.writes.graphs import TYPE, subject_of, writable
+from paradip_kg.writes.journal import record
 from paradip_kg.writes.live import collect_snapshots, mark_live, open_live, writer_lock
 from paradip_kg.writes.operations import Change, DropGraph, GraphStoreChange, check_update, update_change
 from paradip_kg.writes.provenance import provenance
@@ -126,6 +128,7 @@ def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str
             mark_live(store_dir, head.tag)
             return WriteResult(version=head.tag[:16], sequence=head.sequence, graphs=[], added=0, removed=0,
                                seconds={k: round(v, 4) for k, v in seconds.items()})
+        record(store_dir, staged.sequence, staged.base, staged.delta, agent=agent, operation=operation)  # undo log
         write_head(store_dir, staged.snapshot, staged.sequence, staged.base, staged.ended)  # the commit point
         new_head = read_head(store_dir)
         mark_live(store_dir, new_head.tag)
