@@ -59,6 +59,10 @@ GRAPH_TITLES = {
     "data": ("Los datos declarados, con sus fuentes", "The stated data, with their sources"),
     "inferred": ("Las inferencias OWL 2 RL", "The OWL 2 RL inferences"),
     "shapes": ("Las formas SHACL", "The SHACL shapes"),
+    "wikidata": ("Afirmaciones externas de Wikidata (P190), tal como sus editores las dan",
+                 "External claims from Wikidata (P190), as its editors state them"),
+    "reconciliation": ("La conciliación del registro con Wikidata, par por par",
+                       "The reconciliation of the registry with Wikidata, pair by pair"),
 }
 
 
