@@ -4,6 +4,7 @@
     choose(formats, extension)       the format of this request: the extension, else ``?output=`` (or
                                      ``format``/``results``), else Accept; 406 when nothing fits
     serialize(quads, fmt)            quads in a quad format; their triples, without repeats, in a triple format
+                                     (JSON-LD with the project's @context inline)
     not_found(what, fmt)             404 in the client's format
 """
 
@@ -19,6 +20,7 @@ from flask import Response, request
 from paradip_kg.errors import NotAcceptable, NotDescribed
 from paradip_kg.publish.dumps import prefixes_for
 from paradip_kg.rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from paradip_kg.rdf.jsonld_context import with_context
 from paradip_kg.web import conneg
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.http import Render
@@ -49,7 +51,8 @@ def serialize(quads: Iterable[ox.Quad], fmt: Format) -> bytes:
     statements: list[Any] = list(quads)
     if not fmt.quads:
         statements = list(dict.fromkeys(q.triple for q in statements))
-    return ox.serialize(statements, format=fmt.rdf_format, prefixes=prefixes_for(statements)) or b""
+    body = ox.serialize(statements, format=fmt.rdf_format, prefixes=prefixes_for(statements)) or b""
+    return with_context(body) if fmt is JSONLD else body  # the project's @context, inline (rdf/jsonld_context.py)
 
 
 def rdf(quads: Callable[[], Iterable[ox.Quad]], fmt: Format) -> Render:

@@ -3,7 +3,8 @@
 The page shows a :class:`~paradip_kg.publish.describe.Description` (capped at :data:`VALUE_CAP`
 values and :data:`INVERSE_CAP` referrers per property, each cap linking to the query that lists
 them all) with labels in the page's language, and carries schema.org JSON-LD for search
-engines. A concept scheme's page is the documentation of that vocabulary.
+engines. An agreement's page opens with its one-line summary (:mod:`paradip_kg.publish.summary`),
+also the page's ``<meta name="description">``. A concept scheme's page is the documentation of that vocabulary.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from paradip_kg.publish import labels as labelling
 from paradip_kg.publish.docs.reader import anchor
 from paradip_kg.publish.docs.vocab import SchemeDoc, vocab_doc
 from paradip_kg.publish.labels import Labels, qname
+from paradip_kg.publish.summary import agreement_summary
 from paradip_kg.rdf.formats import Format
 from paradip_kg.web import urls
 from paradip_kg.web.state import get_state
@@ -127,6 +129,7 @@ def render_page(iri: str, lang: str, alternates: list[tuple[str, Format]]) -> st
         stated_count=desc.stated_count, inferred_count=desc.inferred_count,
         sources=[_term_view(s, labels) for s in desc.sources], alternates=alternates,
         describe_query=f"DESCRIBE <{iri}>", jsonld=schema_org(desc, labels, alternates[0][0]),
+        summary=agreement_summary(store, iri, labels),
         schemes=[(s, anchor(iri)) for s in schemes])
 
 
