@@ -98,9 +98,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_budget", 0.0,
             "Seconds of query time each client may use per minute; past it, 429 with Retry-After. 0 (the "
             "default) turns the budget off. For public deployments; see docs/security.md.", float),
-    Setting("trusted_proxies", 0,
-            "How many proxies in front of the server set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix); "
-            "0 trusts none: the client is the peer address.", int),
     Setting("request_read_timeout", 10.0,
             "Seconds a client may take to send its request line and headers (in all), and to send each part of "
             "its body; then the connection is closed. Slow clients hold no worker meanwhile (gevent workers).",

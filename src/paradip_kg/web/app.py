@@ -153,9 +153,4 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(add_cors)
     app.after_request(add_security_headers)
     app.after_request(remember_language)
-    proxies = int(values.get("trusted_proxies") or 0)
-    if proxies > 0:  # the client's address from X-Forwarded-For, only as many hops as the operator trusts
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     return app

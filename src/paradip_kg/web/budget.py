@@ -1,7 +1,7 @@
 """A fair share of query time per client (setting ``query_budget``), as WDQS gives each client.
 
 Each client (its address: ``request.remote_addr``, which names the real client only behind
-``trusted_proxies`` proxies, see :func:`paradip_kg.web.app.create_app`) may spend
+``trusted_proxies`` proxies, see :mod:`paradip_kg.web.urls`) may spend
 ``query_budget`` seconds of query time in any minute, counted per worker process. A query is
 charged what it took (a stopped one, its whole time limit); a client whose last minute holds its
 budget gets 429 with ``Retry-After`` (when enough of it falls out of the minute) and a message in
