@@ -67,9 +67,15 @@ def complete(page: Any, label: str) -> None:
 
 
 def run(page: Any) -> None:
-    page.locator(".cm-content").press("Control+Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".cm-content").press("Control+Enter")
     page.wait_for_selector("#results")
+
+
+def follow(page: Any, locator: Any) -> None:
+    """Click a link or button that loads a page, and wait for that page (not the one before)."""
+    with page.expect_navigation():
+        locator.click()
 
 
 def open_query(page: Any, server: str, query: str, **params: str) -> None:
@@ -120,10 +126,8 @@ def test_query_editor_and_views(server: str, tmp_path: Path) -> None:
 
         # 4. Sort the table on the server (descending by date), then page through 250 rows.
         page.locator(".view-tabs a[data-view=table]").click()
-        page.locator("#view-table th a.sort", has_text="inicio").click()
-        page.wait_for_load_state()
-        page.locator("#view-table th a.sort", has_text="inicio").click()  # again: descending
-        page.wait_for_load_state()
+        follow(page, page.locator("#view-table th a.sort", has_text="inicio"))
+        follow(page, page.locator("#view-table th a.sort", has_text="inicio"))  # again: descending
         assert page.locator("#view-table th[aria-sort=descending]").inner_text().startswith("inicio")
         shown = page.locator("#view-table tbody tr td.date").all_inner_texts()
         assert shown == sorted(shown, reverse=True) and len(shown) == 19
@@ -131,14 +135,12 @@ def test_query_editor_and_views(server: str, tmp_path: Path) -> None:
         open_query(page, server, MANY_ROWS)
         assert page.locator("#view-table tbody tr").count() == 100
         assert "1–100 de 250" in page.locator(".table-filter .count").inner_text()
-        page.locator(".pager a[rel=next]").click()
-        page.wait_for_load_state()
+        follow(page, page.locator(".pager a[rel=next]"))
         assert "101–200 de 250" in page.locator(".table-filter .count").inner_text()
         assert page.locator(".pager a[aria-current=page]").inner_text() == "2"
         # Filter: every row left holds the words (rdf:type is shown by its label, matched by its IRI too).
         page.locator("#table-filter").fill("22-rdf-syntax-ns#type")
-        page.locator(".table-filter button").click()
-        page.wait_for_load_state()
+        follow(page, page.locator(".table-filter button"))
         matching = page.locator("#view-table tbody tr")
         assert 0 < matching.count() < 100
         assert "filtradas de 250" in page.locator(".table-filter .count").inner_text()
@@ -148,7 +150,7 @@ def test_query_editor_and_views(server: str, tmp_path: Path) -> None:
 
         # 5. A label and a number: bar and line charts (the example "agreements by country").
         page.goto(server + "/sparql")
-        page.get_by_role("link", name="Acuerdos por país de la contraparte", exact=True).click()
+        follow(page, page.get_by_role("link", name="Acuerdos por país de la contraparte", exact=True))
         page.wait_for_selector("#results")
         rows = page.locator("#view-table tbody tr").count()
         assert rows > 1

@@ -255,6 +255,9 @@
         var box = document.getElementById("canvas-" + name);
         box.textContent = "";
         DRAW[name](data, box, lang);
+        // A drawing with links in it is a group of controls, not an image (axe: nested-interactive).
+        var drawing = box.querySelector("svg");
+        if (drawing && drawing.querySelector("a")) drawing.setAttribute("role", "group");
         drawn[name] = true;
       }
       var back = results.querySelector(".back-to-query");

@@ -186,7 +186,7 @@
         CM.lineNumbers(), CM.highlightActiveLineGutter(), CM.history(), CM.drawSelection(),
         CM.indentOnInput(), CM.bracketMatching(), CM.closeBrackets(), CM.highlightActiveLine(),
         CM.highlightSelectionMatches(), CM.syntaxHighlighting(CM.defaultHighlightStyle, { fallback: true }),
-        CM.sparql(), CM.lintGutter(),
+        CM.sparql(), CM.lintGutter(), CM.EditorView.lineWrapping,
         CM.autocompletion({ override: [completer(vocab, lang, words)], activateOnTyping: true, icons: true }),
         CM.keymap.of([runKey].concat(CM.closeBracketsKeymap, CM.defaultKeymap, CM.searchKeymap, CM.historyKeymap)),
         CM.EditorView.contentAttributes.of({ "aria-labelledby": "query-label", "aria-multiline": "true",
