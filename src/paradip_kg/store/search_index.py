@@ -21,6 +21,7 @@ keeps them (names first, shorter first; a label added by a write comes after tho
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import unicodedata
@@ -124,7 +125,7 @@ def _type_rows(store: Any) -> Iterator[tuple[str, str, str]]:
 
 def write_index(store: Any, path: Path, tag: str, built_at: str | None = None) -> IndexInfo:
     """Index the labels of ``store`` (a ``pyoxigraph.Store`` or a look-alike) into ``path``, replacing it."""
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may index at once
     tmp.unlink(missing_ok=True)
     built = built_at or datetime.now(UTC).isoformat(timespec="seconds")
     conn = sqlite3.connect(tmp)

@@ -2,8 +2,8 @@
 
 The index is the store's (``<store>.search.sqlite``, written by the build and kept in step with
 accepted writes: :mod:`paradip_kg.store.search_index`). A store without one (written by a test,
-a copy, another backend) is indexed on first use, once per published state, into a temporary
-file this process keeps while that state is current. HTML for people, in the site's layout;
+a copy) is indexed on first use and the index written beside it; another backend's state is
+indexed in memory, once per published state (:func:`current_index`). HTML for people, in the site's layout;
 JSON (``Accept: application/json`` or ``?format=json``) for programs: a list of hits, each with
 its IRI, label and type.
 """
@@ -11,6 +11,7 @@ its IRI, label and type.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -43,29 +44,53 @@ DEFAULT_LIMIT = 20
 
 @dataclass
 class Index:
-    """The index this process searches for the published state (``folder`` keeps a temporary one alive)."""
+    """The index this process searches: a file (the store's), or its bytes (made by this process)."""
 
-    path: Path
-    built_here: bool
-    folder: tempfile.TemporaryDirectory[str] | None = None
+    path: Path | None
+    data: bytes | None = None
+
+    @property
+    def built_here(self) -> bool:
+        return self.path is None
 
     def connect(self) -> sqlite3.Connection:
-        return search_index.connect(self.path)
+        if self.path is not None:
+            return search_index.connect(self.path)
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.deserialize(self.data or b"")
+        return conn
 
 
 def current_index() -> Index:
-    """The store's index, or one made from the published state (once per state and process)."""
+    """The store's index; for a store without one, the index of the published state made here and
+    written beside it (``<store>.search.sqlite``, as the build would), or kept in memory when that
+    folder cannot be written or the backend is not the store on disk."""
     state = get_state()
     path = search_index.index_path(state.store_dir)
-    if state.settings.get("backend") == "oxigraph" and path.exists():
-        return Index(path, built_here=False)
+    on_disk = state.settings.get("backend") == "oxigraph"
+    if on_disk and path.exists():
+        return Index(path)
 
     def make() -> Index:
-        folder = tempfile.TemporaryDirectory(prefix="paradip-search-")
-        target = Path(folder.name) / "index.sqlite"
         head = state.head()
-        search_index.write_index(state.store(), target, head.tag, head.modified.isoformat())
-        return Index(target, built_here=True, folder=folder)
+        if on_disk:
+            try:
+                search_index.write_index(state.store(), path, head.tag, head.modified.isoformat())
+                return Index(path)
+            except OSError:
+                pass
+        handle, name = tempfile.mkstemp(prefix="paradip-search-", suffix=".sqlite")
+        os.close(handle)
+        target = Path(name)
+        try:
+            search_index.write_index(state.store(), target, head.tag, head.modified.isoformat())
+            conn = sqlite3.connect(target)
+            try:
+                return Index(None, conn.serialize())
+            finally:
+                conn.close()
+        finally:
+            target.unlink(missing_ok=True)
     index: Index = state.cached(("search-index",), make)
     return index
 
