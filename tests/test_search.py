@@ -10,13 +10,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from flask import Flask
+from rdflib import Graph
 
 from paradip_kg.namespaces import GRAPHS
 from paradip_kg.store import search_index
 from paradip_kg.store.disk import Manifest, manifest_path
 from paradip_kg.writes.commit import sparql_update
 from support.apps import app_on
-from support.stores import copy_store
+from support.stores import copy_store, write_graphs_store
 from support.writes import agreement
 
 ID = "https://w3id.org/paradip/id/"
@@ -190,8 +191,6 @@ def test_the_page_is_in_the_site_layout_in_both_languages(bundled_app: Flask) ->
 
 
 def test_the_query_and_the_labels_are_escaped(tmp_path: Path) -> None:
-    from support.stores import write_graphs_store
-    from rdflib import Graph
     hostile = '<img src=x onerror="alert(1)">Ciudad'
     data = Graph().parse(data=f'<{ID}locality/x> <{RDFS_LABEL}> "{hostile.replace(chr(34), chr(92) + chr(34))}"@es .',
                          format="turtle")
@@ -214,8 +213,9 @@ def test_the_index_follows_a_delta(tmp_path: Path) -> None:
     conn = _index(tmp_path, [("http://example.org/a", RDFS_LABEL, ox.Literal("Viejo nombre", language="es"))])
     conn.close()
     path = tmp_path / "index.sqlite"
-    old = ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode(RDFS_LABEL), ox.Literal("Viejo nombre", language="es"), DATA)
-    new = ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode(RDFS_LABEL), ox.Literal("Nuevo nombre", language="es"), DATA)
+    a, label = ox.NamedNode("http://example.org/a"), ox.NamedNode(RDFS_LABEL)
+    old = ox.Quad(a, label, ox.Literal("Viejo nombre", language="es"), DATA)
+    new = ox.Quad(a, label, ox.Literal("Nuevo nombre", language="es"), DATA)
     assert search_index.apply_delta(path, [new], [old], "t2")
     conn = search_index.connect(path)
     assert [h.iri for h in search_index.search(conn, "nuevo", "es")] == ["http://example.org/a"]
