@@ -3,7 +3,8 @@
 One write, whichever door it came in by (``/update``, the Graph Store Protocol, a test):
 
     take the write lock (one writer at a time, across processes)      writes/live.py
-      │ open the writer's copy ``<store>.writes/live`` (rebuilt from the head if a crash left it dirty)
+      │ open the writer's copy ``<store>.writes/live`` (kept open since the last write; rebuilt
+      │   from the head if a crash left it dirty)
       │ apply the asserted change → the delta: quads added and removed  writes/operations.py, delta.py
       │ refuse changes to reserved graphs (403)                         writes/graphs.py
       │ re-infer what the change can affect → the inferred delta        writes/affected.py, context.py, reinfer.py
@@ -25,7 +26,6 @@ on any error: the writer's copy stays marked dirty and the next write rebuilds i
 from __future__ import annotations
 
 import gc
-import sys
 import time
 import uuid
 from collections.abc import Iterable
@@ -46,7 +46,7 @@ from paradip_kg.writes.affected import Affected, affected
 from paradip_kg.writes.delta import Delta
 from paradip_kg.writes.graphs import TYPE, subject_of, writable
 from paradip_kg.writes.journal import record
-from paradip_kg.writes.live import collect_snapshots, mark_live, open_live, writer_lock
+from paradip_kg.writes.live import collect_snapshots, keep_live, mark_live, open_live, release, writer_lock
 from paradip_kg.writes.operations import Change, DropGraph, GraphStoreChange, check_update, update_change
 from paradip_kg.writes.provenance import provenance
 from paradip_kg.writes.reinfer import reinfer
@@ -97,9 +97,9 @@ class _Staged:
 def commit(store_dir: Path, change: Change, *, agent: str, operation: str, timeout: float = 30.0) -> WriteResult:
     """Run ``change(live) -> Delta`` under the lock, then infer, validate, log and publish."""
     with writer_lock(store_dir, timeout):
-        outcome = _write_locked(store_dir, change, agent=agent, operation=operation)
-        # The writer's read-write store is closed by now (it lived in _stage's frame only):
-        # the next writer, maybe another process, can open it as soon as the lock is released.
+        outcome = _write_locked(store_dir, change, agent=agent, operation=operation, timeout=timeout)
+        # The writer's read-write store stays open in this process (writes/live.py keeps it for
+        # the next write); another process that wants to write asks this one to close it.
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
@@ -116,27 +116,33 @@ def _forget_frames(exc: BaseException) -> BaseException:
     return exc
 
 
-def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str) -> WriteResult | BaseException:
+def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str,
+                  timeout: float = 30.0) -> WriteResult | BaseException:
     """The write under the lock; its error is returned, not raised (its frames already forgotten)."""
     seconds: dict[str, float] = {}
     head = read_head(store_dir)
+    live: ox.Store | None = None
     try:
-        staged, held = _stage(store_dir, head, change, agent=agent, operation=operation, seconds=seconds)
-        if held:  # the writer's store is still referenced (pyshacl leaves reference cycles): collect them
-            gc.collect()
+        t = time.perf_counter()
+        live = open_live(store_dir, head, timeout)
+        seconds["open"] = time.perf_counter() - t
+        staged = _stage_on(store_dir, head, live, change, agent=agent, operation=operation, seconds=seconds,
+                           started=datetime.now(UTC).replace(microsecond=0))
         if staged is None:  # nothing changed: nothing to publish
-            mark_live(store_dir, head.tag)
+            keep_live(store_dir, live, head.tag)
             return WriteResult(version=head.tag[:16], sequence=head.sequence, graphs=[], added=0, removed=0,
                                seconds={k: round(v, 4) for k, v in seconds.items()})
         record(store_dir, staged.sequence, staged.base, staged.delta, agent=agent, operation=operation)  # undo log
         write_head(store_dir, staged.snapshot, staged.sequence, staged.base, staged.ended)  # the commit point
         new_head = read_head(store_dir)
-        mark_live(store_dir, new_head.tag)
+        keep_live(store_dir, live, new_head.tag)
         seconds["commit"] = time.perf_counter() - staged.commit_started
         collect_snapshots(store_dir, staged.snapshot)
         keep_in_step(store_dir, [(d.added, d.removed) for d in (staged.delta, staged.inferred)], new_head.tag)
     except BaseException as exc:  # live stays marked dirty: the next write rebuilds it from HEAD
+        live = None  # this frame's reference to the writer's store: it must close
         outcome = _forget_frames(exc)
+        release(store_dir)
         gc.collect()  # reference cycles of the failed steps may still hold the store open
         return outcome
     delta, inferred = staged.delta, staged.inferred
@@ -146,26 +152,6 @@ def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str
                        activity=staged.activity, seconds={k: round(v, 4) for k, v in seconds.items()},
                        focus_nodes=staged.focus_count, full_validation=staged.focus_count < 0 or staged.hit is None,
                        warnings=len(staged.report.results), report=staged.report)
-
-
-def _stage(store_dir: Path, head: Head, change: Change, *, agent: str, operation: str,
-           seconds: dict[str, float]) -> tuple[_Staged | None, bool]:
-    """Open the writer's copy and stage ``change`` on it (:func:`_stage_on`); also say whether
-    the copy is still referenced from elsewhere (then only the cycle collector can close it).
-
-    The copy must be closed before the lock is released, or the next writer (maybe another
-    process) cannot open it. It is referenced from this frame only, so it closes when the frame
-    is gone — unless something else still holds it, which its reference count tells: two (this
-    frame's name and getrefcount's argument) means nothing else does. A full ``gc.collect()``
-    after every write cost 20 ms and more in a process that holds large graphs.
-    """
-    started = datetime.now(UTC).replace(microsecond=0)
-    t = time.perf_counter()
-    live = open_live(store_dir, head)
-    seconds["open"] = time.perf_counter() - t
-    staged = _stage_on(store_dir, head, live, change, agent=agent, operation=operation, seconds=seconds,
-                       started=started)
-    return staged, sys.getrefcount(live) > 2
 
 
 def _stage_on(store_dir: Path, head: Head, live: ox.Store, change: Change, *, agent: str, operation: str,

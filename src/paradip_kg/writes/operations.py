@@ -2,9 +2,11 @@
 
 Two doors lead here. A SPARQL 1.1 Update (:func:`check_update`, then :func:`update_change`):
 INSERT DATA or DELETE DATA alone is read from the request itself, at the cost of the change;
-anything else runs on the writer's copy, with the data graph as the default graph, and the
-change is the difference of the store before and after, at the cost of the store
-(docs/writes.md, "What each kind of update costs"). A Graph Store Protocol request
+DELETE/INSERT … WHERE as a query of its pattern and its templates instantiated
+(:mod:`paradip_kg.writes.modify`), at the cost of the change; anything else (CLEAR, DROP, COPY, …)
+runs on the writer's copy, with the data graph as the default graph, and the change is the
+difference of the store before and after, at the cost of the store (docs/writes.md, "What each
+kind of update costs"). A Graph Store Protocol request
 (:class:`GraphStoreChange`, :class:`DropGraph`): a graph replaced by, merged with or emptied
 of an rdflib graph's triples.
 
@@ -26,6 +28,7 @@ from paradip_kg.rdf.terms import oxigraph_triple
 from paradip_kg.sparql.inspect import OPAQUE, WORD, check_nesting
 from paradip_kg.writes.delta import Delta, all_quads, apply, graph_quads
 from paradip_kg.writes.graphs import DATA_GRAPH, writable
+from paradip_kg.writes.modify import modify_delta
 
 Change = Callable[[ox.Store], Delta]  # runs on the writer's copy, returns what it changed
 
@@ -96,8 +99,10 @@ def update_delta(live: ox.Store, text: str, base_iri: str | None, blanked: str) 
     """Run a SPARQL update on ``live`` and return what it changed.
 
     INSERT DATA or DELETE DATA alone: the quads are read from the request (cost of the change).
-    Anything else runs on the writer's copy with the data graph as the default graph, and the
-    change is the difference of the store before and after (cost of the store).
+    DELETE/INSERT … WHERE and DELETE WHERE: the WHERE pattern is queried and the templates
+    instantiated (:mod:`paradip_kg.writes.modify`; cost of the change and of the pattern).
+    Anything else (CLEAR, DROP, COPY, …) runs on the writer's copy with the data graph as the
+    default graph, and the change is the difference of the store before and after (cost of the store).
     """
     verb = data_only(text, blanked)
     if verb == "INSERT":
@@ -115,6 +120,16 @@ def update_delta(live: ox.Store, text: str, base_iri: str | None, blanked: str) 
         delta = Delta(removed={q for q in quads if q in live})
         apply(live, delta)
         return delta
+    modified = modify_delta(live, text, blanked, base_iri)  # DELETE/INSERT … WHERE: the cost of the change
+    if modified is not None:
+        refuse_triple_terms(modified)
+        return modified
+    return diff_delta(live, text, base_iri)
+
+
+def diff_delta(live: ox.Store, text: str, base_iri: str | None) -> Delta:
+    """Run any SPARQL update on ``live`` (the data graph as its default graph) and return what it
+    changed: the difference of the store before and after."""
     before = all_quads(live)
     data = ox.NamedNode(DATA_GRAPH)
     live.update(f"ADD GRAPH <{DATA_GRAPH}> TO DEFAULT")
