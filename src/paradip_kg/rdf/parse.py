@@ -5,7 +5,8 @@ line and column of the first error. The quads are then handed to rdflib (:func:`
 :func:`load_folder`) where an rdflib engine reads them, or kept as pyoxigraph triples
 (:class:`TripleReader`, the build's path: 5-10 times faster than filling an rdflib graph).
 Parsing never reaches out: JSON-LD remote contexts are refused by the parser (no document
-loader is set), and RDF/XML documents that declare entities are refused before parsing
+loader is set; the project's own context, named by its IRI, is put in place from the package,
+:mod:`paradip_kg.rdf.jsonld_context`), and RDF/XML documents that declare entities are refused before parsing
 (external entities, and "billion laughs" expansion).
 """
 
@@ -22,6 +23,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from paradip_kg.errors import RdfSyntaxError
 from paradip_kg.rdf.formats import BY_NAME, BY_SUFFIX, JSONLD, RDFXML, Format, lookup
+from paradip_kg.rdf.jsonld_context import inline_our_context
 from paradip_kg.rdf.terms import to_oxigraph, to_rdflib
 
 FormatName = Format | str  # a row of rdf.formats, or a name of one (any of its short names)
@@ -151,6 +153,8 @@ def iter_quads(data: bytes, fmt: FormatName, source: str, base_iri: str | None =
         raise RdfSyntaxError(source, "the RDF/XML document declares entities (<!ENTITY ...>); "
                              "entity declarations are refused, they can read files or explode in size")
     check_nesting(data, fmt, source)
+    if fmt is JSONLD:  # our own context by its IRI: put in place, never fetched (rdf/jsonld_context.py)
+        data = inline_our_context(data)
     try:
         yield from ox.parse(data, format=fmt.rdf_format, base_iri=base_iri, rename_blank_nodes=own_blank_nodes)
     except SyntaxError as exc:

@@ -1,0 +1,99 @@
+"""/browse: facets with counts, each value a link that narrows the list; facets combine."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from flask import Flask
+
+from paradip_kg.publish.facets import FacetTable
+
+ID = "https://w3id.org/paradip/id/"
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.data
+    return response.get_data(as_text=True)
+
+
+def total(html: str) -> int:
+    found = re.search(r'<h2 id="agreements-heading">(\d+) ', html)
+    assert found, html[:500]
+    return int(found.group(1))
+
+
+def facet_links(html: str, facet: str) -> dict[str, tuple[str, int]]:
+    """value → (href, count) of one facet's links."""
+    out = {}
+    for href, value, count in re.findall(
+            r'<a href="([^"]+)"[^>]*data-facet="' + facet + r'" data-value="([^"]+)">.*?</a>'
+            r'\s*<span class="count">(\d+)',
+            html, re.S):
+        out[unescape(value)] = (unescape(href), int(count))
+    return out
+
+
+def test_every_facet_with_counts(bundled_app: Flask) -> None:
+    html = page(bundled_app.test_client(), "/browse?lang=en")
+    assert total(html) == 19
+    countries = facet_links(html, "country")
+    assert countries["MX"][1] == 19 and countries["US"][1] == 3  # Pharr, Mission, Wichita
+    decades = facet_links(html, "decade")
+    assert sum(n for _, n in decades.values()) == 19 and decades["1980"][1] == 3
+    scopes = facet_links(html, "scope")
+    assert scopes["national"][1] + scopes["international"][1] == 19
+    assert facet_links(html, "kind")["SisterCityAgreement"][1] == 19
+    assert facet_links(html, "municipality")["mx-23005"][1] == 19  # Benito Juárez is party to all of Tabla 1
+    for facet in ("Country", "Municipality", "Decade", "Scope", "Kind"):
+        assert f">{facet}</h2>" in html
+
+
+def test_a_value_narrows_and_facets_combine(bundled_app: Flask) -> None:
+    client = bundled_app.test_client()
+    href, count = facet_links(page(client, "/browse"), "country")["US"]
+    assert href == "/browse?country=US"
+    narrowed = page(client, href)
+    assert total(narrowed) == count == 3
+    href, count = facet_links(narrowed, "decade")["1980"]
+    assert href == "/browse?country=US&decade=1980"
+    both = page(client, href)
+    assert total(both) == count == 1
+    assert 'href="/id/agreement/mx-23005--us-wichita"' in both  # Wichita, 1985
+    # the chosen value links back to the list without it
+    assert facet_links(both, "decade")["1980"][0] == "/browse?country=US"
+
+
+def test_values_of_one_facet_are_alternatives(bundled_app: Flask) -> None:
+    client = bundled_app.test_client()
+    us, cn = (total(page(client, f"/browse?country={c}")) for c in ("US", "CN"))
+    assert total(page(client, "/browse?country=US&country=CN")) == us + cn
+
+
+def test_no_match_and_bad_parameters(bundled_app: Flask) -> None:
+    client = bundled_app.test_client()
+    assert total(page(client, "/browse?country=ZZ")) == 0
+    assert client.get("/browse?colour=red").status_code == 400
+    assert client.get("/browse?page=0").status_code == 400
+
+
+def test_labels_in_the_readers_language(bundled_app: Flask) -> None:
+    client = bundled_app.test_client()
+    es, en = page(client, "/browse?lang=es"), page(client, "/browse?lang=en")
+    assert ">Ámbito</h2>" in es and ">Scope</h2>" in en
+    assert "Estados Unidos" in es and "United States" in en
+
+
+def test_the_table_narrows_and_counts() -> None:
+    table = FacetTable([(f"{ID}agreement/{i}", "2000") for i in range(120)],
+                       {"decade": [frozenset({"2000"})] * 120}, {})
+    assert len(table.narrow({"decade": ["2000"]})) == 120
+    assert table.counts(range(10))["decade"]["2000"] == 10
+
+
+@pytest.mark.parametrize("url", ["/browse?country=%3Cscript%3E", "/browse?decade=%22%3E%3Cb%3E"])
+def test_chosen_values_are_escaped(bundled_app: Flask, url: str) -> None:
+    html = page(bundled_app.test_client(), url)
+    assert "<script>" not in html and '"><b>' not in html
