@@ -89,9 +89,10 @@ SETTINGS: tuple[Setting, ...] = (
             "quads times `workers` stay under 6,000,000; `yes`; `no`. See docs/sparql.md.", _in_memory),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run before it is stopped and answered 503.", float),
     Setting("query_workers", 2,
-            "Query (and validation) child processes per gunicorn worker, like Virtuoso's MaxQueryThreads: at most "
-            "this many run at once; pages, fragments and kept small answers never wait for them. With the store "
-            "in memory they are forked from one loaded copy and share it. See docs/security.md.", int),
+            "Query child processes per gunicorn worker, like Virtuoso's MaxQueryThreads: at most this many queries "
+            "run at once (and half as many validations, at least one); pages, fragments and kept small answers "
+            "never wait for them. With the store in memory they are forked from one loaded copy and share it. "
+            "See docs/security.md.", int),
     Setting("query_queue", 4,
             "Requests that may wait for a free query (or validation) child; past it, 503 with Retry-After at once. "
             "The wait counts in query_timeout.", int),
@@ -120,8 +121,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("validation_html_rows", 500,
             "Most results the HTML validation report lists; the downloads always hold every result.", int),
     Setting("validation_follow_imports", False,
-            "Let shapes uploaded to /validate owl:imports other documents, fetched from the network. Off: such "
-            "uploads get 400.", _bool),
+            "Let shapes uploaded to /validate owl:imports other documents, fetched from the network. Off: the "
+            "imports are not followed (as by paradip-kg validate) and the report says so.", _bool),
     Setting("validation_reports_dir", "var/reports",
             "Folder where /validate keeps each HTML report's data for its download, language and filter links."),
     Setting("validation_report_ttl", 3600,

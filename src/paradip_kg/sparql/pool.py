@@ -24,10 +24,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from paradip_kg.child import Child
+from paradip_kg.errors import LaneFull
 from paradip_kg.lanes import Lane
 from paradip_kg.sparql.jobs import Job, Reply
 from paradip_kg.sparql.runner import QueryRunner, fork_server, timed_out
@@ -66,8 +68,30 @@ class QueryPool:
         return runner.pid if runner is not None else None
 
     def start(self) -> None:
-        """Start slot 0's child, and the fork server (it loads the copy meanwhile)."""
+        """Start slot 0's child, and the fork server (it loads the copy meanwhile); then, in the
+        background, every slot's child (forked from the copy once loaded), so that memory is
+        all taken at start-up rather than under the first crowd."""
         self._runner(0, None).start()
+        threading.Thread(target=self._warm, name="query-pool-warm", daemon=True).start()
+
+    def _warm(self, timeout: float = 900.0) -> None:
+        deadline = time.monotonic() + timeout
+        server = self._server
+        if server is not None:
+            while not server[1].poll_ready():
+                if time.monotonic() > deadline or self._server is not server:
+                    return
+                time.sleep(0.2)
+        with ExitStack() as held:  # every slot, so that no job is running in one meanwhile
+            try:
+                indexes = [held.enter_context(self.lane.slot(time.monotonic() + 60)) for _ in range(self.lane.size)]
+            except (LaneFull, TimeoutError):
+                return  # busy already: the slots start their children as jobs come
+            for index in indexes:
+                try:
+                    self._runner(index, server[0] if server else None).start()
+                except (ChildProcessError, OSError):
+                    return
 
     def stop(self) -> None:
         """Kill every child of the pool."""

@@ -80,7 +80,8 @@ class AppState:
             if self._pid != os.getpid():  # forked (gunicorn --preload): the parent's children are not ours
                 self._pid, self._validations = os.getpid(), None
             if self._validations is None:
-                self._validations = ValidationPool(int(self.settings.get("query_workers") or 2),
+                # Validations (pyshacl, ~100 MiB a child) get half the query lane's children, at least one.
+                self._validations = ValidationPool(max(1, int(self.settings.get("query_workers") or 2) // 2),
                                                    int(self.settings.get("query_queue", 4)),
                                                    retry_after=float(self.settings.get("validation_timeout") or 30))
             return self._validations
