@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS, PREFIXES
 from paradip_kg.rdf.formats import BY_MEDIA_TYPE
+from paradip_kg.rdf.jsonld_context import with_context
 from paradip_kg.store.head import open_head, read_head
 
 NQUADS = "paradip-kg.nq.gz"
@@ -300,7 +301,7 @@ def write_dumps(store_dir: Path, out_dir: Path) -> list[Path]:
                 iris = {m.decode("utf-8") for m in _IRI_TOKEN.findall(ntriples)}
                 body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes_for_iris(iris))
             else:
-                body = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+                body = with_context(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"")  # rdf/jsonld_context
             path.write_bytes(body or b"")
         written.append(path)
     sums = out_dir / SUMS

@@ -33,12 +33,13 @@ def context_document() -> bytes:
 
 def with_context(expanded: bytes) -> bytes:
     """An expanded JSON-LD document (a list of nodes, as Oxigraph writes it) with the context inline:
-    ``{"@context": {...}, "@graph": [...]}``, the same triples."""
-    nodes: Any = json.loads(expanded or b"[]")
-    if isinstance(nodes, dict) and "@context" in nodes:
+    ``{"@context": {...}, "@graph": [...]}``, the same triples. The list is not parsed (a dump's
+    can be large): it is put in place as it is."""
+    body = expanded.strip() or b"[]"
+    if not body.startswith(b"["):  # not Oxigraph's list of nodes: left as it is
         return expanded
-    graph = nodes if isinstance(nodes, list) else [nodes]
-    return json.dumps({"@context": context(), "@graph": graph}, ensure_ascii=False).encode()
+    head = json.dumps({"@context": context()}, ensure_ascii=False).encode()[:-1]  # without the closing brace
+    return head + b', "@graph": ' + body + b"}"
 
 
 def _replace(value: Any) -> tuple[Any, bool]:
