@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from paradip_kg.publish.charts import layout, queries, words
-from paradip_kg.publish.charts.data import build_charts
+from paradip_kg.publish.charts.data import build_charts, governments
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.disk import write_store
 from paradip_kg.store.head import open_store
@@ -31,7 +31,8 @@ from support.stores import write_graphs_store
 COUNTRIES = {"MX": 10, "US": 3, "CN": 2, "AR": 1, "UY": 1, "ES": 1, "GT": 1}
 YEARS = {1985: 1, 1987: 2, 1993: 1, 1998: 1, 2001: 1, 2002: 2, 2003: 1, 2006: 1, 2008: 1, 2009: 2, 2010: 2,
          2017: 1, 2019: 1, 2021: 2}
-SLUGS = ["by-year", "by-country", "by-region", "by-scope", "by-theme", "by-sdg", "network"]
+SLUGS = ["by-year", "by-country", "by-region", "by-scope", "by-theme", "by-sdg", "network", "map"]
+BJ = "https://w3id.org/paradip/id/government/mx-23005"
 
 
 @pytest.fixture()
@@ -39,8 +40,9 @@ def kg_client(bundled_app: Flask) -> FlaskClient:
     return bundled_app.test_client()  # a fresh client: no language cookie
 
 
-def home(client: FlaskClient, lang: str) -> str:
-    response = client.get(f"/?lang={lang}", headers={"Accept": "text/html"})
+def home(client: FlaskClient, lang: str, municipality: str = "") -> str:
+    query = f"&municipality={municipality}" if municipality else ""
+    response = client.get(f"/?lang={lang}{query}", headers={"Accept": "text/html"})
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -74,7 +76,9 @@ def run(client: FlaskClient, text: str) -> list[dict[str, str]]:
 
 def test_chart_data_has_the_real_counts(bundled_store: Path) -> None:
     store = open_store(bundled_store)
-    built = {c.slug: c for c in build_charts(store, "en", lambda q: "/sparql", lambda iri: None)}
+    (bj,) = [g for g in governments(store, "en") if g.iri == BJ]
+    assert (bj.key, bj.place, bj.code, bj.agreements) == ("mx-23005", "Cancún", "MX", 19)
+    built = {c.slug: c for c in build_charts(store, "en", lambda q: "/sparql", lambda iri: None, bj)}
     assert list(built) == SLUGS
 
     years = built["by-year"]
@@ -133,14 +137,17 @@ def test_home_page_draws_every_chart_accessibly(kg_client: FlaskClient, lang: st
     assert "theme yet" in page if lang == "en" else "todavía un tema" in page
     # No network: no script or stylesheet from another host.
     assert not re.search(r'(src|href)="(https?:)?//(?!w3id\.org|creativecommons\.org)[^"]*\.(js|css)', page)
-    network = figure(page, "network")
+    network = figure(page, "network")  # every agreement: a chord between its parties
+    assert network.count("<circle class=\"node ") == 20  # Benito Juárez and its 19 partners
+    assert '<a href="/id/government/us-wichita"' in network
+    network = figure(home(kg_client, lang, "mx-23005"), "network")  # Benito Juárez's: radial
     assert network.count("<circle class=\"node ") == 20  # 19 partners and the centre
     assert '<a href="/id/government/us-wichita"' in network
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_every_chart_query_gives_the_charted_numbers_on_the_endpoint(kg_client: FlaskClient, lang: str) -> None:
-    page = home(kg_client, lang)
+    page = home(kg_client, lang, "mx-23005")
     by_country = run(kg_client, query_of(figure(page, "by-country")))
     assert {r["code"]: int(r["agreements"]) for r in by_country} == COUNTRIES
     by_year = run(kg_client, query_of(figure(page, "by-year")))
@@ -196,7 +203,7 @@ def test_charts_with_themes_and_sdgs_and_hostile_labels(make_app: Callable[..., 
     assert "11 · Ciudades y comunidades sostenibles" in sdg and ">1</text>" in sdg  # via target 11.3
     english = home(client, "en")
     assert "<script>alert" not in english and "Culture &lt;script&gt;alert(&#39;t&#39;)" in english
-    network = figure(english, "network")  # a label in an SVG <text> and in attributes
+    network = figure(home(client, "en", "mx-23005"), "network")  # a label in an SVG <text> and in attributes
     assert 'onmouseover="alert' not in english and "Mérida&#34; onmouseover=&#34;alert(&#39;m&#39;) · 2021" in network
     assert 'aria-label="Municipal government of Mérida (Yucatán) — National' in network
     # The sample has two agreements: one of each scope, in 1985 and 2021.
@@ -210,7 +217,7 @@ def test_charts_on_an_empty_graph_say_so(make_app: Callable[..., Any], tmp_path:
     write_store(store_dir, graphs)
     client = make_app(store=str(store_dir)).test_client()
     page = home(client, "en")
-    assert page.count('class="chart-empty"') == 7 and "<svg class=\"chart-svg\"" not in page
+    assert page.count('class="chart-empty"') == 8 and "<svg class=\"chart-svg\"" not in page
     assert "No agreement in the data states its starting date yet." in page
     assert "There are no agreements in the data yet." in page
 
@@ -231,7 +238,10 @@ def test_layouts_stay_inside_their_boxes() -> None:
 
 def test_region_table_covers_the_data(bundled_store: Path) -> None:
     store = open_store(bundled_store)
-    rows = run_on_store(store, "SELECT DISTINCT ?iso WHERE { ?c a pdo:Country ; pdo:isoCountryCode ?iso }").rows
+    # the countries of the agreements' parties (the gazetteer has all of ISO 3166-1; a region is
+    # assigned where the data needs one)
+    rows = run_on_store(store, "SELECT DISTINCT ?iso WHERE { ?a pdo:hasParty/pdo:hasSeat/pdo:locatedIn+ ?c . "
+                               "?c a pdo:Country ; pdo:isoCountryCode ?iso }").rows
     codes = {r["iso"].value for r in rows}  # type: ignore[union-attr]
     assert codes and codes <= set(queries.REGION_OF), codes - set(queries.REGION_OF)
     assert set(queries.REGION_OF.values()) <= set(words.REGIONS)

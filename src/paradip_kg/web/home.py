@@ -5,20 +5,27 @@ description. The figures (:data:`paradip_kg.publish.stats.FIGURES`) and the char
 (:mod:`paradip_kg.publish.charts`) are computed once per published state; the charts' HTML,
 which costs more to draw than the rest of the page, is kept per language and host too
 (:func:`charts_section`, called by the template).
+
+``/?municipality=mx-23005`` chooses the government whose agreements the charts, the network and
+the map count (the selector lists every government party to an agreement); without it they
+count every agreement in the graph. An unknown choice is a 404.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from paradip_kg.errors import NotDescribed
 from paradip_kg.publish import void
-from paradip_kg.publish.charts.data import Chart, build_charts
+from paradip_kg.publish.charts.data import Chart, Government, build_charts, governments
+from paradip_kg.publish.charts.world_map import World, load_world
 from paradip_kg.publish.labels import Labels
 from paradip_kg.publish.stats import FIGURES
 from paradip_kg.sparql.local import run_on_store
@@ -57,6 +64,12 @@ def home() -> BaseResponse:
         response.vary.add("Accept")
         return response
 
+    choices = home_governments(lang)
+    key = request.args.get("municipality", "")
+    focus = next((g for g in choices if g.key == key), None)
+    if key and focus is None:
+        raise NotDescribed(f"no government {key!r} is a party to an agreement in the graph")
+
     def render() -> tuple[str, str]:
         state = get_state()
         manifest = state.manifest()
@@ -64,10 +77,25 @@ def home() -> BaseResponse:
         labels = Labels(state.store(), lang)
         examples: list[str] = _cached(("examples",), lambda: void.examples(state.store()))
         return render_template("home.html", lang=lang, triples=triples, figures=_figures(), jsonld=home_jsonld(),
-                               examples=[(iri, labels.label(ox.NamedNode(iri))) for iri in examples]), \
+                               examples=[(iri, labels.label(ox.NamedNode(iri))) for iri in examples],
+                               governments=choices, focus=focus), \
             HTML.content_type
-    return http.serve(("home", lang), render, alternates=[(urls.absolute("/dataset.ttl"), conneg.BY_NAME["turtle"])],
+    return http.serve(("home", lang, key), render,
+                      alternates=[(urls.absolute("/dataset.ttl"), conneg.BY_NAME["turtle"])],
                       vary=("Accept", "Accept-Language"))
+
+
+def home_governments(lang: str) -> list[Government]:
+    """The selector's choices: every government party to an agreement, once per published state."""
+    found: list[Government] = _cached(("governments", lang), lambda: governments(get_state().store(), lang))
+    return found
+
+
+def world() -> World | None:
+    """The country shapes the asset pipeline copied into static/vendor/ (read once per process)."""
+    path = Path(current_app.static_folder or "") / "vendor" / "world-atlas" / "countries-110m.json"
+    shapes: World | None = get_state().cached(("world", str(path)), lambda: load_world(path), per_version=False)
+    return shapes
 
 
 # --- The charts -------------------------------------------------------------------------------
@@ -76,17 +104,21 @@ def _sparql_href(text: str) -> str:
     return url_for("sparql.endpoint", query=text, _anchor="results")
 
 
-def home_charts(lang: str) -> list[Chart]:
-    """The charts in ``lang`` for this host (their links), once per published state."""
-    charts: list[Chart] = _cached(("charts", lang, request.host_url, request.script_root),
-                                  lambda: build_charts(get_state().store(), lang, _sparql_href, urls.link_for))
+def home_charts(lang: str, focus: Government | None = None) -> list[Chart]:
+    """The charts in ``lang`` for this host (their links) and this choice, once per published state."""
+    key = focus.key if focus else ""
+    charts: list[Chart] = _cached(("charts", lang, key, request.host_url, request.script_root),
+                                  lambda: build_charts(get_state().store(), lang, _sparql_href, urls.link_for,
+                                                       focus, world()))
     return charts
 
 
 @bp.app_template_global()
-def charts_section(lang: str) -> Markup:
-    """``templates/_charts.html`` rendered with the charts in ``lang``, once per published state
-    (drawing the SVG costs more than the rest of the home page)."""
-    section: Markup = _cached(("charts-section", lang, request.host_url, request.script_root),
-                              lambda: Markup(render_template("_charts.html", lang=lang, charts=home_charts(lang))))
+def charts_section(lang: str, focus: Government | None = None) -> Markup:
+    """``templates/_charts.html`` rendered with the charts in ``lang`` for ``focus``, once per published
+    state (drawing the SVG costs more than the rest of the home page)."""
+    key = focus.key if focus else ""
+    section: Markup = _cached(("charts-section", lang, key, request.host_url, request.script_root),
+                              lambda: Markup(render_template("_charts.html", lang=lang, focus=focus,
+                                                             charts=home_charts(lang, focus))))
     return section

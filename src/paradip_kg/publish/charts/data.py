@@ -4,7 +4,12 @@
     agreements by the partner's country, and by the partner's region
     national vs international
     agreements by theme, and by SDG alignment: an empty state while no agreement states one
-    a radial network of Benito Juárez and its partners, in the order of their agreements
+    a radial network of the chosen government and its partners, in the order of their agreements
+    (with no government chosen: every agreement as a chord between its parties)
+    a world map of the partners with the network drawn over it (:mod:`.world_map`)
+
+Every chart counts the chosen government's agreements (a :class:`Government` from
+:func:`governments`, the home page's selector), or every agreement when none is chosen.
 
 Nothing is invented: a chart whose query finds nothing shows an empty state that says so.
 :func:`build_charts` makes them all; the web keeps them per published state and language
@@ -21,10 +26,28 @@ import pyoxigraph as ox
 
 from paradip_kg import i18n
 from paradip_kg.publish.charts import queries
-from paradip_kg.publish.charts.layout import Bar, bars_layout, network_layout, share_layout, years_layout
+from paradip_kg.publish.charts.layout import (
+    Bar,
+    bars_layout,
+    chords_layout,
+    network_layout,
+    share_layout,
+    years_layout,
+)
 from paradip_kg.publish.charts.queries import INTERNATIONAL, NATIONAL, UNSTATED
 from paradip_kg.publish.charts.words import REGIONS, word
 from paradip_kg.sparql.local import run_on_store
+
+
+@dataclass(frozen=True)
+class Government:
+    """A government party to at least one agreement: a choice of the home page's selector."""
+
+    iri: str
+    key: str  # the IRI after id/government/ (the selector's value)
+    place: str  # its seat's name, else its own label
+    code: str  # ISO 3166-1 code of its country, if known
+    agreements: int
 
 
 @dataclass
@@ -75,8 +98,30 @@ def _bindings(store: ox.Store, text: str) -> list[dict[str, Any]]:
     return run_on_store(store, text).rows
 
 
-def chart_by_year(store: ox.Store, lang: str, sparql: Linker) -> Chart:
-    text = queries.query_by_year(lang)
+def _name(focus: Government | None) -> str | None:
+    return focus.place if focus else None
+
+
+def _iri(focus: Government | None) -> str | None:
+    return focus.iri if focus else None
+
+
+def governments(store: ox.Store, lang: str) -> list[Government]:
+    """Every government party to an agreement, most agreements first (the selector's choices)."""
+    prefix = str(queries.ID["government/"])
+    out = []
+    for row in _bindings(store, queries.query_governments(lang)):
+        iri = _value(row.get("government")) or ""
+        if not iri.startswith(prefix):
+            continue
+        place = _value(row.get("place")) or _value(row.get("name")) or iri.rsplit("/", 1)[-1]
+        code = _value(row.get("code")) or ""
+        out.append(Government(iri, iri[len(prefix):], place, code, _int(row.get("agreements"))))
+    return out
+
+
+def chart_by_year(store: ox.Store, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
+    text = queries.query_by_year(lang, _iri(focus), _name(focus))
     counts: dict[int, dict[str, int]] = {}
     undated = 0
     for row in _bindings(store, text):
@@ -122,8 +167,8 @@ def chart_by_year(store: ox.Store, lang: str, sparql: Linker) -> Chart:
     return Chart("by-year", "years", title, caption, summary, text, href, Table(columns, rows), layout, note=note)
 
 
-def chart_by_scope(store: ox.Store, lang: str, sparql: Linker) -> Chart:
-    text = queries.query_by_scope(lang)
+def chart_by_scope(store: ox.Store, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
+    text = queries.query_by_scope(lang, _iri(focus), _name(focus))
     found = {(_value(r.get("scope")) or UNSTATED): _int(r.get("agreements")) for r in _bindings(store, text)}
     parts = [(k, found[k]) for k in (NATIONAL, INTERNATIONAL, UNSTATED) if found.get(k)]
     title = i18n.text(("Nacionales e internacionales", "National and international"), lang)
@@ -143,8 +188,9 @@ def chart_by_scope(store: ox.Store, lang: str, sparql: Linker) -> Chart:
                  share_layout(parts, lang))
 
 
-def chart_by_country(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> Chart:
-    text = queries.query_by_country(lang)
+def chart_by_country(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+                     focus: Government | None = None) -> Chart:
+    text = queries.query_by_country(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
     rows: list[Row] = []
     for row in _bindings(store, text):
@@ -158,19 +204,30 @@ def chart_by_country(store: ox.Store, lang: str, sparql: Linker, link: Linker) -
     columns = [word("country", lang), "ISO 3166-1", word("agreements", lang)]
     href = sparql(text) or ""
     if not bars:
-        empty = i18n.text(("Ningún acuerdo de Benito Juárez tiene todavía una contraparte con país.",
-                           "No agreement of Benito Juárez has a partner with a country yet."), lang)
+        empty = _no_country(focus, lang)
         return Chart("by-country", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     summary = "; ".join(f"{b.label}: {b.value}" for b in bars) + "."
-    caption = i18n.text(("Acuerdos de Benito Juárez según el país de la otra parte, que sale de la cadena de lugares "
-                         "de su sede (pdo:hasSeat, pdo:locatedIn).",
-                         "Benito Juárez's agreements by the other party's country, which comes from the chain of "
-                         "places of its seat (pdo:hasSeat, pdo:locatedIn)."), lang)
+    caption = (i18n.text((f"Acuerdos de {focus.place} según el país de la otra parte, que sale de la cadena de "
+                          "lugares de su sede (pdo:hasSeat, pdo:locatedIn).",
+                          f"{focus.place}'s agreements by the other party's country, which comes from the chain of "
+                          "places of its seat (pdo:hasSeat, pdo:locatedIn)."), lang) if focus else
+               i18n.text(("Todos los acuerdos según los países de sus partes (cada acuerdo cuenta una vez por país), "
+                          "de la cadena de lugares de su sede (pdo:hasSeat, pdo:locatedIn).",
+                          "Every agreement by the countries of its parties (each agreement counts once a country), "
+                          "from the chain of places of their seats (pdo:hasSeat, pdo:locatedIn)."), lang))
     return Chart("by-country", "bars", title, caption, summary, text, href, Table(columns, rows), bars_layout(bars))
 
 
-def chart_by_region(store: ox.Store, lang: str, sparql: Linker) -> Chart:
-    text = queries.query_by_region(lang)
+def _no_country(focus: Government | None, lang: str) -> str:
+    if focus:
+        return i18n.text((f"Ningún acuerdo de {focus.place} tiene todavía una contraparte con país.",
+                          f"No agreement of {focus.place} has a partner with a country yet."), lang)
+    return i18n.text(("Ningún acuerdo tiene todavía partes con país.",
+                      "No agreement has parties with a country yet."), lang)
+
+
+def chart_by_region(store: ox.Store, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
+    text = queries.query_by_region(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
     rows: list[Row] = []
     for row in _bindings(store, text):
@@ -182,8 +239,7 @@ def chart_by_region(store: ox.Store, lang: str, sparql: Linker) -> Chart:
     columns = [word("region", lang), word("agreements", lang)]
     href = sparql(text) or ""
     if not bars:
-        empty = i18n.text(("Ningún acuerdo de Benito Juárez tiene todavía una contraparte con país.",
-                           "No agreement of Benito Juárez has a partner with a country yet."), lang)
+        empty = _no_country(focus, lang)
         return Chart("by-region", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     summary = "; ".join(f"{b.label}: {b.value}" for b in bars) + "."
     caption = i18n.text(("Las regiones salen del código ISO del país con una tabla de paradip-kg (escrita en la "
@@ -195,8 +251,9 @@ def chart_by_region(store: ox.Store, lang: str, sparql: Linker) -> Chart:
     return Chart("by-region", "bars", title, caption, summary, text, href, Table(columns, rows), bars_layout(bars))
 
 
-def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> Chart:
-    text = queries.query_by_theme(lang)
+def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+                   focus: Government | None = None) -> Chart:
+    text = queries.query_by_theme(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
     rows: list[Row] = []
     for row in _bindings(store, text):
@@ -225,8 +282,8 @@ def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> 
                  bars_layout(bars, label_width=220, label_chars=32))
 
 
-def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> Chart:
-    text = queries.query_by_sdg(lang)
+def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus: Government | None = None) -> Chart:
+    text = queries.query_by_sdg(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
     rows: list[Row] = []
     for row in _bindings(store, text):
@@ -254,10 +311,12 @@ def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> Ch
                  bars_layout(bars, label_width=260, label_chars=38))
 
 
-def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> Chart:
-    text = queries.query_network(lang)
+def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+                  focus: Government | None = None) -> Chart:
+    text = queries.query_network(lang, _iri(focus), _name(focus))
     partners: list[dict[str, Any]] = []
     rows: list[Row] = []
+    parties: dict[str, list[str]] = {}  # agreement → its parties (the chords, without a focus)
     for row in _bindings(store, text):
         iri = _value(row.get("partner")) or ""
         place = _value(row.get("place")) or _value(row.get("name")) or iri.rsplit("/", 1)[-1]
@@ -265,18 +324,37 @@ def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> C
         year = since[:4] if since[:4].isdigit() else word("undated", lang)
         reach, code = _value(row.get("reach")) or UNSTATED, _value(row.get("code")) or ""
         href, agreement = link(iri), _value(row.get("agreement")) or ""
-        partners.append({"label": f"{place} · {year}", "href": href, "cls": reach,
+        parties.setdefault(agreement, []).append(iri)
+        partners.append({"iri": iri, "label": f"{place} · {year}", "place": place, "href": href, "cls": reach,
                          "title": f"{_value(row.get('name')) or place} — {word(reach, lang)}, "
                                   f"{word('since', lang).lower()} {since or word('undated', lang)}"})
         rows.append([Link(place, href), code, word(reach, lang), Link(since or word("undated", lang), link(agreement))])
-    focus = _bindings(store, queries.query_focus(lang))
-    centre = (_value(focus[0].get("place")) if focus else None) or "Benito Juárez"
-    title = i18n.text((f"La red de Benito Juárez ({centre})", f"The network of Benito Juárez ({centre})"), lang)
-    columns = [word("partner", lang), "ISO 3166-1", word("scope", lang), word("since", lang)]
+    columns = [word("partner", lang) if focus else word("party", lang), "ISO 3166-1", word("scope", lang),
+               word("since", lang)]
     href = sparql(text) or ""
+    if focus is None:
+        title = i18n.text(("La red de todos los acuerdos", "The network of every agreement"), lang)
+        if not partners:
+            empty = i18n.text(("No hay acuerdos en los datos todavía.", "There are no agreements in the data yet."),
+                              lang)
+            return Chart("network", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
+        nodes = {p["iri"]: {**p, "label": p["place"]} for p in partners}
+        edges = [(ends[0], ends[1], next(p["cls"] for p in partners if p["iri"] == ends[0]))
+                 for ends in parties.values() if len(ends) == 2]
+        summary = i18n.text((f"{len(nodes)} gobiernos unidos por {len(edges)} acuerdos.",
+                             f"{len(nodes)} governments joined by {len(edges)} agreements."), lang)
+        caption = i18n.text(("Cada gobierno en el círculo, cada acuerdo una cuerda entre sus partes; azul: nacional, "
+                             "naranja: internacional. Elija un municipio arriba para ver su propia red.",
+                             "Each government on the circle, each agreement a chord between its parties; blue: "
+                             "national, orange: international. Choose a municipality above to see its own network."),
+                            lang)
+        return Chart("network", "chords", title, caption, summary, text, href, Table(columns, rows),
+                     chords_layout(list(nodes.values()), edges))
+    centre = focus.place
+    title = i18n.text((f"La red de {centre}", f"The network of {centre}"), lang)
     if not partners:
-        empty = i18n.text(("Benito Juárez no tiene todavía acuerdos en los datos.",
-                           "Benito Juárez has no agreements in the data yet."), lang)
+        empty = i18n.text((f"{centre} no tiene todavía acuerdos en los datos.",
+                           f"{centre} has no agreements in the data yet."), lang)
         return Chart("network", "empty", title, "", empty, text, href, Table(columns, rows), empty=empty)
     national = sum(1 for p in partners if p["cls"] == NATIONAL)
     international = sum(1 for p in partners if p["cls"] == INTERNATIONAL)
@@ -284,17 +362,18 @@ def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> C
                          f"{national} nacionales y {international} internacionales.",
                          f"{len(partners)} partners around {centre}, in the order of their agreements: "
                          f"{national} national and {international} international."), lang)
-    caption = i18n.text(("Cada contraparte de Benito Juárez, en el círculo en el orden de su acuerdo (en el sentido "
+    caption = i18n.text((f"Cada contraparte de {centre}, en el círculo en el orden de su acuerdo (en el sentido "
                          "de las agujas del reloj desde arriba) con el año de inicio; azul: nacional, naranja: "
                          "internacional. Cada nodo lleva a su página.",
-                         "Each partner of Benito Juárez, on the circle in the order of its agreement (clockwise from "
+                         f"Each partner of {centre}, on the circle in the order of its agreement (clockwise from "
                          "the top) with the starting year; blue: national, orange: international. Each node links to "
                          "its page."), lang)
     return Chart("network", "network", title, caption, summary, text, href, Table(columns, rows),
                  network_layout(centre, partners))
 
 
-def build_charts(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> list[Chart]:
+def build_charts(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+                 focus: Government | None = None, shapes: Any = None) -> list[Chart]:
     """Every chart of the home page, in the page's order.
 
     Args:
@@ -302,8 +381,12 @@ def build_charts(store: ox.Store, lang: str, sparql: Linker, link: Linker) -> li
         lang: ``"es"`` or ``"en"``, for the words and the labels the queries pick.
         sparql: the link to the query page running a query text.
         link: where a page links an IRI (None: not a link).
+        focus: the government whose agreements the charts count; None: every agreement.
+        shapes: the world's country shapes for the map (:class:`.world_map.World`); None: no map.
     """
-    return [chart_by_year(store, lang, sparql), chart_by_country(store, lang, sparql, link),
-            chart_by_region(store, lang, sparql), chart_by_scope(store, lang, sparql),
-            chart_by_theme(store, lang, sparql, link), chart_by_sdg(store, lang, sparql, link),
-            chart_network(store, lang, sparql, link)]
+    from paradip_kg.publish.charts.world_map import chart_map
+
+    return [chart_by_year(store, lang, sparql, focus), chart_by_country(store, lang, sparql, link, focus),
+            chart_by_region(store, lang, sparql, focus), chart_by_scope(store, lang, sparql, focus),
+            chart_by_theme(store, lang, sparql, link, focus), chart_by_sdg(store, lang, sparql, link, focus),
+            chart_network(store, lang, sparql, link, focus), chart_map(store, lang, sparql, link, focus, shapes)]

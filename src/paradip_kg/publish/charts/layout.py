@@ -8,6 +8,7 @@ markup.
     years_layout     stacked bars per year, with the running total as a line on a right-hand axis
     share_layout     one bar split into its parts, with a legend
     network_layout   the focus in the middle, its partners on a circle in the order of their agreements
+    chords_layout    every government on a circle, each agreement a chord between its two parties
 """
 
 from __future__ import annotations
@@ -142,3 +143,22 @@ def network_layout(centre: str, partners: list[dict[str, Any]], *, width: int = 
                       "label_y": round(ly, 2), "anchor": anchor})
     return {"width": width, "height": height, "cx": cx, "cy": cy, "radius": radius, "centre": centre,
             "nodes": nodes}
+
+
+def chords_layout(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]], *, width: int = 760,
+                  height: int = 560) -> dict[str, Any]:
+    """Every government on a circle (``nodes``, each with ``iri``), each agreement a chord between its parties."""
+    cx, cy = width / 2, height / 2
+    radius = min(width, height) / 2 - 90
+    placed: dict[str, dict[str, Any]] = {}
+    count = len(nodes) or 1
+    for index, node in enumerate(nodes):
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        cos, sin = math.cos(angle), math.sin(angle)
+        anchor = "middle" if abs(cos) < 0.1 else ("start" if cos > 0 else "end")
+        placed[node["iri"]] = {**node, "x": round(cx + radius * cos, 2), "y": round(cy + radius * sin, 2),
+                               "label_x": round(cx + (radius + 12) * cos, 2),
+                               "label_y": round(cy + (radius + 12) * sin + 4, 2), "anchor": anchor}
+    chords = [{"x1": placed[a]["x"], "y1": placed[a]["y"], "x2": placed[b]["x"], "y2": placed[b]["y"], "cls": cls}
+              for a, b, cls in edges if a in placed and b in placed]
+    return {"width": width, "height": height, "nodes": list(placed.values()), "chords": chords}

@@ -4,6 +4,10 @@ Each query is plain SPARQL 1.1 with its own PREFIX lines, run on the store as it
 from its chart on ``/sparql``, so a reader can see, change and download what produced the chart.
 Labels are asked for in the page's language (``LANGMATCHES``).
 
+Each query takes the chosen municipal government (``focus``, an IRI): the charts then count that
+government's agreements only; with no focus they count every agreement in the graph, and "the
+partner" is every party of an agreement (so the countries are the countries taking part).
+
 The scope of an agreement comes back as one of :data:`NATIONAL`, :data:`INTERNATIONAL` and
 :data:`UNSTATED`; a partner's region comes from its country's ISO code through :data:`REGION_OF`,
 written into the query.
@@ -14,7 +18,7 @@ from __future__ import annotations
 from paradip_kg import i18n
 from paradip_kg.namespaces import ID, VOCAB
 
-FOCUS = str(ID["government/mx-23005"])  # the municipal government of Benito Juárez (Cancún)
+FOCUS = str(ID["government/mx-23005"])  # the municipal government of Benito Juárez (Cancún), the essay's
 NATIONAL, INTERNATIONAL, UNSTATED = "national", "international", "unstated"
 
 # Region of each country, by ISO 3166-1 alpha-2 code: the continents of the UN M49 scheme,
@@ -45,19 +49,40 @@ def _label_filter(var: str, lang: str) -> str:
     return f'FILTER(LANGMATCHES(LANG({var}), "{lang}"))'
 
 
+def _of(focus: str | None) -> str:
+    """The pattern that keeps the focus's agreements (nothing without a focus)."""
+    return f"\n  ?agreement pdo:hasParty <{focus}> ." if focus else ""
+
+
+def _parties(focus: str | None) -> str:
+    """The agreement and its partner: the other party of the focus's agreements, or every party."""
+    if focus:
+        return f"""  ?agreement a pdo:Agreement ;
+             pdo:hasParty <{focus}> , ?partner .
+  FILTER(?partner != <{focus}>)"""
+    return """  ?agreement a pdo:Agreement ;
+             pdo:hasParty ?partner ."""
+
+
+def _whose(focus_name: str | None, lang: str, es: str, en: str) -> str:
+    if focus_name:
+        return i18n.text((f"{es} de {focus_name}", f"{focus_name}'s {en.lower()}"), lang)
+    return i18n.text((es, en), lang)
+
+
 
 def _scope_bind(var: str = "?agreement") -> str:
     return (f'BIND(IF(EXISTS {{ {var} a pdo:InternationalAgreement }}, "{INTERNATIONAL}",\n'
             f'          IF(EXISTS {{ {var} a pdo:NationalAgreement }}, "{NATIONAL}", "{UNSTATED}")) AS ?scope)')
 
 
-def query_by_year(lang: str) -> str:
-    return f"""# {i18n.text(("Acuerdos por año de inicio y ámbito", "Agreements by starting year and scope"), lang)}
+def query_by_year(lang: str, focus: str | None = None, name: str | None = None) -> str:
+    return f"""# {_whose(name, lang, "Acuerdos por año de inicio y ámbito", "Agreements by starting year and scope")}
 {PREFIX_LINES['pdo']}
 
 SELECT ?year ?scope (COUNT(DISTINCT ?agreement) AS ?agreements)
 WHERE {{
-  ?agreement a pdo:Agreement .
+  ?agreement a pdo:Agreement .{_of(focus)}
   # The first four characters of the date work for xsd:gYear, xsd:gYearMonth and xsd:date alike.
   OPTIONAL {{ ?agreement pdo:startDate ?start }}
   BIND(SUBSTR(STR(?start), 1, 4) AS ?year)
@@ -68,13 +93,13 @@ ORDER BY ?year ?scope
 """
 
 
-def query_by_scope(lang: str) -> str:
-    return f"""# {i18n.text(("Acuerdos nacionales e internacionales", "National and international agreements"), lang)}
+def query_by_scope(lang: str, focus: str | None = None, name: str | None = None) -> str:
+    return f"""# {_whose(name, lang, "Acuerdos nacionales e internacionales", "National and international agreements")}
 {PREFIX_LINES['pdo']}
 
 SELECT ?scope (COUNT(DISTINCT ?agreement) AS ?agreements)
 WHERE {{
-  ?agreement a pdo:Agreement .
+  ?agreement a pdo:Agreement .{_of(focus)}
   # pdo:NationalAgreement and pdo:InternationalAgreement are inferred from pdo:scope.
   {_scope_bind()}
 }}
@@ -83,10 +108,8 @@ ORDER BY ?scope
 """
 
 
-def _partner_countries(lang: str) -> str:
-    return f"""  ?agreement a pdo:Agreement ;
-             pdo:hasParty <{FOCUS}> , ?partner .
-  FILTER(?partner != <{FOCUS}>)
+def _partner_countries(lang: str, focus: str | None) -> str:
+    return f"""{_parties(focus)}
   OPTIONAL {{
     # pdo:locatedIn is transitive: the seat's chain of places reaches the country.
     ?partner pdo:hasSeat/pdo:locatedIn+ ?country .
@@ -96,33 +119,29 @@ def _partner_countries(lang: str) -> str:
   }}"""
 
 
-def query_by_country(lang: str) -> str:
-    return f"""# {i18n.text(("Acuerdos de Benito Juárez por país de la contraparte",
-                              "Benito Juárez's agreements by the partner's country"), lang)}
+def query_by_country(lang: str, focus: str | None = None, name: str | None = None) -> str:
+    return f"""# {_whose(name, lang, "Acuerdos por país de la contraparte", "Agreements by the partner's country")}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['rdfs']}
 
 SELECT ?country (SAMPLE(?iso) AS ?code) (SAMPLE(?countryLabel) AS ?label)
        (COUNT(DISTINCT ?agreement) AS ?agreements)
 WHERE {{
-{_partner_countries(lang)}
+{_partner_countries(lang, focus)}
 }}
 GROUP BY ?country
 ORDER BY DESC(?agreements) ?code
 """
 
 
-def query_by_region(lang: str) -> str:
+def query_by_region(lang: str, focus: str | None = None, name: str | None = None) -> str:
     rows = "\n".join(f'      ("{iso}" "{key}")' for iso, key in REGION_OF.items())
-    return f"""# {i18n.text(("Acuerdos de Benito Juárez por región de la contraparte",
-                              "Benito Juárez's agreements by the partner's region"), lang)}
+    return f"""# {_whose(name, lang, "Acuerdos por región de la contraparte", "Agreements by the partner's region")}
 {PREFIX_LINES['pdo']}
 
 SELECT ?region (COUNT(DISTINCT ?agreement) AS ?agreements)
 WHERE {{
-  ?agreement a pdo:Agreement ;
-             pdo:hasParty <{FOCUS}> , ?partner .
-  FILTER(?partner != <{FOCUS}>)
+{_parties(focus)}
   OPTIONAL {{
     ?partner pdo:hasSeat/pdo:locatedIn+ ?country .
     ?country a pdo:Country ;
@@ -144,15 +163,15 @@ ORDER BY DESC(?agreements) ?region
 """
 
 
-def query_by_theme(lang: str) -> str:
-    return f"""# {i18n.text(("Acuerdos por tema", "Agreements by theme"), lang)}
+def query_by_theme(lang: str, focus: str | None = None, name: str | None = None) -> str:
+    return f"""# {_whose(name, lang, "Acuerdos por tema", "Agreements by theme")}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['skos']}
 
 SELECT ?theme (SAMPLE(?themeLabel) AS ?label) (COUNT(DISTINCT ?agreement) AS ?agreements)
 WHERE {{
   ?agreement a pdo:Agreement ;
-             pdo:theme ?theme .
+             pdo:theme ?theme .{_of(focus)}
   OPTIONAL {{ ?theme skos:prefLabel ?themeLabel {_label_filter('?themeLabel', lang)} }}
 }}
 GROUP BY ?theme
@@ -160,9 +179,9 @@ ORDER BY DESC(?agreements) ?theme
 """
 
 
-def query_by_sdg(lang: str) -> str:
-    return f"""# {i18n.text(("Acuerdos por Objetivo de Desarrollo Sostenible",
-                              "Agreements by Sustainable Development Goal"), lang)}
+def query_by_sdg(lang: str, focus: str | None = None, name: str | None = None) -> str:
+    return f"""# {_whose(name, lang, "Acuerdos por Objetivo de Desarrollo Sostenible",
+                        "Agreements by Sustainable Development Goal")}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['skos']}
 {PREFIX_LINES['xsd']}
@@ -172,7 +191,7 @@ SELECT ?goal (SAMPLE(?notation) AS ?code) (SAMPLE(?goalLabel) AS ?label)
 WHERE {{
   # An agreement aligned with a goal or with one of its targets counts for the goal.
   ?agreement a pdo:Agreement ;
-             pdo:alignedWith ?aligned .
+             pdo:alignedWith ?aligned .{_of(focus)}
   ?aligned skos:broader* ?goal .
   <{VOCAB['sdg']}> skos:hasTopConcept ?goal .
   OPTIONAL {{ ?goal skos:notation ?notation }}
@@ -183,17 +202,17 @@ ORDER BY xsd:integer(?code) ?goal
 """
 
 
-def query_network(lang: str) -> str:
-    return f"""# {i18n.text(("Benito Juárez y sus contrapartes", "Benito Juárez and its partners"), lang)}
+def query_network(lang: str, focus: str | None = None, name: str | None = None) -> str:
+    title = (i18n.text((f"{name} y sus contrapartes", f"{name} and its partners"), lang) if name else
+             i18n.text(("Las partes de cada acuerdo", "The parties of every agreement"), lang))
+    return f"""# {title}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['rdfs']}
 
 SELECT ?partner (SAMPLE(?seatLabel) AS ?place) (SAMPLE(?partnerLabel) AS ?name)
        ?agreement (SAMPLE(?start) AS ?since) (SAMPLE(?scope) AS ?reach) (SAMPLE(?iso) AS ?code)
 WHERE {{
-  ?agreement a pdo:Agreement ;
-             pdo:hasParty <{FOCUS}> , ?partner .
-  FILTER(?partner != <{FOCUS}>)
+{_parties(focus)}
   OPTIONAL {{ ?agreement pdo:startDate ?start }}
   {_scope_bind()}
   OPTIONAL {{ ?partner pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
@@ -205,11 +224,21 @@ ORDER BY ?since ?place
 """
 
 
-def query_focus(lang: str) -> str:
-    return f"""{PREFIX_LINES['pdo']}
+def query_governments(lang: str) -> str:
+    """Every government that is a party to an agreement, with its seat's name and its agreements (the selector)."""
+    return f"""# {i18n.text(("Los gobiernos y sus acuerdos", "The governments and their agreements"), lang)}
+{PREFIX_LINES['pdo']}
 {PREFIX_LINES['rdfs']}
-SELECT (SAMPLE(?seatLabel) AS ?place) (SAMPLE(?label) AS ?name) WHERE {{
-  OPTIONAL {{ <{FOCUS}> pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
-  OPTIONAL {{ <{FOCUS}> rdfs:label ?label {_label_filter('?label', lang)} }}
+
+SELECT ?government (SAMPLE(?seatLabel) AS ?place) (SAMPLE(?label) AS ?name)
+       (SAMPLE(?iso) AS ?code) (COUNT(DISTINCT ?agreement) AS ?agreements)
+WHERE {{
+  ?agreement a pdo:Agreement ;
+             pdo:hasParty ?government .
+  OPTIONAL {{ ?government pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
+  OPTIONAL {{ ?government rdfs:label ?label {_label_filter('?label', lang)} }}
+  OPTIONAL {{ ?government pdo:hasSeat/pdo:locatedIn+ ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
 }}
+GROUP BY ?government
+ORDER BY DESC(?agreements) ?place
 """
