@@ -24,6 +24,7 @@ from paradip_kg.errors import ParadipError, PayloadTooLarge
 from paradip_kg.i18n import LANGUAGES
 from paradip_kg.rdf.formats import RDF_FORMATS
 from paradip_kg.web.about import bp as about
+from paradip_kg.web.agreement_pages import bp as agreement_pages
 from paradip_kg.web.browse import bp as browse
 from paradip_kg.web.context import bp as context
 from paradip_kg.web.dataset import bp as dataset
@@ -45,7 +46,7 @@ from paradip_kg.web.writes import bp as writes
 
 # In this order: the catch-all routes of resources come after the fixed paths of the others.
 BLUEPRINTS: tuple[Blueprint, ...] = (urls, sparql, validate, quality, writes, docs_pages, dataset, home, search,
-                                     browse, about, context,
+                                     browse, about, context, agreement_pages,
                                      query_vocabulary, reconciliation, resources,
                                      fragments)
 EXPOSED_HEADERS = "ETag, Content-Type, Content-Disposition, Link, X-Paradip-Truncated, X-Paradip-Result-Limit"
