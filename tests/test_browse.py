@@ -97,3 +97,18 @@ def test_the_table_narrows_and_counts() -> None:
 def test_chosen_values_are_escaped(bundled_app: Flask, url: str) -> None:
     html = page(bundled_app.test_client(), url)
     assert "<script>" not in html and '"><b>' not in html
+
+
+def test_the_build_keeps_the_table_beside_the_store(bundled_store) -> None:
+    import pyoxigraph as ox
+
+    from paradip_kg.publish.facets import facet_table, load
+    from paradip_kg.store.disk import Manifest, manifest_path
+    from paradip_kg.store.search_index import index_path
+    manifest = Manifest.read(manifest_path(bundled_store))
+    assert manifest is not None
+    kept = load(index_path(bundled_store), manifest.content_hash)
+    assert kept is not None
+    read = facet_table(ox.Store.read_only(str(bundled_store)))
+    assert kept.agreements == read.agreements and kept.values == read.values and kept.things == read.things
+    assert load(index_path(bundled_store), "another state") is None  # after a write: read from the store again

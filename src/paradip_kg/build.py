@@ -43,6 +43,7 @@ from paradip_kg.inference.closure import infer
 from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
+from paradip_kg.publish import facets
 from paradip_kg.publish.reconciliation import reconciled as reconciled_graph
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
@@ -256,11 +257,14 @@ def is_current(project_dir: Path, store_dir: Path) -> bool:
 
 
 def write_search_index(store_dir: Path, manifest: Manifest) -> search_index.IndexInfo:
-    """The search index of the built store, beside it (:mod:`paradip_kg.store.search_index`)."""
+    """The search index of the built store, beside it (:mod:`paradip_kg.store.search_index`), with the
+    facet table of /browse (:mod:`paradip_kg.publish.facets`)."""
     store = ox.Store.read_only(str(store_dir))
     try:
-        return search_index.write_index(store, search_index.index_path(store_dir), manifest.content_hash,
-                                        manifest.built_at)
+        path = search_index.index_path(store_dir)
+        written = search_index.write_index(store, path, manifest.content_hash, manifest.built_at)
+        facets.save(facets.facet_table(store), path, manifest.content_hash)  # /browse's table, for this build
+        return written
     finally:
         del store
 

@@ -10,10 +10,12 @@ asked for (values of one facet are alternatives: ``country=US&country=CN``), and
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -118,3 +120,60 @@ def facet_table(store: Any) -> FacetTable:
                 if c in codes:
                     add("country", a, codes[c], c)
     return FacetTable(agreements, {f: [frozenset(v) for v in per] for f, per in values.items()}, things)
+
+
+# --- Kept beside the store -----------------------------------------------------------------------
+# The build keeps the table in the store's search index file (store/search_index.py), named by the
+# build's content hash: after a build, a worker loads it instead of reading the store (seconds at
+# ~1M triples). An accepted write changes the published state, and the table is read again.
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS facet_agreements(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, start TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facet_values(agreement INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facet_things(facet TEXT NOT NULL, value TEXT NOT NULL, iri TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facet_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def save(table: FacetTable, path: Path, tag: str) -> None:
+    """Keep ``table`` in the SQLite file ``path`` (the store's search index), for the state ``tag``."""
+    conn = sqlite3.connect(path, timeout=10)
+    try:
+        conn.executescript(SCHEMA_SQL)
+        with conn:
+            for name in ("facet_agreements", "facet_values", "facet_things", "facet_meta"):
+                conn.execute(f"DELETE FROM {name}")  # noqa: S608 (names of our own tables)
+            conn.executemany("INSERT INTO facet_agreements VALUES (?, ?, ?)",
+                             [(i, iri, start) for i, (iri, start) in enumerate(table.agreements)])
+            conn.executemany("INSERT INTO facet_values VALUES (?, ?, ?)",
+                             [(i, facet, v) for facet, per in table.values.items()
+                              for i, values in enumerate(per) for v in sorted(values)])
+            conn.executemany("INSERT INTO facet_things VALUES (?, ?, ?)",
+                             [(f, v, iri) for f, named in table.things.items() for v, iri in sorted(named.items())])
+            conn.execute("INSERT INTO facet_meta VALUES ('tag', ?)", (tag,))
+    finally:
+        conn.close()
+
+
+def load(path: Path, tag: str) -> FacetTable | None:
+    """The table kept in ``path`` if it is the one of the state ``tag``; else None."""
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        kept = conn.execute("SELECT value FROM facet_meta WHERE key = 'tag'").fetchone()
+        if kept is None or kept[0] != tag:
+            return None
+        rows = conn.execute("SELECT iri, start FROM facet_agreements ORDER BY id")
+        agreements = [(iri, start) for iri, start in rows]
+        per: dict[str, list[set[str]]] = {f: [set() for _ in agreements] for f in FACETS}
+        for i, facet, value in conn.execute("SELECT agreement, facet, value FROM facet_values"):
+            per[facet][i].add(value)
+        things: dict[str, dict[str, str]] = {f: {} for f in FACETS}
+        for facet, value, iri in conn.execute("SELECT facet, value, iri FROM facet_things"):
+            things[facet][value] = iri
+    except sqlite3.Error:  # an index written before the table was kept there
+        return None
+    finally:
+        conn.close()
+    return FacetTable(agreements, {f: [frozenset(v) for v in values] for f, values in per.items()}, things)

@@ -2,8 +2,9 @@
 
 Each facet value is a link that narrows the list (``/browse?country=US&decade=1980``); values of
 one facet are alternatives, facets combine. The table of agreements and their facet values
-(:func:`paradip_kg.publish.facets.facet_table`) is read once per published state; the counts of
-the whole list too. A request filters and counts in memory, and labels only what it shows.
+(:func:`paradip_kg.publish.facets.facet_table`) is the build's, kept beside the store, or read
+from the store once per published state (after a write); the counts of the whole list too. A
+request filters and counts in memory, and labels only what it shows.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from paradip_kg.errors import InputError
-from paradip_kg.publish.facets import FACETS, FacetTable, facet_table
+from paradip_kg.publish.facets import FACETS, FacetTable, facet_table, load
 from paradip_kg.publish.labels import Labels
+from paradip_kg.store import search_index
 from paradip_kg.web import http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
@@ -45,7 +47,15 @@ class FacetValue:
 
 
 def table() -> FacetTable:
-    found: FacetTable = get_state().cached(("browse", "table"), lambda: facet_table(get_state().store()))
+    """The table of the published state: the build's, kept beside the store, or read from the store."""
+    state = get_state()
+
+    def make() -> FacetTable:
+        kept = None
+        if state.settings.get("backend") == "oxigraph":
+            kept = load(search_index.index_path(state.store_dir), state.head().tag)
+        return kept if kept is not None else facet_table(state.store())
+    found: FacetTable = state.cached(("browse", "table"), make)
     return found
 
 
