@@ -300,3 +300,75 @@ def test_navigation_is_the_same_on_every_page(kg_client: FlaskClient) -> None:
         assert 'hreflang="es" lang="es"' in langs and 'hreflang="en" lang="en" aria-current="true"' in langs
         assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
         assert 'rel="icon"' in page  # no request for /favicon.ico, so no 404 in the console
+
+
+# --- Any municipality: the selector, a second municipality, the map, the lists (issue 15) -------
+
+WICHITA_TABLE = (
+    "source_row,reporting_country,reporting_name,reporting_admin_area,kind,partner_name,partner_country,"
+    "start_date,source\n"
+    "1,US,Wichita,Kansas,hermanamiento,Orléans,FR,1990,essay\n"
+    "2,US,Wichita,Kansas,hermanamiento,Kaifeng,CN,1994,essay\n")
+
+
+@pytest.fixture(scope="module")
+def two_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample store (Benito Juárez with Wichita and Mérida) plus Wichita's own table, imported."""
+    from paradip_kg.importer.table import import_table
+
+    folder = tmp_path_factory.mktemp("wichita")
+    (folder / "wichita.csv").write_text(WICHITA_TABLE, encoding="utf-8")
+    graphs = sample_graphs()
+    data_dir = Path(__file__).resolve().parents[1] / "data"
+    graphs["data"] += import_table(folder / "wichita.csv", data_dir, with_reference=True)
+    graphs["inferred"].parse(data="""
+        @prefix pdo: <https://w3id.org/paradip/ontology#> .
+        <https://w3id.org/paradip/id/agreement/us-wichita--fr-orleans> a pdo:Agreement , pdo:InternationalAgreement .
+        <https://w3id.org/paradip/id/agreement/us-wichita--cn-kaifeng> a pdo:Agreement , pdo:InternationalAgreement .
+        <https://w3id.org/paradip/id/locality/fr-orleans> pdo:locatedIn <https://w3id.org/paradip/id/country/FR> .
+        <https://w3id.org/paradip/id/locality/us-wichita> pdo:locatedIn <https://w3id.org/paradip/id/country/US> .
+        """, format="turtle")
+    return write_graphs_store(folder / "store", graphs, content_hash="two")
+
+
+def test_a_second_municipality_is_counted_and_can_be_chosen(make_app: Callable[..., Any], two_store: Path) -> None:
+    client = make_app(store=str(two_store)).test_client()
+    page = home(client, "en")
+    start = page.index('id="municipality-selector"')
+    selector = page[start:page.index("</form>", start)]
+    assert 'value="mx-23005"' in selector and 'value="us-wichita"' in selector
+    # every agreement by default: Benito Juárez's two and Wichita's two
+    assert "4 agreements starting between 1985 and 2021" in figure(page, "by-year")
+    wichita = home(client, "en", "us-wichita")
+    assert "3 agreements starting between 1985 and 1994" in figure(wichita, "by-year")  # with Benito Juárez too
+    countries = {r["code"]: int(r["agreements"]) for r in run(client, query_of(figure(wichita, "by-country")))}
+    assert countries == {"FR": 1, "CN": 1, "MX": 1}
+    assert "The network of Wichita" in figure(wichita, "network")
+    bj = home(client, "en", "mx-23005")
+    assert "2 agreements starting between 1985 and 2021" in figure(bj, "by-year")
+    assert "Orléans" not in figure(bj, "network") and "Orléans" in figure(wichita, "network")
+    assert client.get("/?municipality=xx-nowhere", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_the_map_draws_countries_partners_and_lines(make_app: Callable[..., Any], two_store: Path) -> None:
+    client = make_app(store=str(two_store)).test_client()
+    fragment = figure(home(client, "en", "us-wichita"), "map")
+    assert fragment.count('<path class="map-country') > 150  # Natural Earth's 1:110m countries
+    assert fragment.count("map-country involved") == 3  # France, China, Mexico
+    assert fragment.count('<line class="edge') == 3 and 'class="node centre"' in fragment
+    assert "at its country&#39;s centre" in fragment  # the table says how each point is placed
+    rows = run(client, query_of(fragment))
+    assert {r["code"] for r in rows} == {"FR", "CN", "MX"}
+
+
+def test_lists_of_agreements(make_app: Callable[..., Any], two_store: Path) -> None:
+    client = make_app(store=str(two_store)).test_client()
+    for path, expected in [("/agreements/country/FR", 1), ("/agreements/government/us-wichita", 3),
+                           ("/agreements/country/MX", 2), ("/agreements/municipality/mx-23005", 2)]:
+        response = client.get(path + "?lang=en", headers={"Accept": "text/html"})
+        assert response.status_code == 200, path
+        page = response.get_data(as_text=True)
+        assert f"<p>{expected} agreements.</p>" in page, path
+        assert 'class="chart-query"' in page
+    assert client.get("/agreements/country/ZZ", headers={"Accept": "text/html"}).status_code == 404
+    assert client.get("/agreements/planet/earth", headers={"Accept": "text/html"}).status_code == 404

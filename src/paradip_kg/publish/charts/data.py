@@ -18,8 +18,6 @@ Nothing is invented: a chart whose query finds nothing shows an empty state that
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -34,52 +32,10 @@ from paradip_kg.publish.charts.layout import (
     share_layout,
     years_layout,
 )
+from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Row, Table, _bindings
 from paradip_kg.publish.charts.queries import INTERNATIONAL, NATIONAL, UNSTATED
 from paradip_kg.publish.charts.words import REGIONS, word
-from paradip_kg.sparql.local import run_on_store
-
-
-@dataclass(frozen=True)
-class Government:
-    """A government party to at least one agreement: a choice of the home page's selector."""
-
-    iri: str
-    key: str  # the IRI after id/government/ (the selector's value)
-    place: str  # its seat's name, else its own label
-    code: str  # ISO 3166-1 code of its country, if known
-    agreements: int
-
-
-@dataclass
-class Link:
-    text: str
-    href: str | None = None
-
-
-@dataclass
-class Table:
-    """The data table that stands in for a chart (its first column names the row)."""
-
-    columns: list[str]
-    rows: list[Row]
-
-
-@dataclass
-class Chart:
-    """One chart: its words, its query, its picture (``kind`` + ``layout``) and its table."""
-
-    slug: str
-    kind: str  # "years", "bars", "share", "network" or "empty"
-    title: str
-    caption: str
-    summary: str  # one sentence for <desc>: what the picture shows
-    query: str
-    query_href: str
-    table: Table
-    layout: dict[str, Any] = field(default_factory=dict)
-    empty: str | None = None  # the empty state, said instead of a picture
-    note: str | None = None
-
+from paradip_kg.publish.charts.world_map import chart_map
 
 
 def _value(term: Any) -> str | None:
@@ -90,12 +46,6 @@ def _int(term: Any) -> int:
     return int(term.value) if term is not None else 0
 
 
-Linker = Callable[[str], "str | None"]
-Row = list[Link | str | int]
-
-
-def _bindings(store: ox.Store, text: str) -> list[dict[str, Any]]:
-    return run_on_store(store, text).rows
 
 
 def _name(focus: Government | None) -> str | None:
@@ -384,8 +334,6 @@ def build_charts(store: ox.Store, lang: str, sparql: Linker, link: Linker,
         focus: the government whose agreements the charts count; None: every agreement.
         shapes: the world's country shapes for the map (:class:`.world_map.World`); None: no map.
     """
-    from paradip_kg.publish.charts.world_map import chart_map
-
     return [chart_by_year(store, lang, sparql, focus), chart_by_country(store, lang, sparql, link, focus),
             chart_by_region(store, lang, sparql, focus), chart_by_scope(store, lang, sparql, focus),
             chart_by_theme(store, lang, sparql, link, focus), chart_by_sdg(store, lang, sparql, link, focus),

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 import pycountry
 
 from paradip_kg import i18n
+from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Table, _bindings
 from paradip_kg.publish.charts.queries import NATIONAL, PREFIX_LINES, UNSTATED, _label_filter, _parties
 from paradip_kg.publish.charts.words import word
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
-
-    from paradip_kg.publish.charts.data import Chart, Government, Linker
 
 WIDTH, HEIGHT = 960, 470
 NORTH, SOUTH = 84.0, -58.0  # Antarctica and the far north left out
@@ -158,8 +157,6 @@ def _where(row: dict[str, Any], world: World) -> tuple[tuple[float, float] | Non
 
 def chart_map(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus: Government | None,
               world: World | None) -> Chart:
-    from paradip_kg.publish.charts.data import Chart, Link, Table, _bindings
-
     text = query_map(lang, focus.iri if focus else None, focus.place if focus else None)
     title = i18n.text(("Mapa de las contrapartes", "Map of the partners"), lang)
     columns = [word("partner", lang) if focus else word("party", lang), "ISO 3166-1", word("placed", lang)]
