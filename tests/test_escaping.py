@@ -217,15 +217,17 @@ def check_page(response: Any, shows: tuple[str, ...] = ()) -> Audit:
     lowered = html.lower()
     assert "<script>alert" not in lowered and "<img src=x" not in lowered, where
     assert "tpl 49" not in html and "49 end" not in html, f"{where}: template syntax from the data was evaluated"
-    # Scripts: files from /static/, or JSON-LD data blocks that nothing inside can close.
+    # Scripts: files from /static/, or JSON data blocks (JSON-LD; the query page's view data) that
+    # nothing inside can close.
     assert lowered.count("<script") == len(page.scripts), f"{where}: a <script> the parser did not see as one"
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    blocks = re.findall(r'<script type="application/(?:ld\+)?json"(?: id="[\w-]+")?>(.*?)</script>', html, re.DOTALL)
     for attrs, body in page.scripts:
         if attrs.get("src"):
             assert str(attrs["src"]).startswith("/static/") and not body.strip(), f"{where}: script {attrs}"
             continue
-        assert attrs.get("type") == "application/ld+json", f"{where}: inline script {attrs}: {body[:200]!r}"
-        assert "<" not in body, f"{where}: '<' inside the JSON-LD block: {body[:300]!r}"
+        assert attrs.get("type") in ("application/ld+json", "application/json"), \
+            f"{where}: inline script {attrs}: {body[:200]!r}"
+        assert "<" not in body, f"{where}: '<' inside the JSON block: {body[:300]!r}"
         json.loads(body)
         assert body in blocks, f"{where}: the JSON-LD block was cut short"
     for payload in shows:
