@@ -29,8 +29,8 @@ COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GRO
 class MemoryBackend(Backend):
     """A ``pyoxigraph.Store()`` in memory, filled by ``loader`` once, on first use.
 
-    Build it with :meth:`from_project` (the build pipeline: parse, import, inference,
-    validation; the graphs of :data:`paradip_kg.namespaces.GRAPHS`), :meth:`from_files` (RDF
+    Build it with :meth:`from_project` (the build pipeline with the build's engines: parse,
+    import, inference, validation; the graphs of :data:`paradip_kg.namespaces.GRAPHS`), :meth:`from_files` (RDF
     files; quad formats keep their graphs, triples go to the default graph) or :meth:`from_store`.
     ``basis`` names the content (with the triple counts, it makes the version tag).
     """
@@ -50,7 +50,7 @@ class MemoryBackend(Backend):
     @classmethod
     def from_project(cls, project_dir: Path, **kwargs: Any) -> MemoryBackend:
         # The build is imported here, not at the top: the app loads this module whatever its
-        # backend, and only this backend runs the pipeline (owlrl, pyshacl) in a web worker.
+        # backend, and only this backend runs the pipeline (rules or owlrl, the SHACL engine) in a web worker.
         from paradip_kg.build import content_hash
 
         project_dir = Path(project_dir)
@@ -102,25 +102,36 @@ class MemoryBackend(Backend):
         return Manifest(content_hash=head.tag, built_at=head.modified.isoformat(), triples=dict(self._counts))
 
 
-def _build_in_memory(project_dir: Path) -> ox.Store:
-    """The stages of :func:`paradip_kg.build.build`, in the same order, into a store in memory
-    (pyshacl adds a few triples to the shapes graph it validates with, and the built store keeps them)."""
-    from paradip_kg.build import load_sources
-    from paradip_kg.inference.closure import infer
-    from paradip_kg.shacl.engine import validate
+def _build_in_memory(project_dir: Path, inference: str | None = None) -> ox.Store:
+    """The stages of :func:`paradip_kg.build.build`, with its engines and in its order, into a store
+    in memory: parse, infer (setting ``inference_engine``: the compiled rules over the data, owlrl
+    on the T-box; or owlrl over everything), validate (setting ``validation_engine``), and the
+    graphs the build stores (the shapes and the kept harvest too)."""
+    from paradip_kg import settings as settings_mod
+    from paradip_kg.build import asserted_texts, infer_stage, read_inputs, validate_stage
+    from paradip_kg.harvest.files import read_harvest
+    from paradip_kg.progress import Progress
+    from paradip_kg.publish.reconciliation import reconciled
 
-    src = load_sources(project_dir)
-    asserted = src.union()
-    inferred, errors = infer(asserted)
-    if errors:
-        raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(errors))
-    for triple in inferred:
-        asserted.add(triple)
-    report = validate(asserted, src.shapes, allow_warnings=True)
+    engine = inference or settings_mod.load()["inference_engine"]
+    inputs = read_inputs(project_dir)
+    closure = infer_stage(inputs, engine, Progress().stage("infer"))
+    if closure.errors:
+        raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(closure.errors))
+    texts = asserted_texts(inputs, closure)
+    report = validate_stage(inputs, closure, texts, allow_warnings=True)
     if report.counts()["Violation"]:
         raise BuildFailed("the knowledge graph does not conform to the shapes", report)
     store = ox.Store()
-    for key, graph in (("ontology", src.ontology), ("vocab", src.vocab), ("data", src.data),
-                       ("inferred", inferred), ("shapes", src.shapes)):
-        store.bulk_extend(graph_quads(graph, str(GRAPHS[key])))
+    for key, text in texts.items():  # N-Triples the build wrote from terms its parser checked
+        store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS[key])), lenient=True)
+    store.bulk_extend(graph_quads(inputs.graph("shapes"), str(GRAPHS["shapes"])))
+    harvested = read_harvest(project_dir)
+    extra = {"reconciliation": reconciled({"data": texts["data"], "inferred": texts["inferred"],
+                                           "wikidata": harvested})}
+    if harvested:
+        store.bulk_load(harvested, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS["wikidata"])),
+                        lenient=True)
+    graph = ox.NamedNode(str(GRAPHS["reconciliation"]))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in extra["reconciliation"])
     return store
