@@ -5,11 +5,15 @@
     project ontology/ and vocab/ (with the project's shapes) ──mixed into──▶ data graph
 
 Uploads are held to a few rules: nothing is fetched on their say-so. The parser refuses remote
-JSON-LD contexts and XML entities (:mod:`paradip_kg.rdf.parse`); here uploaded shapes that
-``owl:imports`` something, or whose SPARQL reaches out (SERVICE, FROM, LOAD), are refused unless
-the operator allows it (settings ``validation_follow_imports``, ``allow_service``).
-``owl:imports`` in the data is never followed (SHACL and pySHACL agree: data-graph imports are
-not part of validation); :func:`data_notices` tells the reader so.
+JSON-LD contexts and XML entities (:mod:`paradip_kg.rdf.parse`); here uploaded shapes whose
+SPARQL reaches out (SERVICE, FROM, LOAD) are refused unless the operator allows it (setting
+``allow_service``). ``owl:imports`` is never followed, in the data (SHACL and pySHACL agree:
+data-graph imports are not part of validation) nor in the shapes (unless the operator of a
+server sets ``validation_follow_imports``): the CLI and the web validate what they were given,
+and :func:`data_notices` and :func:`shapes_notices` tell the reader so, in the same words.
+
+:func:`for_meta_shacl` is what the SHACL-for-SHACL precheck reads: it must never refuse shapes
+the spec gives a meaning to.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, SH
+from rdflib.namespace import OWL, RDF, SH
 from rdflib.term import Node
 
 from paradip_kg import i18n
@@ -111,16 +115,12 @@ def merged(*graphs: Graph | None) -> Graph:
 def check_uploaded_shapes(shapes: Graph, follow_imports: bool = False, allow_service: bool = False) -> None:
     """Refuse uploaded shapes that would make the server fetch something.
 
+    ``owl:imports`` is not refused: it is not followed (unless ``follow_imports``), as by the CLI,
+    and :func:`shapes_notices` says so in the report.
+
     Raises:
-        InputError: the shapes ``owl:imports`` a document (and following imports is off), or a
-            SPARQL constraint, target, rule or function uses SERVICE, FROM or LOAD.
+        InputError: a SPARQL constraint, target, rule or function uses SERVICE, FROM or LOAD.
     """
-    imports = sorted(str(o) for o in shapes.objects(None, OWL.imports))
-    if imports and not follow_imports:
-        raise InputError(
-            "the shapes import other documents (owl:imports " + ", ".join(f"<{i}>" for i in imports[:5])
-            + "); this server does not fetch documents for uploads. Put the imported shapes into the upload "
-            "(the operator can allow imports with the setting validation_follow_imports).")
     if allow_service:
         return
     for prop in SPARQL_TEXT:
@@ -143,6 +143,47 @@ def _without_strings_and_iris(query: str) -> str:
 
 def _name(node: Node) -> str:
     return f"<{node}>" if isinstance(node, URIRef) else "a blank node"
+
+
+def shapes_notices(shapes: Graph, lang: str, followed: bool = False) -> list[str]:
+    """What the reader should know about the shapes: the documents they import, not followed
+    (or followed, when the operator allowed it)."""
+    imports = sorted(str(o) for o in shapes.objects(None, OWL.imports))
+    if not imports:
+        return []
+    listed = ", ".join(f"<{i}>" for i in imports[:5])
+    if followed:
+        return [i18n.text((f"Las formas importan otros documentos (owl:imports {listed}); se siguen (ajuste "
+                           "validation_follow_imports).",
+                           f"The shapes import other documents (owl:imports {listed}); they are followed (setting "
+                           "validation_follow_imports)."), lang)]
+    return [i18n.text((f"Las formas importan otros documentos (owl:imports {listed}); no se siguen: se valida "
+                       "con las formas dadas.",
+                       f"The shapes import other documents (owl:imports {listed}); they are not followed: the "
+                       "shapes given are used as they are."), lang)]
+
+
+PATH_PREDICATES = (SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath)
+
+
+def for_meta_shacl(shapes: Graph) -> Graph:
+    """The shapes as the SHACL-for-SHACL precheck should read them.
+
+    SHACL 2.3.1 reads a path node that is a list as a sequence path, whatever else the node says;
+    SHACL-for-SHACL refuses a node that is both a list and, say, an inverse path, so the precheck
+    would refuse shapes the spec (and the W3C test ``core/path/path-strange-002``) validates. The
+    copy drops the other path triples of such nodes; everything else is as given.
+    """
+    extra = [(node, p, o) for p in PATH_PREDICATES for node, o in shapes.subject_objects(p)
+             if (node, RDF.first, None) in shapes]
+    if not extra:
+        return shapes
+    copy = Graph()
+    for triple in shapes:
+        copy.add(triple)
+    for triple in extra:
+        copy.remove(triple)
+    return copy
 
 
 def data_notices(data: Graph, lang: str) -> list[str]:

@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from paradip_kg.errors import InputError
 from paradip_kg.shacl.engine import meta_validate, validate
+from paradip_kg.shacl.inputs import for_meta_shacl
 from paradip_kg.shacl.results import Report, copy_description, drop_description, read_results
 
 # rdflib logs a traceback for every literal whose lexical form does not fit its datatype; for a
@@ -77,7 +78,7 @@ def execute(job: Job) -> Report:
         InputError: the shapes are not valid SHACL (with the meta-SHACL report).
     """
     if job.meta:
-        meta = meta_validate(job.shapes)
+        meta = meta_validate(for_meta_shacl(job.shapes))
         if not meta.conforms:
             raise InputError("the shapes are not valid SHACL:\n" + meta.text("en", limit=20))
     kwargs: dict[str, Any] = dict(inference=job.inference, allow_warnings=job.allow_warnings,

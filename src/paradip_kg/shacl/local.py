@@ -11,21 +11,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL
 
-from paradip_kg import i18n
 from paradip_kg.shacl.engine import engine_options
-from paradip_kg.shacl.inputs import data_notices, load_data, load_shapes, mix_in, project_context, project_folder
+from paradip_kg.shacl.inputs import (
+    data_notices,
+    load_data,
+    load_shapes,
+    mix_in,
+    project_context,
+    project_folder,
+    shapes_notices,
+)
 from paradip_kg.shacl.jobs import Job, execute
 from paradip_kg.shacl.render import render
 from paradip_kg.shacl.report import build_view
+from paradip_kg.shacl.results import fail_on_of
 
 
 def run_validation(files: list[Path], fmt: str | None, shapes_files: list[Path], project_dir: Path,
                    inference: str = "none", allow_warnings: bool = False, lang: str = "es",
                    focus: list[str] | None = None, shape_iris: list[str] | None = None,
-                   output: str = "text", context: bool = True) -> tuple[str, bool]:
-    """Validate ``files``; return the rendered report and whether the data passes.
+                   output: str = "text", context: bool = True, fail_on: str | None = None) -> tuple[str, bool]:
+    """Validate ``files``; return the rendered report and whether the data passes at the
+    ``fail_on`` level (:data:`~paradip_kg.shacl.results.FAIL_ON`; default ``warning``, or
+    ``violation`` with ``allow_warnings``).
 
     With the project's shapes and ``context``, the project's ontology and vocabularies are mixed
     into the data (:func:`~paradip_kg.shacl.inputs.project_context`); with other shapes, the
@@ -36,10 +45,7 @@ def run_validation(files: list[Path], fmt: str | None, shapes_files: list[Path],
     """
     data = load_data(files, fmt)
     shapes = load_shapes(shapes_files, project_dir)
-    notices = data_notices(data, lang)
-    if shapes_files and any(shapes.objects(None, OWL.imports)):
-        notices.append(i18n.text(("Las formas importan otros documentos (owl:imports); no se siguen.",
-                                  "The shapes import other documents (owl:imports); they are not followed."), lang))
+    notices = data_notices(data, lang) + shapes_notices(shapes, lang)  # never followed, as on the web
     if shapes_files or not context:  # our ontology only to infer with
         mixed_in = project_folder(project_dir / "ontology") if inference != "none" else Graph()
     else:
@@ -52,5 +58,6 @@ def run_validation(files: list[Path], fmt: str | None, shapes_files: list[Path],
     view = build_view(report, shapes, job.data, lang=lang, notices=notices,
                       options=engine_options(inference, allow_warnings,
                                              "files" if shapes_files else "project",
-                                             files=[str(f) for f in files], context=context and not shapes_files))
-    return render(view, output), not report.blocking(allow_warnings)
+                                             files=[str(f) for f in files], context=context and not shapes_files,
+                                             fail_on=fail_on_of(fail_on, allow_warnings)))
+    return render(view, output), view.passes

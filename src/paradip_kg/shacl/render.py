@@ -76,8 +76,8 @@ def _run_line(view: ReportView) -> str:
         parts.append(f"{t['engine']}: {o['engine']}")
     if o.get("inference"):
         parts.append(f"{t['inference']}: {o['inference']}")
-    if "allow_warnings" in o:
-        parts.append(f"{t['allow_warnings']}: {t['yes'] if o['allow_warnings'] else t['no']}")
+    if o.get("fail_on"):
+        parts.append(f"{t['fail_on']}: {o['fail_on']}")
     return " · ".join(parts)
 
 
@@ -140,6 +140,7 @@ def summary(view: ReportView) -> dict[str, Any]:
     return {
         "summary_version": SUMMARY_VERSION,
         "conforms": view.conforms,
+        "passes": view.passes,
         "verdict": view.verdict,
         "counts": view.counts,
         "total": view.total,

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, NamespaceManager
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, NamespaceManager
 from rdflib.term import Node
 
 from paradip_kg import i18n
@@ -30,7 +30,7 @@ from paradip_kg.shacl.messages import (
     technical_text,
     texts,
 )
-from paradip_kg.shacl.results import Report, Result
+from paradip_kg.shacl.results import Report, Result, fail_on_of
 from paradip_kg.shacl.terms import (
     constraint_label,
     named_shape,
@@ -146,7 +146,7 @@ class ReportView:
 
     report: Report
     lang: str
-    conforms: bool
+    conforms: bool  # sh:conforms as SHACL defines it: no result at all
     verdict: str
     counts: dict[str, int]
     results: list[ResultView]
@@ -168,12 +168,19 @@ class ReportView:
         t = self.words
         counts = ", ".join(f"{self.counts[s]} {t[s + '_plural'] if self.counts[s] != 1 else t[s].lower()}"
                            for s in SEVERITIES)
-        return f"{t[self.verdict]}: {counts}"
+        custom = "".join(f", {n} {s}" for s, n in self.counts.items() if s not in SEVERITIES)  # by its local name
+        return f"{t[self.verdict]}: {counts}{custom}"
+
+    @property
+    def passes(self) -> bool:
+        """Whether the run passes at its ``fail_on`` level (the CLI's exit code 0)."""
+        return self.verdict != "failure"
 
 
-def verdict_of(report: Report, allow_warnings: bool) -> str:
-    """``failure`` (blocking results), ``warning`` (warnings tolerated) or ``success``."""
-    if report.blocking(allow_warnings):
+def verdict_of(report: Report, allow_warnings: bool, fail_on: str | None = None) -> str:
+    """``failure`` (a result at the ``fail_on`` level or above), ``warning`` (tolerated warnings)
+    or ``success`` (nothing, or only tolerated infos)."""
+    if report.fails(fail_on_of(fail_on, allow_warnings)):
         return "failure"
     return "warning" if report.counts()["Warning"] else "success"
 
@@ -251,9 +258,15 @@ def build_view(report: Report, shapes: Graph, data: Graph | None = None, lang: s
                          results=items) for focus, items in by_focus.items()]
     groups.sort(key=lambda g: (SEVERITY_ORDER.get(g.severity, 9), -len(g.results), g.focus_text))
 
-    allow_warnings = bool(options.get("allow_warnings", False))
-    return ReportView(report=report, lang=lang, conforms=report.conforms, verdict=verdict_of(report, allow_warnings),
-                      counts=report.counts(), results=results, rules=rule_list, groups=groups, options=options,
+    fail_on = fail_on_of(options.get("fail_on"), bool(options.get("allow_warnings", False)))
+    options["fail_on"] = fail_on
+    # Every output says sh:conforms as SHACL defines it, from the results (pyshacl's own verdict can
+    # be true beside a sh:Violation, when the node shape's severity is sh:Info).
+    for node in list(report.graph.subjects(SH.conforms, None)):
+        report.graph.set((node, SH.conforms, Literal(report.spec_conforms)))
+    return ReportView(report=report, lang=lang, conforms=report.spec_conforms,
+                      verdict=verdict_of(report, False, fail_on), counts=report.counts(), results=results,
+                      rules=rule_list, groups=groups, options=options,
                       notices=list(notices), nsm=nsm)
 
 

@@ -19,6 +19,21 @@ from paradip_kg import i18n
 from paradip_kg.shacl.messages import SEVERITY_ORDER, literal_texts, shape_messages, shape_names
 from paradip_kg.shacl.terms import local_name
 
+FAIL_ON = ("violation", "warning", "info")  # the least severe result that fails a run (``--fail-on``)
+# How severe each severity is for FAIL_ON. A custom severity (SHACL 2.1.5 allows any IRI) cannot be
+# ranked below a violation without saying so: it fails at every level.
+SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def fail_on_of(fail_on: str | None, allow_warnings: bool = False) -> str:
+    """The ``fail_on`` level a run uses: the one given, else ``violation`` with ``allow_warnings``,
+    else ``warning`` (what the build requires)."""
+    if fail_on is None:
+        return "violation" if allow_warnings else "warning"
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    return fail_on
+
 
 @dataclass
 class Result:
@@ -53,15 +68,28 @@ class Report:
     graph: Graph
 
     def counts(self) -> dict[str, int]:
+        """Results per severity: the three of SHACL always, custom ones by their local name."""
         counts = {"Violation": 0, "Warning": 0, "Info": 0}
         for r in self.results:
             counts[r.severity] = counts.get(r.severity, 0) + 1
         return counts
 
+    @property
+    def spec_conforms(self) -> bool:
+        """``sh:conforms`` as SHACL defines it (3.6.1): true only when there is no result at all,
+        whatever the severities (pyshacl judges by the focus shape's severity instead)."""
+        return not self.results
+
+    def fails(self, fail_on: str = "warning") -> bool:
+        """True when a result at least as severe as ``fail_on`` (one of :data:`FAIL_ON`) is there;
+        a custom severity fails at every level."""
+        limit = FAIL_ON.index(fail_on_of(fail_on))
+        return any(SEVERITY_RANK.get(r.severity, 0) <= limit for r in self.results)
+
     def blocking(self, allow_warnings: bool = False) -> bool:
-        """True when the report should fail a build or a command."""
-        counts = self.counts()
-        return counts["Violation"] > 0 or (not allow_warnings and counts["Warning"] > 0)
+        """True when the report should fail a build or a command (violations and custom
+        severities always; warnings unless ``allow_warnings``)."""
+        return self.fails("violation" if allow_warnings else "warning")
 
     def text(self, lang: str = "es", limit: int | None = None) -> str:
         """A plain-text report, one result per paragraph, worst first (for errors; the
@@ -80,7 +108,7 @@ class Report:
             lines.append(f"... {len(results) - limit} more")
         c = self.counts()
         head = i18n.text(("Conforma", "Conforms") if self.conforms else ("No conforma", "Does not conform"), lang)
-        lines.insert(0, f"{head}: {c['Violation']} Violation, {c['Warning']} Warning, {c['Info']} Info")
+        lines.insert(0, f"{head}: " + ", ".join(f"{n} {s}" for s, n in c.items()))
         return "\n".join(lines)
 
 

@@ -33,20 +33,28 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg import i18n
-from paradip_kg.errors import ParadipError, RdfSyntaxError, ValidationTimeout
+from paradip_kg.errors import InputError, ParadipError, RdfSyntaxError, ValidationTimeout
 from paradip_kg.rdf.parse import add_quads, read_quads
 from paradip_kg.rdf.terms import to_oxigraph
 from paradip_kg.shacl.engine import engine_options
-from paradip_kg.shacl.inputs import check_uploaded_shapes, data_notices, merged, mix_in
+from paradip_kg.shacl.inputs import check_uploaded_shapes, data_notices, merged, mix_in, shapes_notices
 from paradip_kg.shacl.jobs import Job
 from paradip_kg.shacl.report import ReportView, build_view
-from paradip_kg.shacl.results import Report, read_results
+from paradip_kg.shacl.results import FAIL_ON, Report, fail_on_of, read_results
 from paradip_kg.shacl.runner import timed_out
 from paradip_kg.web import conneg
 from paradip_kg.web.published import project_graphs
 from paradip_kg.web.state import get_state
 from paradip_kg.web.submission import Deadline, read_submission
-from paradip_kg.web.validate_report import DOWNLOADS, FORM_TYPES, html_page, output_format, request_language, respond
+from paradip_kg.web.validate_report import (
+    DOWNLOADS,
+    FORM_TYPES,
+    html_page,
+    output_format,
+    params,
+    request_language,
+    respond,
+)
 
 bp = Blueprint("validate", __name__)
 
@@ -138,6 +146,7 @@ def validate_endpoint() -> BaseResponse | str | tuple[str, int]:
     deadline = Deadline(time.monotonic() + limit, limit)  # the whole request, from parsing to the report
     try:
         sub = read_submission(deadline)
+        fail_on = _fail_on(sub.allow_warnings)
         if sub.shapes is not None:
             check_uploaded_shapes(sub.shapes, bool(settings["validation_follow_imports"]),
                                   bool(settings["allow_service"]))
@@ -168,12 +177,24 @@ def validate_endpoint() -> BaseResponse | str | tuple[str, int]:
                              data=sub.source, base=sub.base, shapes_base=sub.shapes_base or None,
                              triples=len(sub.data), seconds=seconds,
                              context=sub.context and sub.shapes is None,
-                             focus=[str(f) for f in sub.focus], shape_iris=[str(s) for s in sub.shape_iris])
-    meta = {"options": options, "notices": {code: data_notices(sub.data, code) for code in i18n.LANGUAGES}}
+                             focus=[str(f) for f in sub.focus], shape_iris=[str(s) for s in sub.shape_iris],
+                             fail_on=fail_on)
+    followed = bool(settings["validation_follow_imports"])
+    meta = {"options": options, "notices": {code: data_notices(sub.data, code) + (
+        shapes_notices(shapes, code, followed) if sub.shapes is not None else []) for code in i18n.LANGUAGES}}
     if fmt is conneg.HTML:
         token = keep_report(report, shapes, data, meta)
         return redirect(url_for(".kept_report", token=token, lang=lang), 303)
     return respond(_view(meta, report, shapes, data, lang), fmt)
+
+
+def _fail_on(allow_warnings: bool) -> str:
+    """The ``fail_on`` parameter (violation, warning, info; as ``paradip-kg validate --fail-on``),
+    else ``violation`` with ``allow_warnings``, else ``warning``."""
+    wanted = params().get("fail_on") or None
+    if wanted is not None and wanted not in FAIL_ON:
+        raise InputError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {wanted!r}")
+    return fail_on_of(wanted, allow_warnings)
 
 
 def _form_with_error(exc: ParadipError, lang: str) -> tuple[str, int]:
