@@ -75,6 +75,14 @@ def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tup
     return points
 
 
+def _unwrap(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's, Fiji's) drawn east of it, beyond the map's
+    right edge where the picture clips it, instead of as a stripe across the whole map."""
+    if all(abs(a[0] - b[0]) <= 180 for a, b in zip(ring, ring[1:], strict=False)):
+        return ring
+    return [(lon + 360 if lon < 0 else lon, lat) for lon, lat in ring]
+
+
 def _area_centre(ring: list[tuple[float, float]]) -> tuple[float, tuple[float, float]]:
     area = cx = cy = 0.0
     for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
@@ -99,7 +107,7 @@ def load_world(path: Path) -> World | None:
         if geometry.get("type") not in ("Polygon", "MultiPolygon") or geometry.get("id") == "010":
             continue
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        rings = [_ring(arcs, ring) for polygon in polygons for ring in polygon]
+        rings = [_unwrap(_ring(arcs, ring)) for polygon in polygons for ring in polygon]
         parts = []
         for ring in rings:
             plane = [project(lon, lat) for lon, lat in ring]
