@@ -370,5 +370,7 @@ def test_lists_of_agreements(make_app: Callable[..., Any], two_store: Path) -> N
         page = response.get_data(as_text=True)
         assert f"<p>{expected} agreements.</p>" in page, path
         assert 'class="chart-query"' in page
+    page = client.get("/page/country/FR?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<a href="/agreements/country/FR">Its agreements</a>' in page  # the country's page links its list
     assert client.get("/agreements/country/ZZ", headers={"Accept": "text/html"}).status_code == 404
     assert client.get("/agreements/planet/earth", headers={"Accept": "text/html"}).status_code == 404

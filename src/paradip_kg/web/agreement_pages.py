@@ -25,6 +25,16 @@ from paradip_kg.web.state import get_state
 bp = Blueprint("agreement_pages", __name__)
 
 
+@bp.app_template_global()
+def agreements_link(iri: str) -> str | None:
+    """The list of ``iri``'s agreements, when it is a thing such a list is about (the resource pages link it)."""
+    for kind, (prefix, *_rest) in KINDS.items():
+        key = str(iri)[len(prefix):]
+        if str(iri).startswith(prefix) and key and "/" not in key:
+            return url_for("agreement_pages.agreements_of", kind=kind, key=key)
+    return None
+
+
 @bp.get("/agreements/<kind>/<path:key>")
 def agreements_of(kind: str, key: str) -> BaseResponse:
     if kind not in KINDS:
