@@ -186,7 +186,12 @@ def role(pid: int, master: int) -> str:
     except OSError:
         return "gone"
     if "--fork-server" in command:
-        return "in-memory copy (fork server)"
+        try:
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            forked = b"--fork-server" in Path(f"/proc/{parent}/cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            forked = False
+        return "query children forked from the copy" if forked else "in-memory copy (fork server)"
     if "sparql.runner" in command:
         return "query children (forked or disk)"
     if "shacl.runner" in command:

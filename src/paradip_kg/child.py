@@ -127,6 +127,11 @@ class Child:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    @property
+    def ready(self) -> bool:
+        """Whether the child has said hello (without waiting: see :meth:`poll_ready`)."""
+        return self._ready
+
     def _wait_ready(self) -> subprocess.Popen[bytes]:
         self.start()
         proc = self._proc

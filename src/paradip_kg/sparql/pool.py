@@ -165,7 +165,14 @@ class QueryPool:
                 except OSError:
                     return None
             if self._server is not None:
-                self._old_servers.append(self._server[1])
+                # A copy still loading is dropped at once (under a stream of writes, at most the
+                # copy in use and the newest one loading are held); a loaded one serves until no
+                # slot's child is forked from it.
+                old = self._server[1]
+                if old.ready:
+                    self._old_servers.append(old)
+                else:
+                    old.stop()
             server = fork_server(state, self.default_graphs, self.union)
             server.start()
             self._server = (state, server)
