@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib.namespace import PROV, RDF, RDFS, SDO
 
 from paradip_kg.cli import cli
 from paradip_kg.errors import ImportTableError
@@ -185,3 +185,13 @@ def test_import_output_validates_on_its_own(tmp_path):
                                "-o", str(bare)]).exit_code == 0
     result = runner.invoke(cli, ["--project-dir", str(REPO), "validate", str(bare), "--lang", "en"])
     assert result.exit_code == 1 and "The source is missing" in result.output
+
+
+def test_tabla_1_sources_land_on_the_statements_they_support():
+    graph = import_table(DATA / "sources" / "benito-juarez-agreements.csv", DATA)
+    crawl = SOURCE + "wikidata-sister-cities-2016"
+    assert set(graph.objects(ID["state/uy-maldonado"], PROV.wasDerivedFrom)) == {SOURCE + "tripomatic-punta-del-este"}
+    assert not any((g, PROV.wasDerivedFrom, crawl) in graph for g in graph.subjects(RDF.type, PDO.MunicipalGovernment))
+    linked = {s for s in graph.subjects(PROV.wasDerivedFrom, crawl)}
+    assert linked and all((s, None, None) in graph and next(graph.objects(s, SDO.sameAs), None) is not None
+                          for s in linked)  # the crawl only where a QID is
