@@ -229,14 +229,22 @@ def open_live(store_dir: Path, head: Head, timeout: float = 30.0) -> ox.Store:
     if held is not None:
         _drop(held)
         del held
+    if not live.is_dir():  # nobody can hold what is not there: no need to open it first
+        return _rebuild(live, head)
     store = _claim(live, timeout)
     if _marker(live) != head.tag:
         del store  # the only reference: RocksDB closes it
-        shutil.rmtree(live)
-        ox.Store.read_only(str(head.path)).backup(str(live))
-        (folder / "LIVE").write_text(head.tag + "\n", encoding="utf-8")
-        store = ox.Store(str(live))
+        return _rebuild(live, head)
     return store
+
+
+def _rebuild(live: Path, head: Head) -> ox.Store:
+    """The copy made again from ``head`` (hard links where it can), opened (call holding the copy or none)."""
+    if live.exists():
+        shutil.rmtree(live)
+    ox.Store.read_only(str(head.path)).backup(str(live))
+    live.with_name("LIVE").write_text(head.tag + "\n", encoding="utf-8")
+    return ox.Store(str(live))
 
 
 def keep_live(store_dir: Path, store: ox.Store, tag: str) -> None:
