@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(tmp, env={"PARADIP_STORE": str(store_dir)}, workers=args.workers, timeout=600)
         try:
             search_url = server.url + "/search?" + urlencode({"q": "gobierno municipal", "format": "json"})
-            browse_url = server.url + "/browse?" + urlencode(chosen)
+            browse_url = server.url + "/browse?" + urlencode(chosen, doseq=True)
             for url in (search_url, browse_url):  # the per-state work, in every worker
                 for _ in range(args.workers * 2):
                     started = time.perf_counter()
