@@ -55,7 +55,7 @@ LABELS: dict[str, int] = {
     "https://w3id.org/paradip/ontology#sourceLabel": 1,  # the source's own wording of a corrected label
 }
 SKIPPED_GRAPHS = frozenset({str(GRAPHS["shapes"])})
-CANDIDATES = 200  # rows read from each of the three matches before ranking
+CANDIDATES = 100  # rows read from each of the three matches before ranking (for at most MAX_LIMIT hits)
 MAX_LIMIT = 100
 
 SCHEMA_SQL = """
