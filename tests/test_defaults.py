@@ -15,9 +15,12 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -171,3 +174,93 @@ def test_serving_two_files_keeps_each_files_blank_nodes(tmp_path: Path) -> None:
             assert response.read().decode().splitlines()[1] == "2"
     finally:
         stop_server(server)
+
+
+# --- a rebuild while the server runs ----------------------------------------------------------------
+
+NEW_THING = "https://w3id.org/paradip/id/test/rebuilt-thing"
+NEW_THING_TTL = (f'<{NEW_THING}> <http://www.w3.org/2000/01/rdf-schema#label> "Cosa reconstruida"@es, '
+                 '"Rebuilt thing"@en .\n')
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/html"}), timeout=60) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _sparql_sees(server_url: str) -> bool:
+    query = urllib.parse.urlencode({"query": f"ASK {{ <{NEW_THING}> ?p ?o }}"})
+    request = urllib.request.Request(f"{server_url}/sparql?{query}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return bool(json.loads(response.read())["boolean"])
+
+
+@pytest.fixture
+def own_checkout(tmp_path: Path) -> Path:
+    """A checkout of its own, built with `paradip-kg build` (the test rebuilds it)."""
+    folder = tmp_path / "checkout"
+    for name in PROJECT_FOLDERS:
+        shutil.copytree(ROOT / name, folder / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARADIP_")}
+    built = subprocess.run([sys.executable, "-m", "paradip_kg", "build"], cwd=folder, env=env,
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert built.returncode == 0, built.stderr
+    return folder
+
+
+def _rebuild_with_a_new_thing(folder: Path) -> None:
+    (folder / "data" / "zz-rebuilt.ttl").write_text(NEW_THING_TTL, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARADIP_")}
+    built = subprocess.run([sys.executable, "-m", "paradip_kg", "build"], cwd=folder, env=env,
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert built.returncode == 0, built.stderr
+
+
+@pytest.mark.server
+def test_sigterm_after_a_rebuild_is_a_clean_exit_0(own_checkout: Path, tmp_path: Path) -> None:
+    """SIGTERM after a `paradip-kg build` under a running server once took 10 s and a worker died
+    with SIGSEGV: the stop must be clean, prompt and exit 0."""
+    server = start_server(tmp_path, workers=2, cwd=own_checkout, defaults=True, own_group=True)
+    try:
+        assert _status(server.url + "/") == 200 and not _sparql_sees(server.url)
+        _rebuild_with_a_new_thing(own_checkout)
+        for _ in range(3):  # the workers meet the rebuilt store
+            _status(server.url + "/page/test/rebuilt-thing")
+            _sparql_sees(server.url)
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        code = server.process.wait(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        left = stop_server(server)
+    log = server.log_tail(20000)
+    assert code == 0, log
+    assert "SIGSEGV" not in log and "signal 11" not in log, log
+    assert took < 10, f"the stop took {took:.1f} s"
+    assert not left
+
+
+@pytest.mark.server
+@pytest.mark.xfail(reason="issue 16, open: `paradip-kg build` swaps the store folder in place under a running "
+                          "server; the pages' read-only handle then reads the new folder's files by the old one's "
+                          "names (RocksDB 'Sst file size mismatch', 500) while /sparql keeps its in-memory copy "
+                          "of the old build. Fix: publish a build as writes publish snapshots (a new folder and an "
+                          "atomic pointer). docs/web.md says to restart the server after a build.", strict=True)
+def test_after_a_rebuild_the_page_and_sparql_agree_at_every_moment(own_checkout: Path, tmp_path: Path) -> None:
+    server = start_server(tmp_path, workers=1, cwd=own_checkout, defaults=True, own_group=True)
+    try:
+        _rebuild_with_a_new_thing(own_checkout)
+        seen = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            page = _status(server.url + "/page/test/rebuilt-thing")
+            seen.append((page, _sparql_sees(server.url)))
+            time.sleep(0.5)
+    finally:
+        stop_server(server)
+    assert all(page < 500 for page, _ in seen), seen[:5]  # old or new, never broken
+    assert all((page == 200) == sees for page, sees in seen), seen[:5]  # and the same one everywhere
