@@ -19,7 +19,9 @@ Measured, in process, p50 of ``--repeat`` runs each:
    (:func:`~paradip_kg.publish.facets.load`), then the counts of the whole list and of a
    narrowed one per request;
 4. **HTTP**: ``/search`` and ``/browse?country=…&decade=…`` from our server (``--workers``),
-   p50 over the same repeats, once the per-state work is done.
+   p50 over the same repeats, once the per-state work is done, against two baselines of the same
+   run: the floor of a request (``/context.jsonld``, which reads nothing) and an exact label
+   lookup by SPARQL (``?s rdfs:label "…"@es``).
 
 Printed: each figure and its ratio to the SPARQL baseline of the same query, measured in the
 same run (the house rule), and the load average.
@@ -62,6 +64,8 @@ QUERIES = [  # (what it shows, query)
     ("synthetic name", "ciudad sintetica 1234"),
     ("nothing", "zzzxqj"),
 ]
+# Over HTTP: the cheapest lookup by name SPARQL has, an exact literal (no case, accents or words).
+EXACT_LOOKUP = 'SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "Gobierno municipal"@es }'
 BASELINE = """SELECT ?s ?label WHERE {{ ?s rdfs:label ?label .
   FILTER(CONTAINS(LCASE(STR(?label)), "{needle}")) }} LIMIT 20"""
 
@@ -152,9 +156,16 @@ def main(argv: list[str] | None = None) -> int:
                     started = time.perf_counter()
                     fetch(url, timeout=600)
                     note(f"first requests: {url[len(server.url):]} in {time.perf_counter() - started:.1f} s")
+            floor_url = server.url + "/context.jsonld"  # a view that reads nothing: the HTTP floor
+            lookup_url = server.url + "/sparql?" + urlencode({"query": EXACT_LOOKUP})
+            fetch(lookup_url, timeout=600)
+            floor_http = http_p50(floor_url, args.repeat)
+            lookup_http = http_p50(lookup_url, args.repeat)
             search_http = http_p50(search_url, args.repeat)
             browse_http = http_p50(browse_url, args.repeat)
-            print(f"HTTP: /search p50 {search_http * 1000:.1f} ms, /browse (2 facets) p50 {browse_http * 1000:.1f} ms")
+            print(f"HTTP p50: floor (/context.jsonld) {floor_http * 1000:.1f} ms; exact label lookup by SPARQL "
+                  f"{lookup_http * 1000:.1f} ms; /search {search_http * 1000:.1f} ms "
+                  f"({search_http / lookup_http:.2f}x the lookup); /browse (2 facets) {browse_http * 1000:.1f} ms")
         finally:
             stop_server(server)
     print(f"load after: {load_average()}")
