@@ -264,3 +264,22 @@ def test_after_a_rebuild_the_page_and_sparql_agree_at_every_moment(own_checkout:
         stop_server(server)
     assert all(page < 500 for page, _ in seen), seen[:5]  # old or new, never broken
     assert all((page == 200) == sees for page, sees in seen), seen[:5]  # and the same one everywhere
+
+
+@pytest.mark.server
+def test_sigterm_of_serve_files_is_a_clean_exit_0(tmp_path: Path) -> None:
+    """`paradip-kg serve FILE` then SIGTERM: every worker died with SIGSEGV in Python's finalization
+    (gunicorn logged "was sent SIGSEGV!"), though the master said exit 0."""
+    data = tmp_path / "mine.nt"
+    data.write_text('<http://example.org/a> <http://example.org/p> "x" .\n', encoding="utf-8")
+    server = start_server(tmp_path, files=[data], workers=2, own_group=True)
+    try:
+        with urllib.request.urlopen(server.endpoint + "?query=ASK%7B%7D", timeout=60) as response:
+            assert response.status == 200
+        server.process.send_signal(signal.SIGTERM)
+        code = server.process.wait(timeout=30)
+    finally:
+        left = stop_server(server)
+    log = server.log_tail(20000)
+    assert code == 0 and "SIGSEGV" not in log and "Worker exiting" in log, log
+    assert not left

@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import errno
 import hashlib
+import logging
 import math
+import os
 import shutil
 import socket
 import sys
@@ -164,11 +166,23 @@ def _start_query_process(worker: Any) -> None:
 
 
 def _stop_query_processes(server: Any, worker: Any) -> None:
+    """Stop the worker's child processes; then, on a clean stop, end the worker at once.
+
+    The worker would go on to Python's finalization, where a native destructor (the Oxigraph
+    stores') crashed it with SIGSEGV under `serve FILE` (issue 16): its work is done and its
+    children stopped, so a clean exit skips that. Any other exit (a boot error) takes the usual path.
+    """
     from paradip_kg.web.state import EXTENSION
 
     state = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get(EXTENSION)
     if state is not None:
         state.close()
+    ending = sys.exc_info()[1]  # gunicorn calls this hook in a `finally`, while the worker's SystemExit unwinds
+    if isinstance(ending, SystemExit) and ending.code in (0, None):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 class GunicornServer(BaseApplication):
