@@ -44,7 +44,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = args.store or build(ROOT, Path(tmp) / "store") and Path(tmp) / "store"
+        store = args.store
+        if store is None:
+            store = Path(tmp) / "store"
+            build(ROOT, store)
         with app_on(store) as app:
             client = app.test_client()
             base = median(client, {"query": QUERY}, "application/sparql-results+json", args.repeat)
