@@ -10,6 +10,7 @@ request filters and counts in memory, and labels only what it shows.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -84,7 +85,7 @@ def toggled(chosen: dict[str, list[str]], facet: str, value: str) -> dict[str, l
 
 
 def facet_values(facets: FacetTable, counts: Counter[str], facet: str, chosen: dict[str, list[str]],
-                 labels: Labels) -> tuple[list[FacetValue], int]:
+                 labels: Callable[[str], str]) -> tuple[list[FacetValue], int]:
     """The values of one facet to show (chosen ones always), and how many more there are."""
     if facet == "decade":
         order = sorted(counts)
@@ -97,9 +98,9 @@ def facet_values(facets: FacetTable, counts: Counter[str], facet: str, chosen: d
     out = []
     for value in shown:
         iri = things.get(value)
-        label = value if facet in ("decade", "country") or iri is None else labels.label(ox.NamedNode(iri))
+        label = value if facet in ("decade", "country") or iri is None else labels(iri)
         if facet == "country" and iri is not None:
-            label = f"{labels.label(ox.NamedNode(iri))} ({value})"
+            label = f"{labels(iri)} ({value})"
         if facet == "decade":
             label = f"{value}–{int(value) + 9}" if value.isdigit() else value
         out.append(FacetValue(value, label, counts.get(value, 0), value in picked,
@@ -122,9 +123,15 @@ def browse() -> Response:
         rows = facets.narrow(chosen) if chosen else list(range(len(facets.agreements)))
         counts = facets.counts(rows) if chosen else all_counts()
         labels = Labels(get_state().store(), lang)
+        known: dict[str, str] = get_state().cached(("browse", "labels", lang), dict)  # facet values' labels
+
+        def label(iri: str) -> str:
+            if iri not in known:
+                known[iri] = labels.label(ox.NamedNode(iri))
+            return known[iri]
         sections = []
         for facet in FACETS:
-            values, more = facet_values(facets, counts[facet], facet, chosen, labels)
+            values, more = facet_values(facets, counts[facet], facet, chosen, label)
             if values:
                 sections.append((facet, FACET_NAMES[facet], values, more))
         pages = max(1, -(-len(rows) // PAGE_SIZE))
