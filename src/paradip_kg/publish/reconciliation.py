@@ -45,13 +45,14 @@ WIKIDATA = f"<{GRAPHS['wikidata']}>"
 ACTORS = """SELECT DISTINCT ?actor ?place ?role WHERE { ?agreement pdo:hasParty ?actor .
   { ?actor pdo:governs ?place BIND(0 AS ?role) } UNION { ?actor pdo:hasSeat ?place BIND(1 AS ?role) }
   UNION { BIND(?actor AS ?place) BIND(2 AS ?role) } }"""
-PLACE_FACTS = """SELECT DISTINCT ?place ?p ?o WHERE { ?agreement pdo:hasParty ?actor .
-  { ?actor pdo:hasSeat ?place } UNION { ?actor pdo:governs ?place } UNION { BIND(?actor AS ?place) }
-  VALUES ?p { schema:sameAs pdo:inegiCode rdfs:label } ?place ?p ?o }"""
-PLACE_WHERE = """SELECT DISTINCT ?place ?label ?country ?iso ?countryQid WHERE { ?agreement pdo:hasParty ?actor .
-  { ?actor pdo:hasSeat ?place } UNION { ?actor pdo:governs ?place }
-  ?place pdo:locatedIn+ ?country . OPTIONAL { ?country rdfs:label ?label }
-  OPTIONAL { ?country pdo:isoCountryCode ?iso } OPTIONAL { ?country schema:sameAs ?countryQid } }"""
+# Simple patterns only, joined here: Oxigraph planned the joins of these with the actors badly
+# (minutes on a 10k-triple world).
+SAME_AS = "SELECT ?s ?o WHERE { ?s schema:sameAs ?o }"
+INEGI = "SELECT ?s ?o WHERE { ?s pdo:inegiCode ?o }"
+LABELS = "SELECT ?s ?o WHERE { ?s rdfs:label ?o }"
+LOCATED = "SELECT ?s ?o WHERE { ?s pdo:locatedIn ?o }"
+COUNTRIES = """SELECT DISTINCT ?country ?iso WHERE { { ?country a pdo:Country } UNION { ?country pdo:isoCountryCode [] }
+  OPTIONAL { ?country pdo:isoCountryCode ?iso } }"""
 AGREEMENTS = """SELECT ?agreement ?actor ?start ?source WHERE { ?agreement pdo:hasParty ?actor .
   OPTIONAL { ?agreement pdo:startDate ?start } OPTIONAL { ?agreement prov:wasDerivedFrom ?source } }"""
 STATEMENTS = f"""SELECT ?place ?statement ?twin ?start ?end WHERE {{ GRAPH {WIKIDATA} {{
@@ -125,8 +126,27 @@ def _value(term: Any) -> str:
     return "" if term is None else str(term.value)
 
 
+def _ancestors(place: str, parents: dict[str, set[str]]) -> list[str]:
+    """What ``place`` lies in, transitively (pdo:locatedIn), nearest first."""
+    seen: list[str] = []
+    todo = sorted(parents.get(place, ()))
+    while todo:
+        up = todo.pop(0)
+        if up not in seen and up != place:
+            seen.append(up)
+            todo += sorted(parents.get(up, ()))
+    return seen
+
+
 class _Registry:
     """The actors of the graph: their QIDs, INEGI codes, labels, countries; and their agreements."""
+
+    @staticmethod
+    def _pairs(store: Any, text: str) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = defaultdict(list)
+        for r in _rows(store, text):
+            found[_value(r["s"])].append(r["o"])
+        return found
 
     def __init__(self, store: Any) -> None:
         # actor → its places, named by the first: the municipality it governs, its seat, itself
@@ -135,51 +155,47 @@ class _Registry:
             roles = self.places[_value(r["actor"])]
             place = _value(r["place"])
             roles[place] = min(roles.get(place, 2), int(_value(r["role"])))
-        facts: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
-        for r in _rows(store, PLACE_FACTS):
-            facts[_value(r["place"])][_value(r["p"])].append(r["o"])
-        where: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in _rows(store, PLACE_WHERE):
-            where[_value(r["place"])].append(r)
+        same, inegi, labels = (self._pairs(store, q) for q in (SAME_AS, INEGI, LABELS))
+        parents: dict[str, set[str]] = defaultdict(set)
+        for r in _rows(store, LOCATED):
+            parents[_value(r["s"])].add(_value(r["o"]))
+        countries = {_value(r["country"]): _value(r.get("iso")) for r in _rows(store, COUNTRIES)}
         self.sides: dict[str, Side] = {}
         self.by_qid: dict[str, set[str]] = defaultdict(set)
         self.by_inegi: dict[str, set[str]] = defaultdict(set)
-        self.by_label: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, country) → actors
+        self.by_label: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, country QID) → actors
         self.within: dict[str, set[str]] = defaultdict(set)  # actor → folded labels of what its places lie in
         self.iso: dict[str, str] = {}  # a country's QID → its ISO 3166-1 code
-        same, inegi, label = ("https://schema.org/sameAs", "https://w3id.org/paradip/ontology#inegiCode",
-                              "http://www.w3.org/2000/01/rdf-schema#label")
+        for country, code in countries.items():
+            for o in same.get(country, []):
+                if o.value.startswith(ENTITY) and code:
+                    self.iso[qid(o.value)] = code
         for actor, places in self.places.items():
             side = Side(actor)
             order = sorted(places, key=lambda p: (places[p], p))
-            countries: set[str] = set()
+            names: set[str] = set()
+            in_countries: set[str] = set()
             for place in order:
-                f = facts.get(place, {})
-                for o in f.get(same, []):
+                for o in same.get(place, []):
                     if o.value.startswith(ENTITY):
                         self.by_qid[o.value].add(actor)
                         side.qid = side.qid or qid(o.value)
-                for o in f.get(inegi, []):
+                for o in inegi.get(place, []):
                     self.by_inegi[o.value].add(actor)
-                for o in f.get(label, []):
+                for o in labels.get(place, []):
+                    names.add(fold(o.value))
                     if isinstance(o, ox.Literal) and o.language:
                         side.labels.setdefault(o.language, o.value)
-                for r in where.get(place, []):
-                    if r.get("label") is not None:
-                        self.within[actor].add(fold(_value(r["label"])))
-                    if r.get("iso") is not None:
-                        side.country = side.country or _value(r["iso"])
-                    if r.get("countryQid") is not None and _value(r["countryQid"]).startswith(ENTITY):
-                        countries.add(qid(_value(r["countryQid"])))
-                        if r.get("iso") is not None:
-                            self.iso[qid(_value(r["countryQid"]))] = _value(r["iso"])
-            for lang_label in side.labels.values():
-                for country in countries:
-                    self.by_label[(fold(lang_label), country)].add(actor)
-            for place in order:  # a seat's bare name ("Wichita") matches too, not only the full label
-                for o in facts.get(place, {}).get(label, []):
-                    for country in countries:
-                        self.by_label[(fold(o.value), country)].add(actor)
+                if places[place] == 2:
+                    continue  # what an actor lies in is what its seat and municipality lie in
+                for up in _ancestors(place, parents):
+                    self.within[actor].update(fold(o.value) for o in labels.get(up, []))
+                    if up in countries:
+                        side.country = side.country or countries[up]
+                        in_countries.update(qid(o.value) for o in same.get(up, []) if o.value.startswith(ENTITY))
+            for name in names:
+                for country in in_countries:
+                    self.by_label[(name, country)].add(actor)
             self.sides[actor] = side
         self.agreements: dict[str, dict[str, Any]] = {}
         for r in _rows(store, AGREEMENTS):
