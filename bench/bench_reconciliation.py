@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import world  # noqa: E402
-
 from paradip_kg.build import build  # noqa: E402
 from paradip_kg.harvest.files import write_harvest  # noqa: E402
 from paradip_kg.web.app import create_app  # noqa: E402
