@@ -119,9 +119,21 @@ def p50(run: Callable[[], object], repeat: int, budget: float) -> float:
     return statistics.median(times)
 
 
+def declared(text: str) -> str:
+    """``text`` with PREFIX lines for the project's prefixes it uses undeclared (our server predeclares
+    them; another engine needs them written)."""
+    from paradip_kg.namespaces import PREFIXES
+    from paradip_kg.sparql.inspect import undeclared_prefixes
+
+    missing = undeclared_prefixes(text)
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing if p in PREFIXES) + text
+
+
 def in_process(store: ox.Store, text: str, default_graphs: list[ox.NamedNode]) -> Callable[[], object]:
+    from paradip_kg.sparql.execute import run_query  # the project's prefixes predeclared, as the server does
+
     def run() -> object:
-        result = store.query(text, default_graph=default_graphs)
+        result = run_query(store, text, default_graph=default_graphs)
         return list(result) if not isinstance(result, ox.QueryBoolean) else bool(result)
     return run
 
@@ -210,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                 pushed = push(store_dir, virtuoso.remote)
                 print(f"push to Virtuoso: {time.perf_counter() - t:.1f} s, counts "
                       f"{'equal' if pushed.ok else 'differ'}", flush=True)
-                runs["Virtuoso"] = lambda text: virtuoso_fetcher(virtuoso.remote, text)
+                runs["Virtuoso"] = lambda text: virtuoso_fetcher(virtuoso.remote, declared(text))
 
         # Query by query, every engine in turn: the figures of one row share the machine's load.
         samplers = {mode: Sampler(server.process.pid) for mode, server in servers.items()}
