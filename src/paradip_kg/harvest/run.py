@@ -43,7 +43,7 @@ def harvest(selection: Selection, client: Client, progress: Progress | None = No
         for t in triples:
             found[t] = None
 
-    stage = report.stage("harvest statements")
+    stage = report.stage("harvest statements", unit="statements")
     try:
         for incoming in (False, True):
             for row in client.select(queries.statements(selection, incoming)):
@@ -62,7 +62,7 @@ def harvest(selection: Selection, client: Client, progress: Progress | None = No
                 keep(model.reference_triples(row))
             stage.update(len(found))
         stage.done(len(found), "triples so far")
-        stage = report.stage("harvest places")
+        stage = report.stage("harvest places", unit="places")
         described = _describe(list(items), client, keep, stage)
         parents = sorted({t.object.value for t in found
                           if t.predicate.value in (model.WDT + "P17", model.WDT + "P131")
