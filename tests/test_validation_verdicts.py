@@ -161,3 +161,38 @@ def test_owl_imports_in_the_shapes_are_not_followed_the_same_way_on_cli_and_web(
     assert said and "not followed" in said[0]
     assert [n for n in on_web.get_json()["notices"] if "owl:imports" in n] == said
     assert on_web.get_json()["total"] == summary["total"] == 1
+
+
+# Prefixes declared on an ontology that the sh:prefixes node owl:imports (SHACL 5.2.1; W3C
+# sparql/node/prefixes-001): pyshacl read only the node's own sh:declare, and the query failed
+# with "Unknown namespace prefix" (a traceback, a 500) once the file's @prefix lines were not
+# bound to the graph, as a strict parse does not.
+IMPORTED_PREFIX_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/onto> sh:declare [ sh:prefix "zz" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+<http://example.org/prefixes> owl:imports <http://example.org/onto> .
+<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/x> ;
+  sh:sparql [ sh:prefixes <http://example.org/prefixes> ;
+              sh:select "SELECT $this WHERE { $this zz:name ?n }" ] .
+"""
+SHAPES_GRAPH_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/x> ;
+  sh:sparql [ sh:select "SELECT $this WHERE { GRAPH $shapesGraph { ?s ?p ?o } }" ] .
+"""
+
+
+def test_prefixes_of_an_imported_ontology_of_the_same_graph_are_used(tmp_path: Path, client) -> None:
+    result = cli(tmp_path, IMPORTED_PREFIX_SHAPES, "-o", "json")
+    assert result.returncode == 1, result.stderr  # the query ran: ex:x has a zz:name
+    assert json.loads(result.stdout)["total"] == 1
+    on_web = web(client, IMPORTED_PREFIX_SHAPES, "application/json")
+    assert on_web.status_code == 200 and on_web.get_json()["total"] == 1, on_web.get_data(as_text=True)
+
+
+def test_shapes_pyshacl_cannot_run_are_exit_2_and_400(tmp_path: Path, client) -> None:
+    result = cli(tmp_path, SHAPES_GRAPH_SHAPES)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "the shapes cannot be used" in result.stderr
+    on_web = web(client, SHAPES_GRAPH_SHAPES, "application/json")
+    assert on_web.status_code == 400, on_web.get_data(as_text=True)

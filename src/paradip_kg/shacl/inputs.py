@@ -186,6 +186,35 @@ def for_meta_shacl(shapes: Graph) -> Graph:
     return copy
 
 
+def with_imported_prefixes(shapes: Graph) -> Graph:
+    """The shapes with the prefix declarations a node reaches through ``owl:imports`` of a node
+    of the same graph copied onto it (SHACL 5.2.1: the prefixes of ``sh:prefixes`` include those
+    of the ontologies it imports). pyshacl reads only the node's own ``sh:declare`` and otherwise
+    fell back on the file's ``@prefix`` lines, which a strict parse does not bind (W3C test
+    ``sparql/node/prefixes-001``). Nothing is fetched: only imports the graph itself describes."""
+    extra = []
+    for node in set(shapes.subjects(SH.declare, None)) | set(shapes.objects(None, SH.prefixes)):
+        todo, seen = list(shapes.objects(node, OWL.imports)), {node}
+        while todo:
+            imported = todo.pop()
+            if imported in seen:
+                continue
+            seen.add(imported)
+            extra += [(node, SH.declare, d) for d in shapes.objects(imported, SH.declare)
+                      if (node, SH.declare, d) not in shapes]
+            todo += list(shapes.objects(imported, OWL.imports))
+    if not extra:
+        return shapes
+    copy = Graph()
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace)
+    for triple in shapes:
+        copy.add(triple)
+    for triple in extra:
+        copy.add(triple)
+    return copy
+
+
 def data_notices(data: Graph, lang: str) -> list[str]:
     """Sentences the reader should see about how the data was read."""
     imports = sorted(str(o) for o in data.objects(None, OWL.imports))

@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from paradip_kg.errors import InputError
 from paradip_kg.shacl.engine import meta_validate, validate
-from paradip_kg.shacl.inputs import for_meta_shacl
+from paradip_kg.shacl.inputs import for_meta_shacl, with_imported_prefixes
 from paradip_kg.shacl.results import Report, copy_description, drop_description, read_results
 
 # rdflib logs a traceback for every literal whose lexical form does not fit its datatype; for a
@@ -84,7 +84,9 @@ def execute(job: Job) -> Report:
     kwargs: dict[str, Any] = dict(inference=job.inference, allow_warnings=job.allow_warnings,
                                   do_owl_imports=job.follow_imports)
     try:
-        report = validate(job.data, job.shapes, **kwargs)
+        report = validate(job.data, with_imported_prefixes(job.shapes), **kwargs)
+    except NotImplementedError as exc:  # pyshacl lacks a feature the shapes use ($shapesGraph): not our crash
+        raise InputError(f"the shapes cannot be used: pySHACL does not support what they use ({exc})") from None
     except re.error as exc:  # an sh:pattern (or sh:flags) that is no regular expression: the shapes' fault
         raise InputError(f"the shapes cannot be used: an sh:pattern is not a valid regular expression "
                          f"({exc}; pattern {exc.pattern!r})") from None
