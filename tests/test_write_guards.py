@@ -152,9 +152,8 @@ def test_restore_refuses_what_it_cannot_do(store: Path) -> None:
 
 def test_build_discard_writes_discards_them_every_time(store: Path) -> None:
     """`build --discard-writes` on unchanged files used to say "up to date" and keep the writes."""
-    from paradip_kg.cli import cli
-
     from paradip_kg.build import content_hash
+    from paradip_kg.cli import cli
     from paradip_kg.store.disk import Manifest, manifest_path
 
     # The files have not changed since this store was built; in a working tree where the code
