@@ -23,7 +23,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from paradip_kg.namespaces import GRAPHS
+from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.store.disk import Manifest, manifest_path
 from support.apps import FORWARDED
 from support.ld import BASE, HUB_SIZE, write_ld_store
@@ -463,6 +463,13 @@ def harvest(client: FlaskClient, accept: str, media_type: str) -> tuple[Graph, G
     for path in ("/ontology", "/shapes"):
         union += parse(client.get(path, headers={"Accept": accept}).data, media_type)
         read += 1
+    # graphs held by name only (the harvested Wikidata claims, the reconciliation): their own documents
+    for key in GRAPHS:
+        if key not in DEFAULT_GRAPHS and key != "shapes":
+            document = client.get(f"/graph/{key}", headers={"Accept": accept})
+            assert document.status_code == 200, key
+            union += parse(document.data, media_type)
+            read += 1
     return union, dump, read
 
 
