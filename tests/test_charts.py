@@ -287,8 +287,8 @@ def test_language_without_a_choice(bundled_app: Flask) -> None:
 
 
 def test_navigation_is_the_same_on_every_page(kg_client: FlaskClient) -> None:
-    expected = ["/", "/browse", "/reconciliation", "/sparql", "/ontology", "/vocab", "/shapes", "/validate", "/quality", "/dataset",
-                "/dumps/", "/about"]
+    expected = ["/", "/browse", "/reconciliation", "/sparql", "/ontology", "/vocab", "/shapes", "/validate",
+                "/quality", "/dataset", "/dumps/", "/about"]
     for path in PAGES:
         page = kg_client.get(path + ("&" if "?" in path else "?") + "lang=en",
                              headers={"Accept": "text/html"}).get_data(as_text=True)
