@@ -16,15 +16,13 @@ from typing import Any
 
 import pytest
 
+from support.browser import chromium_page
 from support.paths import ROOT
 from support.servers import start_server, stop_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 
 ARTIFACTS = ROOT / "test-artifacts" / "municipalities"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -39,26 +37,11 @@ def server(bundled_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.fixture()
-def browser_page(tmp_path: Path) -> Iterator[tuple[Any, list[str]]]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing: pip install -e '.[test]'")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is missing: run scripts/test-deps.sh")
-    problems: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            locale="en-US", viewport={"width": 1280, "height": 900})
-        page = context.pages[0] if context.pages else context.new_page()
-        page.set_default_timeout(30_000)
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.on("request", lambda r: problems.append(f"off-site request {r.url}")
-                if not r.url.startswith(("http://127.0.0.1:", "data:")) else None)
-        try:
-            yield page, problems
-        finally:
-            context.close()
+def browser_page(server: str, tmp_path: Path) -> Iterator[tuple[Any, list[str]]]:
+    """A page in a fresh Chromium profile (en-US), and the problems it runs into (console errors,
+    page errors, error responses, requests to other hosts): support/browser.py."""
+    with chromium_page(tmp_path / "profile", server, locale="en-US") as opened:
+        yield opened
 
 
 def shots(page: Any, who: str) -> dict[str, str]:

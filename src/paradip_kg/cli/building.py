@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from paradip_kg.cli.common import cli, ensure_built, fail_input, project_dir_of, settings_of, store_dir_of
-from paradip_kg.errors import InputError
+from paradip_kg.cli.common import cli, ensure_built, run_build, store_dir_of
 
 
 @cli.command("build")
@@ -25,20 +23,9 @@ def build_cmd(ctx: click.Context, force: bool, discard_writes: bool) -> None:
     report when the graph has violations; a build of unchanged inputs does nothing. The setting
     inference_engine (PARADIP_INFERENCE_ENGINE) picks the compiled rules (default) or owlrl.
     """
-    from paradip_kg.build import build
-    from paradip_kg.errors import BuildFailed
     from paradip_kg.progress import Progress
 
-    try:
-        manifest, built = build(project_dir_of(ctx), store_dir_of(ctx), progress=Progress.to_stderr(), force=force,
-                                discard_writes=discard_writes, inference=settings_of(ctx)["inference_engine"])
-    except BuildFailed as exc:
-        click.echo(f"build failed: {exc.message}", err=True)
-        if exc.report is not None:
-            click.echo(exc.report.text("en", limit=50), err=True)
-        sys.exit(1)
-    except InputError as exc:
-        fail_input(exc)
+    manifest, built = run_build(ctx, progress=Progress.to_stderr(), force=force, discard_writes=discard_writes)
     if built:
         click.echo(f"built {store_dir_of(ctx)}: {manifest.total} triples "
                    f"({', '.join(f'{k} {v}' for k, v in manifest.triples.items())})")

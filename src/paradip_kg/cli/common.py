@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -29,7 +29,7 @@ def error_json(exc: InputError) -> dict[str, object]:
     return body
 
 
-def fail_input(exc: InputError) -> None:
+def fail_input(exc: InputError) -> NoReturn:
     click.echo(f"error: {exc.message}", err=True)
     sys.exit(2)
 
@@ -87,8 +87,7 @@ def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
     project's graph (a world-sized one, say) or accepted writes, and a rebuild from this folder's
     files would replace it. When it is not what the files here would build, say so in one line.
     """
-    from paradip_kg.build import build, is_current
-    from paradip_kg.errors import BuildFailed
+    from paradip_kg.build import is_current
 
     store_dir = store_dir_of(ctx)
     if store_dir.exists():
@@ -97,9 +96,18 @@ def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
                        "(other files, or another version of paradip-kg); using it as it is. "
                        "`paradip-kg build` rebuilds it from the files.", err=True)
         return store_dir
+    run_build(ctx, progress=None if quiet else progress)
+    return store_dir
+
+
+def run_build(ctx: click.Context, **options: Any) -> tuple[Any, bool]:
+    """`build` with the settings of ``ctx`` and ``options``; (manifest, built). A graph that fails
+    validation exits 1 with the report's first results, bad input exits 2."""
+    from paradip_kg.build import build
+    from paradip_kg.errors import BuildFailed
+
     try:
-        build(project_dir_of(ctx), store_dir, progress=None if quiet else progress,
-              inference=settings_of(ctx)["inference_engine"])
+        return build(project_dir_of(ctx), store_dir_of(ctx), inference=settings_of(ctx)["inference_engine"], **options)
     except BuildFailed as exc:
         click.echo(f"build failed: {exc.message}", err=True)
         if exc.report is not None:
@@ -107,5 +115,4 @@ def ensure_built(ctx: click.Context, quiet: bool = False) -> Path:
         sys.exit(1)
     except InputError as exc:
         fail_input(exc)
-    return store_dir
 
