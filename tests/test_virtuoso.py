@@ -241,6 +241,11 @@ def needs_virtuoso(test: Any) -> Any:
 
 
 
+# The graphs a build of the repository makes: every named graph but the harvested Wikidata one,
+# which only `paradip-kg harvest wikidata` fills (data/harvested/ is not in the repository).
+BUILT = [name for name in GRAPHS if name != "wikidata"]
+
+
 @pytest.fixture(scope="session")
 def local(bundled_store: Path) -> ox.Store:
     return open_store(bundled_store)
@@ -259,19 +264,19 @@ def test_server_binds_loopback_only(virtuoso):
 def test_push_loads_every_graph(pushed, local):
     remote, result = pushed
     assert result.ok, result.mismatches
-    assert set(result.local) == set(GRAPHS)
+    assert set(result.local) == set(BUILT)
     assert remote.count_by_graph() == count_by_graph(local)
 
 
 @needs_virtuoso
-@pytest.mark.parametrize("name", [pytest.param(name, id=name) for name in GRAPHS])
+@pytest.mark.parametrize("name", [pytest.param(name, id=name) for name in BUILT])
 def test_graph_round_trip(pushed, local, name):
     """Each graph comes back from Virtuoso isomorphic to the embedded one (blank nodes included)."""
     remote, _ = pushed
     iri = str(GRAPHS[name])
     mine = canonical_graph(q.triple for q in local.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
     theirs = canonical_graph(remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
-    assert len(theirs) == len(mine)
+    assert len(theirs) == len(mine) > 0
     assert isomorphic(mine, theirs)
 
 
