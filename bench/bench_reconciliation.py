@@ -13,8 +13,10 @@ Measured, each as a ratio to a baseline measured in the same run:
 - the build with the harvest against the same build without it (the cost of loading the graph
   ``wikidata`` and deriving ``reconciliation``);
 - ``GET /reconciliation`` (HTML, first page), filtered by a municipality, and as CSV, in process
-  (Flask's test client), first request (it computes the rows) and the median of ``--repeat``
-  requests after it, against ``GET /robots.txt``.
+  (Flask's test client), first request (it reads the rows the build kept for its state) and the
+  median of ``--repeat`` requests after it, against ``GET /robots.txt``;
+- the first request of a state without kept rows (a write that neither a build nor a harvest
+  made), which computes them from the store.
 
     python bench/bench_reconciliation.py                       # 300k-triple world, 35k links
     python bench/bench_reconciliation.py --triples 100000 --links 10000 --repeat 5   # quick
@@ -39,6 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import world  # noqa: E402
 from paradip_kg.build import build  # noqa: E402
 from paradip_kg.harvest.files import write_harvest  # noqa: E402
+from paradip_kg.publish.reconciliation import rows_path  # noqa: E402
 from paradip_kg.web.app import create_app  # noqa: E402
 
 WD = "http://www.wikidata.org/"
@@ -158,6 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         counts = {c: sum(1 for r in rows if r["class"] == c) for c in ("both", "registry-only", "wikidata-only",
                                                                         "date-conflict")}
         print(f"rows: {len(rows):,} {counts}")
+        app.extensions["paradip"].close() if "paradip" in app.extensions else None
+        # A state that neither the build nor a harvest made (another write): no kept rows, so the
+        # first request computes them from the store, as every first request did before.
+        rows_path(tmp / "store").unlink()
+        app = create_app({"store": str(tmp / "store"), "TESTING": True})
+        first, median, _ = timed(app.test_client(), "/reconciliation", args.repeat)
+        print(f"/reconciliation (HTML, page 1) without kept rows: first {first:.3f} s (computes them), "
+              f"median {median:.3f} s")
         app.extensions["paradip"].close() if "paradip" in app.extensions else None
         return 0
     finally:

@@ -96,7 +96,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the process helpers are shared with t
 import synthetic  # noqa: E402
 from bench_sparql_http import percentile, start_server  # noqa: E402
 from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
-from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
+from paradip_kg.store.disk import Manifest, manifest_path, remove_store  # noqa: E402
 from support.processes import tree_rss  # noqa: E402
 from support.servers import free_port  # noqa: E402
 
@@ -727,8 +727,7 @@ def one_size(size: int, previous: SizeResult | None, bundled: list[ox.Quad], vir
         queries(result, store_dir, virtuoso, args, tmp)
     if args.writes:
         writes(result, store_dir, args)
-    shutil.rmtree(store_dir, ignore_errors=True)
-    shutil.rmtree(store_dir.with_name(store_dir.name + ".writes"), ignore_errors=True)
+    remove_store(store_dir)  # the store, its builds and the files beside it (the writes)
     result.seconds = time.perf_counter() - started
     out(f"\n~{label(size)} done in {result.seconds:.0f} s")
     return result

@@ -51,7 +51,7 @@ import world  # noqa: E402
 from bench_scale import Sampler, Virtuoso, bundled_quads, ours_fetcher, virtuoso_fetcher  # noqa: E402
 from paradip_kg.namespaces import GRAPHS  # noqa: E402
 from paradip_kg.sparql.in_memory import COPIED, load_copy  # noqa: E402
-from paradip_kg.store.disk import Manifest, manifest_path  # noqa: E402
+from paradip_kg.store.disk import Manifest, manifest_path, remove_store  # noqa: E402
 from support.processes import rss_bytes, tree_rss  # noqa: E402
 from support.servers import Server, start_server, stop_server  # noqa: E402
 
@@ -186,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store_dir = args.keep or tmp / "store"
         if not manifest_path(store_dir).exists():
-            if store_dir.exists():
-                shutil.rmtree(store_dir)
+            remove_store(store_dir)
             note(f"making the store ({args.triples:,} world triples)")
             make_store(store_dir, args.triples, tmp)
         manifest = Manifest.read(manifest_path(store_dir))

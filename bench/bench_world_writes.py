@@ -152,8 +152,11 @@ def world_store(store_dir: Path, bundled: Path, triples: int) -> dict[str, float
 
 
 def copy_store(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    shutil.copy(source.with_name(source.name + ".manifest.json"), target.with_name(target.name + ".manifest.json"))
+    """A plain copy of the build ``source`` names now (a link to a build, or a folder), with its manifest."""
+    from paradip_kg.store.disk import manifest_path, resolved
+
+    shutil.copytree(resolved(source), target)
+    shutil.copy(manifest_path(source), manifest_path(target))
     return target
 
 

@@ -112,3 +112,36 @@ def test_the_build_keeps_the_table_beside_the_store(bundled_store) -> None:
     read = facet_table(ox.Store.read_only(str(bundled_store)))
     assert kept.agreements == read.agreements and kept.values == read.values and kept.things == read.things
     assert load(index_path(bundled_store), "another state") is None  # after a write: read from the store again
+
+
+def test_after_a_write_the_first_reader_keeps_the_table_for_the_other_workers(bundled_store, tmp_path) -> None:
+    """After an accepted write the table is read from the store once, by the first worker that
+    needs it, and kept for that state beside the store: a second worker (another app on the same
+    store) reads it from there, and it shows the written agreement."""
+    import shutil
+
+    from paradip_kg.publish.facets import facet_table, load
+    from paradip_kg.store.head import open_store, read_head
+    from paradip_kg.store.search_index import index_path
+    from support.apps import app_on
+    from support.stores import copy_store
+    from support.writes import agreement
+
+    store = copy_store(bundled_store, tmp_path)
+    shutil.copy(index_path(bundled_store), index_path(store))  # the build's index, beside the copy
+    token = "browse-token-0123456789abcdefXYZ"
+    with app_on(store, write_tokens=f"curator={token}") as first:
+        client = first.test_client()
+        before = total(page(client, "/browse"))
+        written = client.post("/update", data=agreement("browse").encode(), content_type="application/sparql-update",
+                              headers={"Authorization": f"Bearer {token}"})
+        assert written.status_code == 200, written.get_data(as_text=True)
+        tag = read_head(store).tag
+        assert load(index_path(store), tag) is None  # the write did not make the new state's table
+        assert total(page(client, "/browse")) == before + 1
+    kept = load(index_path(store), tag)
+    assert kept is not None
+    read = facet_table(open_store(store))
+    assert kept.agreements == read.agreements and kept.values == read.values and kept.things == read.things
+    with app_on(store) as second:
+        assert total(page(second.test_client(), "/browse")) == before + 1

@@ -10,7 +10,8 @@
         │ validate (setting validation_engine; fails on violations)  report
         │   compiled: each constraint once over the whole graph, in Oxigraph (shacl/compiled.py)
         │   pyshacl: focus node by focus node (shacl/engine.py), the compiled engine's oracle
-        ▼ store (embedded Oxigraph) + manifest
+        ▼ store (embedded Oxigraph) + search index + manifest, as a new build folder
+          published whole by one atomic rename of the store's link (store/disk.py)
 
 The triples stay pyoxigraph terms from the parser to the rules, and go on to Oxigraph as N-Triples
 text (the in-memory store the compiled validation reads, the on-disk store): no Python object per
@@ -25,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,14 +45,15 @@ from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.publish import facets
-from paradip_kg.publish.reconciliation import reconciled as reconciled_graph
+from paradip_kg.publish.reconciliation import graph_triples, save_rows
+from paradip_kg.publish.reconciliation import reconciled as reconciled_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 from paradip_kg.shacl.compiled import validate_store
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
 from paradip_kg.store import search_index
-from paradip_kg.store.disk import GraphContent, Manifest, StoreWriter, manifest_path
+from paradip_kg.store.disk import GraphContent, Manifest, StoreWriter, manifest_path, publish_build, resolved
 from paradip_kg.store.head import open_store, read_head, writes_dir
 
 ProgressLike = Progress | Callable[[str], None] | None
@@ -76,11 +78,14 @@ class Sources:
         return union
 
 
-def input_files(project_dir: Path) -> list[Path]:
-    """Every file whose content the build depends on, sorted."""
+def input_files(project_dir: Path, data_files: Sequence[Path] | None = None) -> list[Path]:
+    """Every file whose content the build depends on, sorted; ``data_files`` (in their order) in
+    place of data/ and its tables and harvest (:func:`build`)."""
     files: list[Path] = []
-    for folder in FOLDERS.values():
-        files += rdf_files(project_dir / folder)
+    for key, folder in FOLDERS.items():
+        files += list(data_files) if key == "data" and data_files is not None else rdf_files(project_dir / folder)
+    if data_files is not None:
+        return files
     sources = project_dir / "data" / "sources"
     if sources.is_dir():
         files += sorted(p for p in sources.glob("*.csv"))
@@ -94,12 +99,13 @@ def code_files() -> list[Path]:
     return sorted(Path(__file__).parent.rglob("*.py"))
 
 
-def content_hash(project_dir: Path) -> str:
+def content_hash(project_dir: Path, data_files: Sequence[Path] | None = None) -> str:
     """SHA-256 over the input files and the code that turns them into the store."""
     digest = hashlib.sha256(__version__.encode())
     code = Path(__file__).parent
-    for path in code_files() + input_files(project_dir):
-        rel = path.relative_to(code if path.is_relative_to(code) else project_dir)
+    for path in code_files() + input_files(project_dir, data_files):
+        rel = path.relative_to(code) if path.is_relative_to(code) else \
+            path.relative_to(project_dir) if path.is_relative_to(project_dir) else path.resolve()
         digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -152,12 +158,14 @@ class Inputs:
         return sum(len(t) for t in self.triples.values())
 
 
-def read_inputs(project_dir: Path, stage: Stage | None = None) -> Inputs:
-    """Parse the four folders, and import the agreement tables of data/sources into the data graph."""
+def read_inputs(project_dir: Path, stage: Stage | None = None, data_files: Sequence[Path] | None = None) -> Inputs:
+    """Parse the four folders, and import the agreement tables of data/sources into the data graph;
+    or, given ``data_files``, read the data graph from those files alone."""
     reader = TripleReader(tick=stage.update if stage is not None else None)
-    triples = {key: reader.folder(project_dir / folder) for key, folder in FOLDERS.items()}
+    triples = {key: reader.files(data_files) if key == "data" and data_files is not None
+               else reader.folder(project_dir / folder) for key, folder in FOLDERS.items()}
     sources = project_dir / "data" / "sources"
-    if sources.is_dir() and any(sources.glob("*.csv")):
+    if data_files is None and sources.is_dir() and any(sources.glob("*.csv")):
         from paradip_kg.importer.reference import Reference
         from paradip_kg.importer.table import load_tables
 
@@ -259,7 +267,7 @@ def is_current(project_dir: Path, store_dir: Path) -> bool:
 def write_search_index(store_dir: Path, manifest: Manifest) -> search_index.IndexInfo:
     """The search index of the built store, beside it (:mod:`paradip_kg.store.search_index`), with the
     facet table of /browse (:mod:`paradip_kg.publish.facets`)."""
-    store = ox.Store.read_only(str(store_dir))
+    store = ox.Store.read_only(str(resolved(store_dir)))
     try:
         path = search_index.index_path(store_dir)
         written = search_index.write_index(store, path, manifest.content_hash, manifest.built_at)
@@ -278,7 +286,8 @@ def _accepted_writes(store_dir: Path) -> int:
 
 def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, force: bool = False,
           allow_warnings: bool = True, fail_on_violations: bool = True,
-          discard_writes: bool = False, inference: str | None = None) -> tuple[Manifest, bool]:
+          discard_writes: bool = False, inference: str | None = None,
+          data_files: Sequence[Path] | None = None) -> tuple[Manifest, bool]:
     """Build the store at ``store_dir`` from ``project_dir``.
 
     Returns the manifest and whether anything was built (False: the store was current).
@@ -287,13 +296,15 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     A store that took writes (:mod:`paradip_kg.writes.commit`) is rebuilt only with ``discard_writes``:
     a build starts from the files, so it would drop them. ``progress`` gets the stage lines (a
     :class:`~paradip_kg.progress.Progress`, or a callback for each line); ``inference`` is the engine
-    (setting ``inference_engine`` when None).
+    (setting ``inference_engine`` when None). ``data_files``: the data graph is these RDF files
+    (``paradip-kg serve FILE...``) instead of data/, its tables and the kept harvest; the ontology,
+    vocabularies and shapes are still the project's.
     """
     report_to = Progress.of(progress)
     engine = inference or settings_mod.load()["inference_engine"]
     if engine not in settings_mod.INFERENCE_ENGINES:
         raise ValueError(f"the inference engine is one of {', '.join(settings_mod.INFERENCE_ENGINES)}, not {engine!r}")
-    digest = content_hash(project_dir)
+    digest = content_hash(project_dir, data_files)
     manifest = Manifest.read(manifest_path(store_dir))
     if not force and manifest is not None and store_dir.exists() and manifest.content_hash == digest:
         if not search_index.index_path(store_dir).exists():  # a store built before there was a search index
@@ -318,7 +329,7 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
                               "provenance graph lists each change), then build with --discard-writes.")
     seconds: dict[str, float] = {}
     stage = report_to.stage("parse")
-    inputs = read_inputs(project_dir, stage)
+    inputs = read_inputs(project_dir, stage, data_files)
     sizes = {k: len(v) for k, v in inputs.triples.items()}
     seconds["parse"] = stage.done(inputs.total(), f"({sizes['ontology']:,} ontology, {sizes['vocab']:,} vocabulary, "
                                                   f"{sizes['data']:,} data, {sizes['shapes']:,} shapes)")
@@ -353,9 +364,9 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     with stage.ticking(lambda: written[0]):
         # The kept Wikidata harvest: its own graph, and the reconciliation derived from it (not validated
         # or inferred over: external claims in Wikidata's terms, which no shape or rule reads).
-        harvested = read_harvest(project_dir)
-        reconciled = reconciled_graph({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
-        harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": reconciled}
+        harvested = read_harvest(project_dir) if data_files is None else ""
+        rows = reconciled_rows({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
+        harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": graph_triples(rows)}
         triples = writer.finish({"shapes": inputs.graph("shapes"), **{k: v for k, v in harvest_graphs.items() if v}})
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
@@ -364,9 +375,12 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir} ({writer.seconds:.1f} s of loading "
                                "in all, most of it while validating)")
     stage = report_to.stage("search")
-    seconds["search"] = stage.done(write_search_index(store_dir, manifest).entries, "labels indexed")
+    seconds["search"] = stage.done(write_search_index(writer.folder, manifest).entries, "labels indexed")
     manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
-    manifest.write(manifest_path(store_dir))
+    manifest.write(manifest_path(writer.folder))
+    # The build is whole (store, search index, manifest): serve it, at one moment (store/disk.py).
+    publish_build(store_dir, writer.folder)
     if writes_folder.exists():  # writes on the previous build (HEAD no longer matches it)
         shutil.rmtree(writes_folder)
+    save_rows(store_dir, digest[:16], rows)  # /reconciliation reads them (the state's version: the hash)
     return manifest, True

@@ -6,11 +6,12 @@ calling ``create_app(settings)`` after the fork, each with its pool of query chi
 :mod:`paradip_kg.sparql.pool`). It binds 127.0.0.1 unless told otherwise. Logs go to the
 process's stdout (access) and stderr (errors): never give a server a pipe nobody reads.
 
-Given RDF files, it loads them strictly (:func:`paradip_kg.rdf.parse.read_quads`, errors with
-line and column) into a fresh temporary Oxigraph store, serves that one instead of the
-bundled store, and removes it on exit. TriG and N-Quads keep their graph names; triples of
-the other formats go to the default graph; the default graph of ``/sparql`` is then the
-union of all graphs.
+Given RDF files, it builds them as the data graph of a fresh temporary store, with the
+project's ontology, vocabularies and shapes (:func:`built_files`: inference, validation,
+search index, as ``paradip-kg build``), serves that one instead of the bundled store, and
+removes it on exit. TriG and N-Quads files keep their graph names: they are loaded as they are
+(:func:`load_files`), and the default graph of ``/sparql`` is then the union of all graphs.
+A syntax error names the file, line and column.
 
 ``python -m paradip_kg.serving [FILE...] [--host H] [--port P] [--workers N]`` does the
 same as ``paradip-kg serve``.
@@ -38,7 +39,7 @@ from gunicorn.app.base import BaseApplication
 
 from paradip_kg import settings as settings_module
 from paradip_kg.errors import InputError, PortTaken
-from paradip_kg.rdf.parse import guess_format, read_file, read_quads
+from paradip_kg.rdf.parse import as_format, guess_format, read_file, read_quads
 from paradip_kg.store.disk import Manifest, manifest_path
 
 
@@ -69,6 +70,28 @@ def load_files(files: Sequence[Path], store_dir: Path) -> Manifest:
                         triples=counts)
     manifest.write(manifest_path(store_dir))
     return manifest
+
+
+def built_files(files: Sequence[Path], project_dir: Path, store_dir: Path, inference: str | None = None) -> str:
+    """Build ``files`` as the data graph of a store at ``store_dir``, with the project's ontology,
+    vocabularies and shapes, the way ``paradip-kg build`` builds data/ (inference, validation, search
+    index): so their pages, documents, home page and search work as for the bundled graph. Violations
+    are reported, not fatal: a user serves a file to look at it. Returns the line that says what is served.
+
+    Raises:
+        RdfSyntaxError: a file is not valid RDF (names the file, line and column).
+        BuildFailed: the files and the ontology are inconsistent.
+    """
+    from paradip_kg.build import build
+
+    manifest, _ = build(project_dir, store_dir, progress=lambda line: print(line, file=sys.stderr),
+                        fail_on_violations=False, inference=inference, data_files=files)
+    violations = manifest.results.get("Violation", 0)
+    verdict = "it conforms to the shapes" if not violations else \
+        f"{violations} violation(s) of the shapes (paradip-kg validate FILE... for the report)"
+    return (f"paradip-kg: serving {len(files)} file(s) as the data graph with the project's ontology and "
+            f"vocabularies, {manifest.total} triples with the inferred ones, from a temporary store {store_dir}; "
+            f"{verdict}")
 
 
 def ensure_store(values: Mapping[str, Any]) -> None:
@@ -227,10 +250,19 @@ def serve(files: Sequence[Path] = (), settings: Mapping[str, Any] | None = None,
         if files:
             temp_dir = Path(tempfile.mkdtemp(prefix="paradip-kg-serve-"))
             store_dir = temp_dir / "store"
-            manifest = load_files([Path(f) for f in files], store_dir)
-            print(f"paradip-kg: serving {len(files)} file(s), {manifest.total} triples, from a temporary "
-                  f"store {store_dir}", file=sys.stderr)
-            overrides.update(store=str(store_dir), union_default_graph=True)
+            paths = [Path(f) for f in files]
+            if any(as_format(guess_format(p)).quads for p in paths):
+                manifest = load_files(paths, store_dir)
+                print(f"paradip-kg: serving {len(files)} file(s), {manifest.total} triples with their graph names, "
+                      f"from a temporary store {store_dir}; the default graph of /sparql is the union of all graphs, "
+                      "and the pages read only the graphs a build makes (give Turtle, N-Triples, RDF/XML or "
+                      "JSON-LD files for pages, inference and validation)", file=sys.stderr)
+                overrides.update(store=str(store_dir), union_default_graph=True)
+            else:
+                given = settings_module.load(overrides)
+                print(built_files(paths, Path(given["project_dir"]), store_dir, str(given["inference_engine"])),
+                      file=sys.stderr)
+                overrides.update(store=str(store_dir))
         values = settings_module.load(overrides)
         check_port(str(values["host"]), int(values["port"]))
         if not files:

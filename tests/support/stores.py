@@ -1,7 +1,9 @@
 """Stores for the tests: the bundled graph built, stores written from graphs, copies to write to.
 
-A store is a folder with its manifest beside it (``<store>.manifest.json``, see
-:mod:`paradip_kg.store.disk`), and the app's other files beside it too (``<store>.*.json``).
+A store is a link to its newest build folder, with the build's manifest beside that folder (see
+:mod:`paradip_kg.store.disk`), and the app's other files beside the link (``<store>.*.json``).
+A copy (:func:`copy_store`) is a plain folder with its manifest beside it, which the app reads
+the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from paradip_kg.build import build
-from paradip_kg.store.disk import Manifest, manifest_path, write_store
+from paradip_kg.store.disk import Manifest, manifest_path, resolved, write_store
 from support.paths import ROOT
 
 BUILT_AT = "2026-01-01T00:00:00+00:00"  # a fixed build time, so that ETags and documents are stable
@@ -39,7 +41,8 @@ def copy_store(source: Path, folder: Path) -> Path:
     a test that writes works on its own copy, never on a session store."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "store"
-    shutil.copytree(source, target)
+    shutil.copytree(resolved(source), target)
+    shutil.copy(manifest_path(source), manifest_path(target))
     for sibling in source.parent.glob(source.name + ".*.json"):
         shutil.copy(sibling, folder / (target.name + sibling.name[len(source.name):]))
     assert manifest_path(target).exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from paradip_kg.cli.common import cli, ensure_built, fail_input, progress, settings_of
-from paradip_kg.errors import InputError, ParadipError
+from paradip_kg.errors import BuildFailed, InputError, ParadipError
 
 
 @cli.command()
@@ -22,7 +22,10 @@ def serve(ctx: click.Context, files: tuple[Path, ...], host: str | None, port: i
 
     Without FILES it serves the store (--store), building it first if there is none; a store
     that exists is served as it is, never rebuilt (`paradip-kg build` rebuilds it). Given RDF
-    files, it serves them instead (TriG/N-Quads keep their graph names).
+    files, it serves them instead: built as the data graph with the project's ontology and
+    vocabularies (inferred, validated, indexed; violations are reported, not fatal) into a
+    temporary store, so their pages work as the bundled graph's do. TriG/N-Quads files are served
+    as they are, with their graph names (then only /sparql reads them).
     """
     from paradip_kg.serving import serve as run_server
 
@@ -36,6 +39,9 @@ def serve(ctx: click.Context, files: tuple[Path, ...], host: str | None, port: i
         run_server(list(files), values)
     except InputError as exc:
         fail_input(exc)
+    except BuildFailed as exc:  # files inconsistent with the ontology
+        click.echo(f"serve: {exc.message}", err=True)
+        sys.exit(1)
 
 
 @cli.command("push")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.publish.reconciliation import graph_triples, reconcile
+from paradip_kg.publish.reconciliation import Row, graph_triples, reconcile, save_rows
 from paradip_kg.writes.commit import WriteResult, commit
 from paradip_kg.writes.delta import Delta, apply, graph_quads
 
@@ -39,18 +39,19 @@ class HarvestChange:
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.triples = list(triples)
-        self.rows = 0
+        self.rows: list[Row] = []
 
     def __call__(self, live: ox.Store) -> Delta:
         harvested = _replace(live, WIKIDATA, self.triples)
-        rows = reconcile(live)
-        self.rows = len(rows)
-        reconciled = _replace(live, RECONCILIATION, graph_triples(rows))
+        self.rows = reconcile(live)
+        reconciled = _replace(live, RECONCILIATION, graph_triples(self.rows))
         return Delta(added=harvested.added | reconciled.added, removed=harvested.removed | reconciled.removed)
 
 
 def publish_harvest(store_dir: Path, triples: Iterable[ox.Triple], timeout: float = 60.0) -> tuple[WriteResult, int]:
-    """Commit the harvest to the built store at ``store_dir``; the write's result and the reconciliation's rows."""
+    """Commit the harvest to the built store at ``store_dir``; the write's result and the number of the
+    reconciliation's rows, which are kept for the published state (``/reconciliation`` reads them)."""
     change = HarvestChange(triples)
     result = commit(store_dir, change, agent="paradip-kg harvest", operation="harvest wikidata", timeout=timeout)
-    return result, change.rows
+    save_rows(store_dir, result.version, change.rows)
+    return result, len(change.rows)

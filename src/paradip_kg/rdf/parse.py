@@ -239,15 +239,21 @@ class TripleReader:
 
     def folder(self, folder: Path) -> list[ox.Triple]:
         """Every triple of the RDF files of ``folder``, each once."""
+        return self.files(rdf_files(folder))
+
+    def files(self, paths: Iterable[Path]) -> list[ox.Triple]:
+        """Every triple of the RDF files ``paths``, each once, in their order."""
         seen: dict[ox.Triple, None] = {}
-        for path in rdf_files(folder):
+        for path in paths:
             self.file(path, seen)
         return list(seen)
 
     def file(self, path: Path, into: dict[ox.Triple, None]) -> None:
-        """Add the triples of one file to ``into``."""
+        """Add the triples of one file to ``into``; its blank nodes are its own (an RDF merge, as
+        rdflib's parsers give each document fresh blank nodes)."""
         source = str(path)
-        quads = iter_quads(read_file(path), guess_format(path), source, base_iri=path.resolve().as_uri())
+        quads = iter_quads(read_file(path), guess_format(path), source, base_iri=path.resolve().as_uri(),
+                           own_blank_nodes=True)
         literals, string, named, blank = self._literals, _XSD_STRING, ox.NamedNode, ox.BlankNode
         # In chunks, each read by comprehensions (2x faster than one Python loop over the triples);
         # only the triples whose object is a literal (or a triple term) get a second look.

@@ -1,19 +1,31 @@
 """The embedded Oxigraph store on disk as a build writes it, and its build manifest.
 
-A built store is a folder (``var/store`` by default) written by :mod:`paradip_kg.build`
-(:func:`write_store`), plus ``<store>.manifest.json`` beside it (:class:`Manifest`): triple
-counts per graph, the content hash of the inputs, and the build time. Serving opens the
-folder read-only and parses nothing. Which folder readers open once writes were accepted
-(the built store or the newest snapshot) is :mod:`paradip_kg.store.head`.
+A built store is a folder written by :mod:`paradip_kg.build` (:func:`write_store`), plus its
+manifest beside it (:class:`Manifest`): triple counts per graph, the content hash of the inputs,
+and the build time. Serving opens the folder read-only and parses nothing. Which folder readers
+open once writes were accepted (the built store or the newest snapshot) is :mod:`paradip_kg.store.head`.
+
+Each build is a new folder, ``<store>.builds/<time>``, with its manifest and search index beside
+it (``<time>.manifest.json``, ``<time>.search.sqlite``); the store path itself (``var/store`` by
+default) is a relative symbolic link to the newest one, replaced by an atomic rename once the build
+is whole (:func:`publish_build`). A running server therefore sees the old build or the new one,
+never a mix, and a read-only handle it holds on the old folder keeps reading that folder: RocksDB
+opens its files by name, so a folder swapped in place under it read the new build's files by the
+old one's names. The previous build is kept for the readers still on it; older ones are removed.
+:func:`resolved` is the folder a store path names now; :func:`manifest_path` and the search index's
+path follow it. A store folder that is not a link (an older layout, or a copy) is its own build.
 """
 from __future__ import annotations
 
+import glob
 import json
+import os
 import shutil
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -49,8 +61,89 @@ class Manifest:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
+BUILDS_SUFFIX = ".builds"
+KEPT_BUILDS = 2  # the published build and the one before it (readers may still be on it)
+
+
+def builds_dir(store_dir: Path) -> Path:
+    """Where the builds of the store at ``store_dir`` live, one folder each."""
+    return store_dir.with_name(store_dir.name + BUILDS_SUFFIX)
+
+
+def resolved(store_dir: Path) -> Path:
+    """The build folder that ``store_dir`` names now: the link's target, or the folder itself."""
+    return store_dir.resolve() if store_dir.is_symlink() else store_dir
+
+
 def manifest_path(store_dir: Path) -> Path:
-    return store_dir.with_name(store_dir.name + ".manifest.json")
+    """The manifest of the build that ``store_dir`` names now (beside that build's folder)."""
+    folder = resolved(store_dir)
+    return folder.with_name(folder.name + ".manifest.json")
+
+
+def new_build_dir(store_dir: Path) -> Path:
+    """A fresh folder name for the next build of ``store_dir`` (its time, to the microsecond, sorts)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return builds_dir(store_dir) / f"{stamp}-{os.getpid()}"
+
+
+def _build_files(folder: Path) -> list[Path]:
+    """A build folder and the files beside it that belong to it (manifest, search index, ...)."""
+    return [folder, *folder.parent.glob(glob.escape(folder.name) + ".*")]
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def publish_build(store_dir: Path, folder: Path) -> None:
+    """Point ``store_dir`` at the build ``folder`` (in :func:`builds_dir`) with one atomic rename, then
+    remove the builds older than the one it replaced.
+
+    A ``store_dir`` that is a real folder (a store built before builds had folders of their own)
+    moves into the builds first, with its manifest and search index.
+    """
+    builds = builds_dir(store_dir)
+    builds.mkdir(parents=True, exist_ok=True)
+    if store_dir.exists() and not store_dir.is_symlink():
+        legacy = builds / ("0-" + store_dir.name)  # sorts before every timed build
+        _remove(_build_files(legacy))
+        for path in _build_files(store_dir):
+            own = path.name.endswith((".manifest.json", ".search.sqlite"))
+            if path.name.startswith(store_dir.name + ".") and not own:
+                continue  # the writes, the journal, VoID's cache: the store's, not the build's
+            path.rename(builds / (legacy.name + path.name[len(store_dir.name):]))
+    link = store_dir.with_name(f".{store_dir.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    os.symlink(os.path.join(builds.name, folder.name), link)
+    os.replace(link, store_dir)
+    _fsync_dir(store_dir.parent)
+    older = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".new")
+                    and p.name != folder.name), key=lambda p: p.name)
+    for old in older[:max(len(older) - (KEPT_BUILDS - 1), 0)]:
+        _remove(_build_files(old))
+
+
+def remove_store(store_dir: Path) -> None:
+    """Remove the store at ``store_dir``: its link (or folder), every build and the files beside them."""
+    builds = builds_dir(store_dir)
+    if store_dir.is_symlink():
+        store_dir.unlink()
+    _remove(_build_files(store_dir))
+    if builds.exists():
+        shutil.rmtree(builds, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def graph_quads(graph: Iterable[tuple[Node, Node, Node]], name: str) -> Iterable[ox.Quad]:
@@ -71,8 +164,9 @@ def _quads(content: Graph | Collection[ox.Triple], name: str) -> Iterator[ox.Qua
 
 
 class StoreWriter:
-    """A fresh store written beside ``store_dir`` in a thread, then swapped in (:meth:`finish`) or dropped
-    (:meth:`abandon`): the build writes it while it validates (Oxigraph's loads release the GIL).
+    """A fresh store written as a new build of ``store_dir`` in a thread, then finished (:meth:`finish`)
+    or dropped (:meth:`abandon`): the build writes it while it validates (Oxigraph's loads release
+    the GIL). A finished build is served once :func:`publish_build` points ``store_dir`` at :attr:`folder`.
 
     ``graphs`` maps keys of :data:`GRAPHS` to an rdflib Graph, distinct pyoxigraph triples, or the
     N-Triples text of distinct triples, one a line, as the build makes it. Text is bulk-loaded by
@@ -82,11 +176,13 @@ class StoreWriter:
 
     def __init__(self, store_dir: Path, graphs: Mapping[str, GraphContent],
                  tick: Callable[[int], None] | None = None) -> None:
-        store_dir.parent.mkdir(parents=True, exist_ok=True)
+        builds_dir(store_dir).mkdir(parents=True, exist_ok=True)
         self.store_dir, self.tick = store_dir, tick
-        self.tmp = store_dir.with_name(store_dir.name + ".new")
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp)
+        self.folder = new_build_dir(store_dir)
+        self.tmp = self.folder.with_name(self.folder.name + ".new")
+        for stale in builds_dir(store_dir).glob("*.new"):  # a build that died half-way
+            if not _pid_alive(stale.name.rsplit("-", 1)[-1].removesuffix(".new")):
+                shutil.rmtree(stale, ignore_errors=True)
         self.store = ox.Store(str(self.tmp))
         self.counts: dict[str, int] = {}
         self.seconds = 0.0  # spent loading, in the thread and in finish
@@ -121,21 +217,15 @@ class StoreWriter:
             raise self._error
 
     def finish(self, more: Mapping[str, GraphContent] | None = None) -> dict[str, int]:
-        """Wait for the load, add ``more`` graphs, and swap the store in; the triples per graph."""
+        """Wait for the load, add ``more`` graphs, and close the store as the build folder :attr:`folder`
+        (not served until :func:`publish_build`); the triples per graph."""
         self._join()
         started = time.perf_counter()
         self._load(more or {})
         self.store.flush()
         self.store.optimize()
         del self.store
-        old = self.store_dir.with_name(self.store_dir.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        if self.store_dir.exists():
-            self.store_dir.rename(old)
-        self.tmp.rename(self.store_dir)
-        if old.exists():
-            shutil.rmtree(old)
+        self.tmp.rename(self.folder)
         self.seconds += time.perf_counter() - started
         return self.counts
 
@@ -146,11 +236,25 @@ class StoreWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _pid_alive(text: str) -> bool:
+    try:
+        os.kill(int(text), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_store(store_dir: Path, graphs: Mapping[str, GraphContent],
                 tick: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Write ``graphs`` (as :class:`StoreWriter` takes them) into a fresh store at ``store_dir``;
+    """Write ``graphs`` (as :class:`StoreWriter` takes them) as a new build of ``store_dir`` and publish
+    it at once (no manifest: the caller writes one to :func:`manifest_path` if it wants);
     ``tick(quads written)`` after each graph."""
-    return StoreWriter(store_dir, graphs, tick).finish()
+    writer = StoreWriter(store_dir, graphs, tick)
+    counts = writer.finish()
+    publish_build(store_dir, writer.folder)
+    return counts
 
 
 def default_graph_names() -> list[ox.NamedNode]:

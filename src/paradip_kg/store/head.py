@@ -1,13 +1,14 @@
 """The head: which folder holds the newest published state of a store, and opening it.
 
-A built store (:mod:`paradip_kg.store.disk`) is the state readers open until a write is
-accepted. Accepted writes (:mod:`paradip_kg.writes.commit`) never touch that folder, nor any
-folder a reader has open: Oxigraph's read-only mode is undefined while another process writes.
-The writer publishes each commit as a snapshot (``<store>.writes/snapshots/NNNNNNNN-xxxxxx``,
-hard links to RocksDB's immutable files), then points ``<store>.writes/HEAD`` at it with an
-atomic rename (:func:`write_head`). :func:`read_head` tells a reader which folder holds the
-newest published state and names that state's version; a HEAD left by an older build, or
-naming a snapshot that is gone, is ignored (the built store is the head then).
+A built store (:mod:`paradip_kg.store.disk`: the build folder its link names) is the state
+readers open until a write is accepted. Accepted writes (:mod:`paradip_kg.writes.commit`) never
+touch that folder, nor any folder a reader has open: Oxigraph's read-only mode is undefined
+while another process writes. The writer publishes each commit as a snapshot
+(``<store>.writes/snapshots/NNNNNNNN-xxxxxx``, hard links to RocksDB's immutable files), then
+points ``<store>.writes/HEAD`` at it with an atomic rename (:func:`write_head`).
+:func:`read_head` tells a reader which folder holds the newest published state and names that
+state's version; a HEAD left by an older build, or naming a snapshot that is gone, is ignored
+(the built store is the head then).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from paradip_kg.store.disk import Manifest, manifest_path
+from paradip_kg.store.disk import Manifest, manifest_path, resolved
 
 WRITES_SUFFIX = ".writes"
 
@@ -58,19 +59,23 @@ class Head:
 
 
 def built_head(store_dir: Path) -> Head:
-    """The head of the built store itself, before any write (its tag is the build's content hash)."""
-    manifest = Manifest.read(manifest_path(store_dir))
+    """The head of the built store itself, before any write (its tag is the build's content hash):
+    the build folder the store's link names now (:func:`paradip_kg.store.disk.resolved`), which no
+    later build changes, so a reader holding it open never reads another build's files."""
+    folder = resolved(store_dir)
+    manifest = Manifest.read(manifest_path(folder))
     if manifest is not None:
         built = datetime.fromisoformat(manifest.built_at)
         if built.tzinfo is None:
             built = built.replace(tzinfo=UTC)
-        return Head(store_dir, manifest.content_hash, built.replace(microsecond=0))
-    # A store written without a manifest (by a test, or by hand) is named by the names,
-    # sizes and times of its files, which change whenever it is rewritten.
-    files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in store_dir.iterdir())
-    newest = max([store_dir.stat().st_mtime_ns] + [f[2] for f in files])
+        return Head(folder, manifest.content_hash, built.replace(microsecond=0))
+    # A store written without a manifest (by a test, or by hand) is named by its folder and the
+    # names, sizes and times of its files, which change whenever it is rewritten.
+    files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir())
+    newest = max([folder.stat().st_mtime_ns] + [f[2] for f in files])
     modified = datetime.fromtimestamp(newest // 1_000_000_000, tz=UTC)
-    return Head(store_dir, hashlib.sha256(repr(files).encode()).hexdigest(), modified)
+    files.insert(0, (folder.name, 0, 0))
+    return Head(folder, hashlib.sha256(repr(files).encode()).hexdigest(), modified)
 
 
 def read_head(store_dir: Path) -> Head:

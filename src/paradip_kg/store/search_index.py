@@ -1,6 +1,6 @@
 """The search index: every label and alternative label of the graph in SQLite FTS5, beside the store.
 
-A build writes ``<store>.search.sqlite`` next to the store (:func:`write_index`, called by
+A build writes ``<build>.search.sqlite`` beside its build folder (:func:`write_index`, called by
 :mod:`paradip_kg.build`); an accepted write keeps it in step (:func:`apply_delta`, called by
 :mod:`paradip_kg.writes.commit` with the write's delta). ``/search`` (:mod:`paradip_kg.web.search`)
 reads it with :func:`search`.
@@ -34,6 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS
+from paradip_kg.store.disk import resolved
 
 LOG = logging.getLogger(__name__)
 SUFFIX = ".search.sqlite"
@@ -73,8 +74,10 @@ CREATE INDEX types_iri ON types(iri);
 
 
 def index_path(store_dir: Path) -> Path:
-    """Where the search index of the store at ``store_dir`` lives."""
-    return store_dir.with_name(store_dir.name + SUFFIX)
+    """Where the search index of the store at ``store_dir`` lives: beside the build it names now
+    (:func:`paradip_kg.store.disk.resolved`), so that a new build brings its own."""
+    folder = resolved(store_dir)
+    return folder.with_name(folder.name + SUFFIX)
 
 
 def fold(text: str) -> str:

@@ -3,12 +3,15 @@
 Each facet value is a link that narrows the list (``/browse?country=US&decade=1980``); values of
 one facet are alternatives, facets combine. The table of agreements and their facet values
 (:func:`paradip_kg.publish.facets.facet_table`) is the build's, kept beside the store, or read
-from the store once per published state (after a write); the counts of the whole list too. A
+from the store once per published state (after a write) and kept there for the other workers;
+the counts of the whole list are made once per state too. A
 request filters and counts in memory, and labels only what it shows.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from paradip_kg.errors import InputError
-from paradip_kg.publish.facets import FACETS, FacetTable, facet_table, load
+from paradip_kg.publish.facets import FACETS, FacetTable, facet_table, load, save
 from paradip_kg.publish.labels import Labels
 from paradip_kg.store import search_index
 from paradip_kg.web import http
@@ -28,6 +31,7 @@ from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("browse", __name__)
+LOG = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 SHOWN_VALUES = 15  # values per facet on the page, most frequent first (decades: all, in order)
@@ -48,14 +52,23 @@ class FacetValue:
 
 
 def table() -> FacetTable:
-    """The table of the published state: the build's, kept beside the store, or read from the store."""
+    """The table of the published state: the one kept for it beside the store (by the build, or by
+    the first worker that read it after a write), or read from the store and kept."""
     state = get_state()
 
     def make() -> FacetTable:
-        kept = None
-        if state.settings.get("backend") == "oxigraph":
-            kept = load(search_index.index_path(state.store_dir), state.head().tag)
-        return kept if kept is not None else facet_table(state.store())
+        on_disk = state.settings.get("backend") == "oxigraph"
+        path, tag = search_index.index_path(state.store_dir), state.head().tag
+        kept = load(path, tag) if on_disk else None
+        if kept is not None:
+            return kept
+        made = facet_table(state.store())
+        if on_disk and path.exists():  # kept for this state: the other workers read it, not the store
+            try:
+                save(made, path, tag)
+            except (OSError, sqlite3.Error) as exc:
+                LOG.info("facet table not kept in %s: %s", path, exc)
+        return made
     found: FacetTable = state.cached(("browse", "table"), make)
     return found
 

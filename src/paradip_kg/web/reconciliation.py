@@ -11,26 +11,45 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg.errors import NotAcceptable
-from paradip_kg.publish.reconciliation import CLASSES, COLUMNS, Row, fold, reconcile
+from paradip_kg.publish.reconciliation import CLASSES, COLUMNS, Row, fold, load_rows, reconcile, save_rows
 from paradip_kg.web import conneg, http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("reconciliation", __name__)
+LOG = logging.getLogger(__name__)
 PAGE = 200  # rows per HTML page
 CSV, JSON = conneg.BY_NAME["csv"], conneg.BY_NAME["json"]
 FORMATS = {"csv": CSV, "json": JSON}
 
 
 def all_rows() -> list[Row]:
-    rows: list[Row] = get_state().cached(("reconciliation",), lambda: reconcile(get_state().store()))
+    """The rows of the published state: those its build or harvest kept (:func:`load_rows`), or,
+    for a state that neither made, computed here once and kept for the other workers."""
+    state = get_state()
+
+    def make() -> list[Row]:
+        on_disk = state.settings.get("backend") == "oxigraph"
+        version = state.version()
+        kept = load_rows(state.store_dir, version) if on_disk else None
+        if kept is not None:
+            return kept
+        rows = reconcile(state.store())
+        if on_disk:
+            try:
+                save_rows(state.store_dir, version, rows)
+            except OSError as exc:  # a read-only folder: every worker computes its own
+                LOG.info("reconciliation rows not kept beside %s: %s", state.store_dir, exc)
+        return rows
+    rows: list[Row] = state.cached(("reconciliation",), make)
     return rows
 
 

@@ -43,9 +43,10 @@ class AppState:
         self.settings = dict(values)
         # Relative folders are the working folder's, as the user gave them (`var/store`); made absolute
         # once, here, because Flask's send_file resolves a relative path against the package folder.
+        # Links are kept, not followed: the store's link names its newest build (store/disk.py).
         for name in PATH_SETTINGS:
             if self.settings.get(name):
-                self.settings[name] = str(Path(self.settings[name]).resolve())
+                self.settings[name] = os.path.abspath(self.settings[name])
         self.store_dir = Path(self.settings["store"])
         self.union_default_graph = bool(self.settings.get("union_default_graph", False))
         self.backend: Backend = make_backend(self.settings, self.default_graphs, self.union_default_graph)
