@@ -3,6 +3,7 @@ meta description, and the JSON-LD @context (published, carried by documents, nev
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tomllib
@@ -13,6 +14,7 @@ import pytest
 from flask import Flask
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from rdflib.namespace import SH
 
 from paradip_kg.rdf.jsonld_context import CONTEXT_IRI
 from paradip_kg.rdf.parse import read_quads
@@ -128,6 +130,33 @@ def test_json_ld_documents_carry_and_name_the_context(bundled_app: Flask, path: 
         assert isomorphic(as_jsonld, as_turtle)  # the same triples
     else:  # a description names its own document (dataset.jsonld, dataset.ttl): the same count
         assert len(as_jsonld) == len(as_turtle)
+
+
+def test_construct_results_and_validation_reports_carry_the_context(bundled_app: Flask) -> None:
+    """JSON-LD answers that are not documents of a page carry the context too: a CONSTRUCT result
+    (expanded, the context inline beside @graph) and a SHACL report (compacted with it)."""
+    client = bundled_app.test_client()
+    published = client.get("/context.jsonld").get_json()["@context"]
+    query = ("CONSTRUCT { ?a ?p ?o } WHERE { GRAPH <https://w3id.org/paradip/graph/data> { ?a ?p ?o "
+             "FILTER(?a = <https://w3id.org/paradip/id/agreement/mx-23005--us-wichita>) } }")
+    answers = {accept: client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+               for accept in ("application/ld+json", "text/turtle")}
+    jsonld = answers["application/ld+json"]
+    assert jsonld.status_code == 200 and jsonld.mimetype == "application/ld+json"
+    assert jsonld.get_json()["@context"] == published
+    assert "/context.jsonld>" in jsonld.headers["Link"]
+    as_jsonld = Graph().parse(data=jsonld.data, format="json-ld")
+    as_turtle = Graph().parse(data=answers["text/turtle"].data, format="turtle")
+    assert len(as_jsonld) > 3 and isomorphic(as_jsonld, as_turtle)
+    bad = (b"@prefix pdo: <https://w3id.org/paradip/ontology#> .\n"
+           b"<https://w3id.org/paradip/id/x> a pdo:SisterCityAgreement .\n")
+    report = client.post("/validate", data={"data": (io.BytesIO(bad), "bad.ttl"), "context": "0"},
+                         headers={"Accept": "application/ld+json"})
+    assert report.status_code == 200 and report.mimetype == "application/ld+json", report.data[:300]
+    body = report.get_json()
+    assert body["@context"] == published
+    as_report = Graph().parse(data=report.data, format="json-ld")
+    assert (None, None, SH.ValidationReport) in as_report and (None, SH.conforms, None) in as_report
 
 
 def test_an_upload_naming_our_context_is_read_without_fetching_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from rdflib import Graph
-from rdflib.namespace import SH
 
 from paradip_kg.namespaces import PREFIXES
+from paradip_kg.rdf.jsonld_context import context
 from paradip_kg.shacl.report import ReportView, ResultView
 from paradip_kg.shacl.terms import term_id
 
@@ -131,8 +131,9 @@ def render_turtle(view: ReportView) -> str:
 
 
 def render_jsonld(view: ReportView) -> str:
-    context = {"sh": str(SH), "xsd": PREFIXES["xsd"], "rdf": PREFIXES["rdf"], "rdfs": PREFIXES["rdfs"]}
-    return report_graph(view).serialize(format="json-ld", context=context, indent=2) + "\n"
+    """The report compacted with the project's ``@context`` (published at ``/context.jsonld``; ``sh:``
+    is one of its prefixes), inline, so a reader needs to fetch nothing and can reuse it."""
+    return report_graph(view).serialize(format="json-ld", context=context(), indent=2) + "\n"
 
 
 def summary(view: ReportView) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from paradip_kg.rdf.formats import Format
+from paradip_kg.rdf.jsonld_context import with_context
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -145,6 +146,8 @@ def serialize_rdf(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[str,
     """Write triples in the RDF format ``fmt``; quad formats put them in the default graph.
 
     ``prefixes`` abbreviate IRIs in the formats that have prefixes (Turtle, TriG, N3, RDF/XML).
+    JSON-LD carries the project's ``@context`` inline (:func:`paradip_kg.rdf.jsonld_context.with_context`),
+    as every JSON-LD document of the app does.
     """
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.label} is not an RDF format")
@@ -154,7 +157,8 @@ def serialize_rdf(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[str,
     # Without an output file pyoxigraph returns the bytes (its stub says "or None").
     if fmt.prefixes and prefixes:
         return ox.serialize(items, format=fmt.rdf_format, prefixes=prefixes) or b""
-    return ox.serialize(items, format=fmt.rdf_format) or b""
+    body = ox.serialize(items, format=fmt.rdf_format) or b""
+    return with_context(body) if fmt.rdf_format == ox.RdfFormat.JSON_LD else body
 
 
 # --- HTML table values ----------------------------------------------------------------------

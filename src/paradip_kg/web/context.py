@@ -1,7 +1,9 @@
 """GET /context.jsonld: the project's JSON-LD @context (``https://w3id.org/paradip/context.jsonld``).
 
-Every JSON-LD answer of the app names it in a ``Link`` header (rel ``…/json-ld#context``), and the
-documents of :mod:`paradip_kg.web.documents` carry it inline: :mod:`paradip_kg.rdf.jsonld_context`.
+Every JSON-LD answer of the app names it in a ``Link`` header (rel ``…/json-ld#context``) and carries
+it inline (:mod:`paradip_kg.rdf.jsonld_context`): the documents of :mod:`paradip_kg.web.documents`,
+the dumps, CONSTRUCT/DESCRIBE results (:func:`paradip_kg.sparql.results.serialize_rdf`) and SHACL
+reports (:func:`paradip_kg.shacl.render.render_jsonld`).
 """
 
 from __future__ import annotations
