@@ -25,6 +25,16 @@ FIGURES = {
 }
 
 
+def figures(store: Any) -> dict[str, int]:
+    """The counts of :data:`FIGURES` in ``store`` (0 for a count the store does not answer)."""
+    counted: dict[str, int] = {}
+    for name, text in FIGURES.items():
+        result = run_on_store(store, text)
+        n = result.rows[0].get("n") if result.rows else None
+        counted[name] = int(n.value) if isinstance(n, ox.Literal) else 0
+    return counted
+
+
 def collect(store_dir: Path, store: Any = None) -> dict[str, dict[str, Any]]:
     """The figures of the store at ``store_dir``, or of ``store`` (a backend's Store-like object,
     see :mod:`paradip_kg.backends.base`; then there is no build section)."""
@@ -33,14 +43,10 @@ def collect(store_dir: Path, store: Any = None) -> dict[str, dict[str, Any]]:
         store = open_store(store_dir)
         manifest = Manifest.read(manifest_path(store_dir))
     triples = store.count_by_graph() if hasattr(store, "count_by_graph") else count_by_graph(store)
-    figures: dict[str, Any] = {}
-    for name, text in FIGURES.items():
-        result = run_on_store(store, text)
-        n = result.rows[0].get("n") if result.rows else None
-        figures[name] = int(n.value) if isinstance(n, ox.Literal) else 0
+    counted = figures(store)
     build: dict[str, Any] = {}
     if manifest is not None:
         build = {"built at": manifest.built_at, "content hash": manifest.content_hash[:16],
                  **{f"{k} seconds": v for k, v in manifest.seconds.items()},
                  **{f"SHACL {k.lower()}s": v for k, v in manifest.results.items()}}
-    return {"triples": {**triples, "total": sum(triples.values())}, "knowledge graph": figures, "build": build}
+    return {"triples": {**triples, "total": sum(triples.values())}, "knowledge graph": counted, "build": build}

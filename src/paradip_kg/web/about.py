@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from paradip_kg import __version__
 from paradip_kg.errors import ParadipError
-from paradip_kg.publish.stats import FIGURES
-from paradip_kg.sparql.local import run_on_store
+from paradip_kg.publish.stats import figures as count_figures
 from paradip_kg.web import http, urls
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
@@ -63,14 +61,7 @@ def site_facts() -> SiteFacts:
 
 def figures() -> dict[str, int]:
     """The counts of :data:`paradip_kg.publish.stats.FIGURES`, once per published state."""
-    def make() -> dict[str, int]:
-        out = {}
-        for name, text in FIGURES.items():
-            result = run_on_store(get_state().store(), text)
-            n = result.rows[0].get("n") if result.rows else None
-            out[name] = int(n.value) if isinstance(n, ox.Literal) else 0
-        return out
-    counted: dict[str, int] = get_state().cached(("about", "figures"), make)
+    counted: dict[str, int] = get_state().cached(("figures",), lambda: count_figures(get_state().store()))
     return counted
 
 

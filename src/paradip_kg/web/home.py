@@ -27,9 +27,8 @@ from paradip_kg.publish import void
 from paradip_kg.publish.charts.data import Chart, Government, build_charts, governments
 from paradip_kg.publish.charts.world_map import World, load_world
 from paradip_kg.publish.labels import Labels
-from paradip_kg.publish.stats import FIGURES
-from paradip_kg.sparql.local import run_on_store
 from paradip_kg.web import conneg, http, urls
+from paradip_kg.web.about import figures
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.dataset import home_jsonld, void_stats
 from paradip_kg.web.documents import RDF_DOC_FORMATS, choose
@@ -41,18 +40,6 @@ bp = Blueprint("home", __name__)
 
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     return get_state().cached(("home", *key), make)
-
-
-def _figures() -> dict[str, int]:
-    def make() -> dict[str, int]:
-        out = {}
-        for name, text in FIGURES.items():
-            result = run_on_store(get_state().store(), text)
-            n = result.rows[0].get("n") if result.rows else None
-            out[name] = int(n.value) if isinstance(n, ox.Literal) else 0
-        return out
-    figures: dict[str, int] = _cached(("figures",), make)
-    return figures
 
 
 @bp.get("/")
@@ -76,7 +63,7 @@ def home() -> BaseResponse:
         triples = manifest.total if manifest is not None else void_stats().triples
         labels = Labels(state.store(), lang)
         examples: list[str] = _cached(("examples",), lambda: void.examples(state.store()))
-        return render_template("home.html", lang=lang, triples=triples, figures=_figures(), jsonld=home_jsonld(),
+        return render_template("home.html", lang=lang, triples=triples, figures=figures(), jsonld=home_jsonld(),
                                examples=[(iri, labels.label(ox.NamedNode(iri))) for iri in examples],
                                governments=choices, focus=focus), \
             HTML.content_type
