@@ -209,7 +209,8 @@ def test_load_is_400_unless_allowed(client: FlaskClient) -> None:
     assert "allow_load" in response.get_json()["message"]
 
 
-@pytest.mark.parametrize("graph", ["ontology", "vocab", "shapes", "inferred", "writes"])
+# The harvested graphs are the harvest's: a user's write would pass an edited claim off as Wikidata's.
+@pytest.mark.parametrize("graph", ["ontology", "vocab", "shapes", "inferred", "writes", "wikidata", "reconciliation"])
 def test_updates_to_reserved_graphs_are_403(client: FlaskClient, store_dir: Path, graph: str) -> None:
     before = read_head(store_dir).tag
     text = f"INSERT DATA {{ GRAPH <https://w3id.org/paradip/graph/{graph}> {{ <urn:a> <urn:b> <urn:c> }} }}"
@@ -398,7 +399,7 @@ def test_graph_store_reads_are_public(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
-@pytest.mark.parametrize("graph", ["ontology", "vocab", "shapes", "inferred", "writes"])
+@pytest.mark.parametrize("graph", ["ontology", "vocab", "shapes", "inferred", "writes", "wikidata", "reconciliation"])
 def test_graph_store_writes_to_reserved_graphs_are_403(client: FlaskClient, method: str, graph: str) -> None:
     url = "/graph-store?" + urlencode({"graph": f"https://w3id.org/paradip/graph/{graph}"})
     response = client.open(url, method=method, data=NOTE_TTL, content_type="text/turtle", headers=AUTH)

@@ -30,6 +30,7 @@ def restore(ctx: click.Context, before: int | None, listing: bool, agent: str) -
     """
     from paradip_kg.store.head import read_head
     from paradip_kg.writes.commit import commit
+    from paradip_kg.writes.graphs import HARVESTED_GRAPHS
     from paradip_kg.writes.journal import entries, restore_change
 
     store_dir = store_dir_of(ctx)
@@ -49,7 +50,8 @@ def restore(ctx: click.Context, before: int | None, listing: bool, agent: str) -
         return
     try:
         target, change = restore_change(store_dir, before)
-        result = commit(store_dir, change, agent=agent, operation=f"Restore to before write {target}")
+        result = commit(store_dir, change, agent=agent, operation=f"Restore to before write {target}",
+                        also_writes=HARVESTED_GRAPHS)  # a restore may undo a harvest too
     except InputError as exc:
         fail_input(exc)
     except ParadipError as exc:  # the restored state breaks the shapes (422), or the writer is busy

@@ -18,6 +18,7 @@ from paradip_kg.namespaces import GRAPHS
 from paradip_kg.publish.reconciliation import Row, graph_triples, reconcile, save_rows
 from paradip_kg.writes.commit import WriteResult, commit
 from paradip_kg.writes.delta import Delta, apply, graph_quads
+from paradip_kg.writes.graphs import HARVESTED_GRAPHS
 
 WIKIDATA, RECONCILIATION = str(GRAPHS["wikidata"]), str(GRAPHS["reconciliation"])
 
@@ -52,6 +53,7 @@ def publish_harvest(store_dir: Path, triples: Iterable[ox.Triple], timeout: floa
     """Commit the harvest to the built store at ``store_dir``; the write's result and the number of the
     reconciliation's rows, which are kept for the published state (``/reconciliation`` reads them)."""
     change = HarvestChange(triples)
-    result = commit(store_dir, change, agent="paradip-kg harvest", operation="harvest wikidata", timeout=timeout)
+    result = commit(store_dir, change, agent="paradip-kg harvest", operation="harvest wikidata", timeout=timeout,
+                    also_writes=HARVESTED_GRAPHS)
     save_rows(store_dir, result.version, change.rows)
     return result, len(change.rows)

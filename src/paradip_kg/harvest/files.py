@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from paradip_kg.namespaces import GRAPH, GRAPHS, PDO
+from paradip_kg.namespaces import GRAPH, PDO
+from paradip_kg.writes.graphs import HARVESTED_GRAPHS
 
 FOLDER = Path("data") / "harvested"
 NAME = "wikidata.nt"
 # The graphs a harvest writes: an accepted write that changed only these is kept in the files.
-HARVESTED_GRAPHS = frozenset({str(GRAPHS["wikidata"]), str(GRAPHS["reconciliation"])})
 
 
 def harvest_path(project_dir: Path) -> Path:

@@ -312,8 +312,8 @@ def read_body(graph: str) -> Graph:
 def _forbid_reserved(graph: str) -> None:
     if not writable(graph):
         raise Forbidden(f"The graph <{graph}> is reserved: it is built from the project's files (ontology, "
-                        "vocabularies, shapes) or by the server (inferences, the writes log) and cannot be written "
-                        "over HTTP.")
+                        "vocabularies, shapes), by the server (inferences, the writes log) or by `paradip-kg "
+                        "harvest` (Wikidata's claims and their reconciliation) and cannot be written over HTTP.")
 
 
 def _graph_store_write(store_dir: Path, change: GraphStoreChange, *, agent: str, share: float,

@@ -94,10 +94,13 @@ class _Staged:
     commit_started: float
 
 
-def commit(store_dir: Path, change: Change, *, agent: str, operation: str, timeout: float = 30.0) -> WriteResult:
-    """Run ``change(live) -> Delta`` under the lock, then infer, validate, log and publish."""
+def commit(store_dir: Path, change: Change, *, agent: str, operation: str, timeout: float = 30.0,
+           also_writes: frozenset[str] = frozenset()) -> WriteResult:
+    """Run ``change(live) -> Delta`` under the lock, then infer, validate, log and publish.
+    ``also_writes``: harvested graphs this change may write (:func:`paradip_kg.writes.graphs.writable`)."""
     with writer_lock(store_dir, timeout):
-        outcome = _write_locked(store_dir, change, agent=agent, operation=operation, timeout=timeout)
+        outcome = _write_locked(store_dir, change, agent=agent, operation=operation, timeout=timeout,
+                                also_writes=also_writes)
         # The writer's read-write store stays open in this process (writes/live.py keeps it for
         # the next write); another process that wants to write asks this one to close it.
     if isinstance(outcome, BaseException):
@@ -117,7 +120,7 @@ def _forget_frames(exc: BaseException) -> BaseException:
 
 
 def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str,
-                  timeout: float = 30.0) -> WriteResult | BaseException:
+                  timeout: float = 30.0, also_writes: frozenset[str] = frozenset()) -> WriteResult | BaseException:
     """The write under the lock; its error is returned, not raised (its frames already forgotten)."""
     seconds: dict[str, float] = {}
     head = read_head(store_dir)
@@ -127,7 +130,7 @@ def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str
         live = open_live(store_dir, head, timeout)
         seconds["open"] = time.perf_counter() - t
         staged = _stage_on(store_dir, head, live, change, agent=agent, operation=operation, seconds=seconds,
-                           started=datetime.now(UTC).replace(microsecond=0))
+                           started=datetime.now(UTC).replace(microsecond=0), also_writes=also_writes)
         if staged is None:  # nothing changed: nothing to publish
             keep_live(store_dir, live, head.tag)
             return WriteResult(version=head.tag[:16], sequence=head.sequence, graphs=[], added=0, removed=0,
@@ -155,14 +158,15 @@ def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str
 
 
 def _stage_on(store_dir: Path, head: Head, live: ox.Store, change: Change, *, agent: str, operation: str,
-              seconds: dict[str, float], started: datetime) -> _Staged | None:
+              seconds: dict[str, float], started: datetime,
+              also_writes: frozenset[str] = frozenset()) -> _Staged | None:
     """Apply ``change`` to the writer's copy, re-infer, validate, log and snapshot it (None: the
     change changed nothing)."""
     mark_live(store_dir, "dirty")  # from here on, live may differ from HEAD until published
     t = time.perf_counter()
     delta = change(live)
     seconds["apply"] = time.perf_counter() - t
-    forbidden = [g for g in delta.graphs() if not writable(g)]
+    forbidden = [g for g in delta.graphs() if not writable(g, also_writes)]
     if forbidden or any(isinstance(q.graph_name, ox.DefaultGraph) for q in delta.quads()):
         raise WriteForbidden("these graphs are maintained by paradip-kg and cannot be written: "
                              + ", ".join(forbidden or ["the unnamed default graph"]))

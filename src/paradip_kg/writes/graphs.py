@@ -2,9 +2,9 @@
 
 A write changes the data graph or a graph of its own; the graphs the build makes from the
 project's files (ontology, vocabularies, shapes) and the ones the server keeps (inferences,
-the writes log) are reserved (:func:`writable`). Inference and validation read the asserted
-instance data (:class:`AssertedGraphs`: every graph but the T-box, the shapes, the inferences
-and the log) and the inferred graph (:func:`inferred_quads`).
+the writes log) are reserved, and the harvested ones are the harvest's (:func:`writable`).
+Inference and validation read the asserted instance data (:class:`AssertedGraphs`: every
+graph but the T-box, the shapes, the inferences and the log) and the inferred graph (:func:`inferred_quads`).
 
 Oxigraph's terms may be RDF 1.2 triple terms; our graphs hold none (the build loads rdflib
 graphs, and a write that brings one is refused, :func:`paradip_kg.writes.operations.refuse_triple_terms`),
@@ -29,15 +29,20 @@ INFERRED_GRAPH = str(GRAPHS["inferred"])
 SHAPES_GRAPH = str(GRAPHS["shapes"])
 TBOX_GRAPHS = (str(GRAPHS["ontology"]), str(GRAPHS["vocab"]))
 RESERVED_GRAPHS = frozenset({*TBOX_GRAPHS, INFERRED_GRAPH, SHAPES_GRAPH, WRITES_GRAPH})
+# The harvest's graphs (Wikidata's claims, the reconciliation derived from them): written only by
+# `paradip-kg harvest` and `paradip-kg restore`, which pass them to :func:`writable`; a user's write
+# into them would pass an edited claim off as Wikidata's.
+HARVESTED_GRAPHS = frozenset({str(GRAPHS["wikidata"]), str(GRAPHS["reconciliation"])})
 TYPE = ox.NamedNode(str(RDF.type))
 
 Node = ox.NamedNode | ox.BlankNode  # a resource a write can change (no literal, no triple term)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal  # a term our graphs hold (no triple term)
 
 
-def writable(graph: str) -> bool:
-    """Whether writes may change ``graph`` (the data graph and any graph that is not reserved)."""
-    return graph not in RESERVED_GRAPHS
+def writable(graph: str, also: frozenset[str] = frozenset()) -> bool:
+    """Whether writes may change ``graph``: the data graph and any graph that is neither reserved
+    nor harvested, and the harvested graphs among ``also`` (the harvest's and restore's own)."""
+    return graph not in RESERVED_GRAPHS and (graph not in HARVESTED_GRAPHS or graph in also)
 
 
 def subject_of(quad: ox.Quad) -> Node:
