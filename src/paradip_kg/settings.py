@@ -59,7 +59,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("store", "var/store", "Folder of the embedded Oxigraph store that `build` writes and `serve` reads."),
+    Setting("store", "var/store", "The embedded Oxigraph store that `build` writes and `serve` reads: a link to "
+            "the newest build folder in `<store>.builds/` (a plain folder, from an older build or a copy, works too)."),
     Setting("backend", "oxigraph",
             "Where the app and `query`/`stats` read the graph: `oxigraph`, the embedded store on disk (setting "
             "store); `memory`, an in-memory store filled from project_dir on first use, as `build` would (for tests: "
