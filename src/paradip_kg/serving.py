@@ -89,6 +89,9 @@ def built_files(files: Sequence[Path], project_dir: Path, store_dir: Path, infer
     violations = manifest.results.get("Violation", 0)
     verdict = "it conforms to the shapes" if not violations else \
         f"{violations} violation(s) of the shapes (paradip-kg validate FILE... for the report)"
+    if not any((project_dir / folder).is_dir() for folder in ("ontology", "shapes")):
+        verdict = (f"the project folder {project_dir} has no ontology/ or shapes/ (run from a checkout, or set "
+                   "--project-dir / PARADIP_PROJECT_DIR), so nothing was inferred or validated")
     return (f"paradip-kg: serving {len(files)} file(s) as the data graph with the project's ontology and "
             f"vocabularies, {manifest.total} triples with the inferred ones, from a temporary store {store_dir}; "
             f"{verdict}")
