@@ -214,16 +214,19 @@ def test_runaway_query_is_stopped_while_a_cheap_one_is_answered(runaway_server: 
         started = time.monotonic()
         outcome["runaway"] = http(runaway_server.endpoint + "?query=" + quote(RUNAWAY), timeout=60)
         outcome["runaway_seconds"] = time.monotonic() - started
+        outcome["runaway_done"] = time.monotonic()
 
     thread = threading.Thread(target=runaway)
     thread.start()
     time.sleep(0.5)  # the runaway query is running in one worker
     started = time.monotonic()
     status, _, body = http(runaway_server.endpoint + "?query=" + quote("ASK { ?s ?p ?o }"), timeout=60)
-    cheap_seconds = time.monotonic() - started
+    cheap_done = time.monotonic()
     thread.join(timeout=60)
     assert status == 200 and json.loads(body)["boolean"] is True
-    assert cheap_seconds < 1.0, f"the cheap query waited {cheap_seconds:.2f} s"
+    # Answered while the runaway still ran (it runs until its 2 s timeout): an order, not a time,
+    # so that a loaded machine cannot fail it (the times are bench/bench_hostile.py's).
+    assert cheap_done < outcome["runaway_done"], f"the cheap query waited {cheap_done - started:.2f} s"
     runaway_status, _, runaway_body = outcome["runaway"]
     error = json.loads(runaway_body)
     assert runaway_status == 503 and error["error"] == "Query timed out" and "2 s" in error["message"]
