@@ -161,8 +161,8 @@ def _international_one_country(data: DataGraph, focus: Collection[Term]) -> Iter
 PLANS: dict[str, Plan] = {
     "fd098e4ec113d649": _distinct_actors,  # pdsh:AgreementDistinctActorsConstraint
     "ecc4b46a37fe13e0": _duplicates,  # pdsh:AgreementDuplicateConstraint
-    "da99c59b9f2fbb02": _national_across_countries,  # pdsh:NationalAgreementCountriesConstraint
-    "edb594ac8f042482": _international_one_country,  # pdsh:InternationalAgreementCountriesConstraint
+    "4db4fafcd32584b5": _national_across_countries,  # pdsh:NationalAgreementCountriesConstraint
+    "da0ed2cacdad6dff": _international_one_country,  # pdsh:InternationalAgreementCountriesConstraint
 }
 
 
