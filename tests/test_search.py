@@ -216,11 +216,14 @@ def test_the_index_follows_a_delta(tmp_path: Path) -> None:
     a, label = ox.NamedNode("http://example.org/a"), ox.NamedNode(RDFS_LABEL)
     old = ox.Quad(a, label, ox.Literal("Viejo nombre", language="es"), DATA)
     new = ox.Quad(a, label, ox.Literal("Nuevo nombre", language="es"), DATA)
-    assert search_index.apply_delta(path, [new], [old], "t2")
+    other = ox.Quad(ox.NamedNode("http://example.org/b"), label, ox.Literal("Otro", language="es"), DATA)
+    assert search_index.apply_delta(path, [new, other], [old], "t2")
     conn = search_index.connect(path)
     assert [h.iri for h in search_index.search(conn, "nuevo", "es")] == ["http://example.org/a"]
     assert search_index.search(conn, "viejo", "es") == []
     assert search_index.info(conn).tag == "t2"
+    # the count the index keeps is the entries it holds (kept by the delta, not counted again)
+    assert search_index.info(conn).entries == conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
     conn.close()
 
 

@@ -158,6 +158,7 @@ def apply_delta(path: Path, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
     if not path.exists():
         return False
     conn = sqlite3.connect(path, timeout=10)
+    change = 0  # entries added less entries removed: a count(*) here cost ~10 ms a write at 1M
     try:
         with conn:
             for quad in removed:
@@ -172,6 +173,7 @@ def apply_delta(path: Path, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
                     row[:5])]
                 conn.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in ids])
                 conn.executemany("DELETE FROM words WHERE rowid = ?", [(i,) for i in ids])
+                change -= len(ids)
             for quad in added:
                 row = _quad_row(quad)
                 if row is None:
@@ -182,8 +184,10 @@ def apply_delta(path: Path, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
                 cursor = conn.execute("INSERT INTO entries(iri, predicate, graph, text, lang, weight, norm) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
                 conn.execute("INSERT INTO words(rowid, text) VALUES (?, ?)", (cursor.lastrowid, row[3]))
+                change += 1
             conn.execute("UPDATE meta SET value = ? WHERE key = 'tag'", (tag,))
-            conn.execute("UPDATE meta SET value = (SELECT count(*) FROM entries) WHERE key = 'entries'")
+            conn.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS TEXT) WHERE key = 'entries'",
+                         (change,))
     finally:
         conn.close()
     return True
