@@ -13,7 +13,7 @@ For each size (``--sizes``; ``k``/``M`` suffixes) it:
    world's data graph (``world.generate(triples=N)``), plus the world's entailments from the
    compiled OWL 2 RL rules (:func:`paradip_kg.inference.incremental.entail`, which
    tests/test_writes.py holds equal to owlrl), bulk-loaded into a fresh Oxigraph store with a
-   manifest;
+   manifest and the search index a build writes beside it (each write keeps it in step);
 2. **writes** ``--writes`` single-agreement INSERT DATA updates to it, one after the other from
    one client, through :func:`paradip_kg.writes.commit.sparql_update` (the function behind
    ``POST /update``), in a child process: each a new agreement between two governments of the
@@ -105,6 +105,7 @@ def world_store(store_dir: Path, bundled: Path, triples: int) -> dict[str, float
 
     from paradip_kg.inference.incremental import TBox, entail
     from paradip_kg.rdf.terms import oxigraph_quads, to_rdflib
+    from paradip_kg.store import search_index
     from paradip_kg.store.disk import manifest_path
 
     seconds: dict[str, float] = {}
@@ -141,22 +142,28 @@ def world_store(store_dir: Path, bundled: Path, triples: int) -> dict[str, float
     store.flush()
     store.optimize()
     count = len(store)
+    content_hash, built_at = f"bench-world-writes-{triples}-{time.time_ns()}", datetime.now(UTC).isoformat()
+    # The search index a build writes beside its store: every accepted write keeps it in step.
+    search_index.write_index(store, search_index.index_path(store_dir), content_hash, built_at)
     del store
     # Only the fields every version's Manifest reads (a baseline's may have fewer than this one's).
     manifest_path(store_dir).write_text(json.dumps({
-        "content_hash": f"bench-world-writes-{triples}-{time.time_ns()}", "built_at": datetime.now(UTC).isoformat(),
-        "triples": {"quads": count}}), encoding="utf-8")
+        "content_hash": content_hash, "built_at": built_at, "triples": {"quads": count}}), encoding="utf-8")
     seconds["load"] = time.perf_counter() - t
     seconds["quads"] = count
     return seconds
 
 
 def copy_store(source: Path, target: Path) -> Path:
-    """A plain copy of the build ``source`` names now (a link to a build, or a folder), with its manifest."""
+    """A plain copy of the build ``source`` names now (a link to a build, or a folder), with its manifest
+    and its search index."""
     from paradip_kg.store.disk import manifest_path, resolved
+    from paradip_kg.store.search_index import index_path
 
     shutil.copytree(resolved(source), target)
     shutil.copy(manifest_path(source), manifest_path(target))
+    if index_path(source).exists():
+        shutil.copy(index_path(source), index_path(target))
     return target
 
 

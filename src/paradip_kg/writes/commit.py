@@ -141,7 +141,9 @@ def _write_locked(store_dir: Path, change: Change, *, agent: str, operation: str
         keep_live(store_dir, live, new_head.tag)
         seconds["commit"] = time.perf_counter() - staged.commit_started
         collect_snapshots(store_dir, staged.snapshot)
+        t = time.perf_counter()
         keep_in_step(store_dir, [(d.added, d.removed) for d in (staged.delta, staged.inferred)], new_head.tag)
+        seconds["index"] = time.perf_counter() - t
     except BaseException as exc:  # live stays marked dirty: the next write rebuilds it from HEAD
         live = None  # this frame's reference to the writer's store: it must close
         outcome = _forget_frames(exc)
