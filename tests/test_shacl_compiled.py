@@ -5,7 +5,7 @@
   and the cases with ``# expect-entailed`` lines with the ontology and their OWL RL entailments;
 - every file of tests/validation_corpus/ (with the project's context mixed in, as
   `paradip-kg validate` does);
-- the bundled graph and a ~5k world sample (bench/world.py) with violations of many kinds planted
+- the bundled graph and a ~10k world sample (bench/world.py) with violations of many kinds planted
   in it, each validated as the build validates (data, ontology and owlrl entailments);
 
 and refuses (falls back to pyshacl) shapes it does not implement. Values are compared as the
@@ -152,8 +152,8 @@ def test_bundled_graph() -> None:
 # --- a world sample with violations planted in it ----------------------------------------------
 
 def _planted_world(project: Path) -> set[str]:
-    """Write a ~5k world whose data breaks many rules; return the IRIs of the things planted."""
-    quads = list(world.generate(5000, 0))
+    """Write a ~10k world whose data breaks many rules; return the IRIs of the things planted."""
+    quads = list(world.generate(10_000, 0))
     triples = {(q.subject, q.predicate, q.object) for q in quads}
     by_predicate: dict[str, list[tuple[ox.Term, ox.Term, ox.Term]]] = {}
     for t in sorted(triples, key=str):

@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("validation_engine", "compiled",
             "How `build` validates the graph against the shapes: `compiled`, each constraint run once over the "
             "whole graph in an in-memory Oxigraph store (shacl/compiled.py; seconds at 1M triples); `pyshacl`, "
-            "pySHACL focus node by focus node (minutes at 100k). Both give the same results "
+            "pySHACL focus node by focus node (about two minutes at 100k). Both give the same results "
             "(tests/test_shacl_compiled.py); shapes using a feature the compiled engine lacks go to pyshacl. "
             "`paradip-kg validate` and /validate run pyshacl either way.", _validation_engine),
     Setting("base_iri", "https://w3id.org/paradip/",
