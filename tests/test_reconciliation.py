@@ -154,6 +154,8 @@ ex:stateB pdo:locatedIn ex:mx ; rdfs:label "Estado Uno"@es .
 ex:gC pdo:hasSeat ex:cityC . ex:cityC pdo:locatedIn ex:mx ; rdfs:label "Villa C"@es .
 ex:ab pdo:hasParty ex:gA , ex:gB ; pdo:startDate "1990"^^xsd:gYear ; prov:wasDerivedFrom ex:source .
 ex:ac pdo:hasParty ex:gA , ex:gC ; pdo:startDate "1995-06"^^xsd:gYearMonth ; prov:wasDerivedFrom ex:source .
+ex:gD schema:sameAs <http://www.wikidata.org/entity/Q8969> ; rdfs:label "Cancún"@es .
+ex:ad pdo:hasParty ex:gA , ex:gD ; prov:wasDerivedFrom ex:source .
 """
 HARVEST = """
 @prefix s: <https://wikidata-standin.invalid/> . @prefix p: <http://www.wikidata.org/prop/> .
@@ -169,6 +171,7 @@ s:C rdfs:label "Villa C"@es ; wdt:P17 <http://www.wikidata.org/entity/Q96> .
 s:st3 ps:P190 s:C2 .
 s:C2 rdfs:label "Villa C"@es ; wdt:P17 <http://www.wikidata.org/entity/Q96> ; wdt:P131 s:other .
 s:other rdfs:label "Otro Estado"@es .
+s:A p:P190 s:st4 . s:st4 ps:P190 <http://www.wikidata.org/entity/Q8969> .
 """
 
 
@@ -195,6 +198,13 @@ def test_a_contradicting_parent_is_no_candidate() -> None:
     rows = synthetic_rows()
     assert rows[("gA", "C2")].cls == "wikidata-only"  # "Villa C" in another state is another place
     assert rows[("gA", "C2")].partner.country == "MX"
+
+
+def test_an_actor_that_is_its_own_place_is_matched_by_what_it_says() -> None:
+    # gD governs nothing and has no seat: its own QID (Cancún's) and label are what it is matched and named by
+    row = synthetic_rows()[("gA", "gD")]
+    assert row.cls == "both" and row.partner.match == "qid" and row.partner.qid == "Q8969"
+    assert row.partner.labels == {"es": "Cancún"}
 
 
 # --- The page, CSV and JSON -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,13 @@ COLUMNS = ("municipality", "municipality_qid", "municipality_country", "partner"
            "municipality_iri", "partner_iri")
 WIKIDATA = f"<{GRAPHS['wikidata']}>"
 
-ACTORS = """SELECT DISTINCT ?actor ?place ?role WHERE { ?agreement pdo:hasParty ?actor .
-  { ?actor pdo:governs ?place BIND(0 AS ?role) } UNION { ?actor pdo:hasSeat ?place BIND(1 AS ?role) }
-  UNION { BIND(?actor AS ?place) BIND(2 AS ?role) } }"""
 # Simple patterns only, joined here: Oxigraph planned the joins of these with the actors badly
-# (minutes on a 10k-triple world).
+# (minutes on a 10k-triple world). The actors with their places as one query (a UNION with a BIND
+# of ?actor) grew with the square of the graph: 2.2 s at 100k triples, 33 s at 300k, about 20 min
+# in a ~1M build; these three patterns take well under a second there.
+PARTIES = "SELECT DISTINCT ?o WHERE { ?s pdo:hasParty ?o }"
+GOVERNS = "SELECT ?s ?o WHERE { ?s pdo:governs ?o }"
+SEATS = "SELECT ?s ?o WHERE { ?s pdo:hasSeat ?o }"
 SAME_AS = "SELECT ?s ?o WHERE { ?s schema:sameAs ?o }"
 INEGI = "SELECT ?s ?o WHERE { ?s pdo:inegiCode ?o }"
 LABELS = "SELECT ?s ?o WHERE { ?s rdfs:label ?o }"
@@ -78,6 +81,7 @@ ITEMS = f"""SELECT ?item ?p ?o WHERE {{ GRAPH {WIKIDATA} {{ ?item ?p ?o
              <http://www.wikidata.org/prop/direct/P3801> }} }} }}"""
 
 
+@lru_cache(maxsize=1 << 18)  # the same labels are folded again for every place that lies in them
 def fold(text: str) -> str:
     """A name to compare by: no accents, lower case, single spaces."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -160,11 +164,15 @@ class _Registry:
 
     def __init__(self, store: Any) -> None:
         # actor → its places, named by the first: the municipality it governs, its seat, itself
-        self.places: dict[str, dict[str, int]] = defaultdict(dict)
-        for r in _rows(store, ACTORS):
-            roles = self.places[_value(r["actor"])]
-            place = _value(r["place"])
-            roles[place] = min(roles.get(place, 2), int(_value(r["role"])))
+        self.places: dict[str, dict[str, int]] = {_value(r["o"]): {} for r in _rows(store, PARTIES)}
+        for role, text in enumerate((GOVERNS, SEATS)):  # role 0: governs, 1: seat, 2: the actor itself
+            for r in _rows(store, text):
+                roles = self.places.get(_value(r["s"]))
+                if roles is not None:
+                    place = _value(r["o"])
+                    roles[place] = min(roles.get(place, role), role)
+        for actor, roles in self.places.items():
+            roles[actor] = min(roles.get(actor, 2), 2)
         same, inegi, labels = (self._pairs(store, q) for q in (SAME_AS, INEGI, LABELS))
         parents: dict[str, set[str]] = defaultdict(set)
         for r in _rows(store, LOCATED):
