@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     servers: dict[str, Server] = {}
     try:
         store_dir = args.keep or tmp / "store"
-        if not manifest_path(store_dir).exists():
+        # a manifest alone is no store (its folder may have been removed)
+        if not manifest_path(store_dir).exists() or not (store_dir / "CURRENT").exists():
             remove_store(store_dir)
             note(f"making the store ({args.triples:,} world triples)")
             make_store(store_dir, args.triples, tmp)

@@ -55,9 +55,29 @@ def json_term(term: Term) -> dict[str, Any]:
                                         "object": json_term(term.object)}}
 
 
+_string = json.JSONEncoder(ensure_ascii=False).encode  # a str as a JSON string
+
+
+def json_term_text(term: Term) -> str:
+    """``json_term(term)`` as compact JSON text, written directly for the common terms: the same
+    bytes as ``json.dumps(json_term(term), ensure_ascii=False, separators=(",", ":"))``, about 3× faster
+    (a SELECT's rows are most of its answer's time after the query, tests/test_results.py)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _string(term.value) + "}"
+    if kind is ox.Literal:
+        value = '{"type":"literal","value":' + _string(term.value)
+        if term.language:
+            return value + ',"xml:lang":' + _string(term.language) + "}"
+        datatype = term.datatype.value
+        return value + ("}" if datatype == XSD_STRING else ',"datatype":' + _string(datatype) + "}")
+    return json.dumps(json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def write_json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
-    bindings = (json.dumps({v: json_term(t) for v, t in zip(variables, row, strict=True) if t is not None},
-                           ensure_ascii=False, separators=(",", ":")) for row in rows)
+    keys = [_string(v) + ":" for v in variables]
+    bindings = ("{" + ",".join(k + json_term_text(t) for k, t in zip(keys, row, strict=True) if t is not None) + "}"
+                for row in rows)
     head = json.dumps({"vars": list(variables)}, ensure_ascii=False, separators=(",", ":"))
     return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(bindings) + "]}}").encode("utf-8")
 
