@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import world  # noqa: E402
 from paradip_kg.build import build  # noqa: E402
 from paradip_kg.harvest.files import write_harvest  # noqa: E402
-from paradip_kg.publish.reconciliation import rows_path  # noqa: E402
+from paradip_kg.publish.reconciliation_rows import rows_path  # noqa: E402
 from paradip_kg.web.app import create_app  # noqa: E402
 
 WD = "http://www.wikidata.org/"

@@ -23,7 +23,8 @@ from paradip_kg.harvest.commit import publish_harvest
 from paradip_kg.harvest.queries import Selection
 from paradip_kg.harvest.run import harvest
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.publish.reconciliation import COLUMNS, Row, load_rows, reconcile, rows_path
+from paradip_kg.publish.reconciliation import COLUMNS, Row, reconcile
+from paradip_kg.publish.reconciliation_rows import load_rows, rows_path
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.head import open_store, read_head
 from paradip_kg.web.sparql_page import load_examples

@@ -45,8 +45,9 @@ from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.publish import facets
-from paradip_kg.publish.reconciliation import graph_triples, save_rows
+from paradip_kg.publish.reconciliation import graph_triples
 from paradip_kg.publish.reconciliation import reconciled as reconciled_rows
+from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
 from paradip_kg.shacl.compiled import validate_store

@@ -15,7 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.publish.reconciliation import Row, graph_triples, reconcile, save_rows
+from paradip_kg.publish.reconciliation import Row, graph_triples, reconcile
+from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.writes.commit import WriteResult, commit
 from paradip_kg.writes.delta import Delta, apply, graph_quads
 from paradip_kg.writes.graphs import HARVESTED_GRAPHS

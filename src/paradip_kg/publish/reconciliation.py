@@ -18,22 +18,19 @@ statements' references); nothing of one side is copied into the other.
 
 The rows are computed where a state is published: by the build (for the graph ``reconciliation``
 and ``<store>.reconciliation.json``) and by a harvest (:mod:`paradip_kg.harvest.commit`). The file
-(:func:`save_rows`) names the state it is for, so ``/reconciliation`` reads the rows of the state it
-serves (:func:`load_rows`) instead of reading the whole graph into Python again: 49.6 s on the first
-request of a 300k-triple world with 35k links, before. A state that neither made (another write)
+(:mod:`paradip_kg.publish.reconciliation_rows`) names the state it is for, so ``/reconciliation``
+reads the rows of the state it serves instead of reading the whole graph into Python again: 49.6 s
+on the first request of a 300k-triple world with 35k links, before. A state that neither made (another write)
 has no file: the page computes its rows once and saves them.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -369,38 +366,3 @@ def reconciled(texts: dict[str, str]) -> list[Row]:
         if text:
             store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS[key])), lenient=True)
     return reconcile(store)
-
-
-# --- The rows of a published state, in a file beside the store -----------------------------------
-
-ROWS_SUFFIX = ".reconciliation.json"
-
-
-def rows_path(store_dir: Path) -> Path:
-    """Where the rows of the store at ``store_dir`` are kept (beside its link, as the store's)."""
-    return store_dir.with_name(store_dir.name + ROWS_SUFFIX)
-
-
-def save_rows(store_dir: Path, version: str, rows: Iterable[Row]) -> None:
-    """Keep ``rows`` as those of the published state ``version`` (``AppState.version``: the head's
-    tag, first 16 characters), replacing the file at once (written beside, then renamed)."""
-    path = rows_path(store_dir)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps({"version": version, "rows": [asdict(r) for r in rows]}, ensure_ascii=False),
-                   encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def load_rows(store_dir: Path, version: str) -> list[Row] | None:
-    """The kept rows of the state ``version``; None when the file is missing, unreadable or of another state."""
-    try:
-        kept = json.loads(rows_path(store_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(kept, dict) or kept.get("version") != version:
-        return None
-    try:
-        return [Row(**{**r, "municipality": Side(**r["municipality"]), "partner": Side(**r["partner"])})
-                for r in kept["rows"]]
-    except (KeyError, TypeError):
-        return None

@@ -18,7 +18,8 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg.errors import NotAcceptable
-from paradip_kg.publish.reconciliation import CLASSES, COLUMNS, Row, fold, load_rows, reconcile, save_rows
+from paradip_kg.publish.reconciliation import CLASSES, COLUMNS, Row, fold, reconcile
+from paradip_kg.publish.reconciliation_rows import load_rows, save_rows
 from paradip_kg.web import conneg, http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
