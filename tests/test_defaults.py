@@ -329,3 +329,15 @@ def test_sigterm_of_serve_files_is_a_clean_exit_0(tmp_path: Path) -> None:
     log = server.log_tail(20000)
     assert code == 0 and "SIGSEGV" not in log and "Worker exiting" in log, log
     assert not left
+
+
+@pytest.mark.parametrize("command", [["build"], ["serve", "--port", "0"]])
+def test_outside_a_project_build_and_serve_say_so_and_publish_nothing(tmp_path: Path, command: list[str]) -> None:
+    """`paradip-kg build` (or `serve`, which builds first) run in a folder that is not a project
+    once built and published an empty graph, exit 0. It must refuse, name the folder, and write no store."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARADIP_")}
+    result = subprocess.run([sys.executable, "-m", "paradip_kg", *command], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "is not a paradip-kg project" in result.stderr and "--project-dir" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no var/, no store

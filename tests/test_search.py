@@ -237,3 +237,13 @@ def test_an_accepted_write_is_found_at_once(bundled_store: Path, tmp_path: Path)
     assert body["index"]["current"] is True  # the build's index, kept in step: not rebuilt by the app
     assert body["hits"][0]["iri"] == ID + "agreement/test-búsqueda"
     assert body["hits"][0]["type"] == "https://w3id.org/paradip/ontology#SisterCityAgreement"
+
+
+def test_the_labels_read_are_counted_as_they_are_read(tmp_path: Path) -> None:
+    """What the build's live line shows while the index is written (its `search` stage)."""
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"http://example.org/t{i}"), ox.NamedNode(RDFS_LABEL),
+                         ox.Literal(f"Lugar {i}", language="es"), DATA) for i in range(25_000))
+    heard: list[int] = []
+    made = search_index.write_index(store, tmp_path / "index.sqlite", "t", tick=heard.append)
+    assert heard == [10_000, 20_000, 25_000] and made.entries == 25_000

@@ -38,7 +38,7 @@ from rdflib.term import Node
 
 from paradip_kg import __version__
 from paradip_kg import settings as settings_mod
-from paradip_kg.errors import BuildFailed
+from paradip_kg.errors import BuildFailed, InputError
 from paradip_kg.harvest.files import harvest_path, only_harvests, read_harvest
 from paradip_kg.inference.closure import infer
 from paradip_kg.inference.staged import StagedClosure
@@ -265,13 +265,14 @@ def is_current(project_dir: Path, store_dir: Path) -> bool:
     return manifest is not None and store_dir.exists() and manifest.content_hash == content_hash(project_dir)
 
 
-def write_search_index(store_dir: Path, manifest: Manifest) -> search_index.IndexInfo:
+def write_search_index(store_dir: Path, manifest: Manifest,
+                       tick: Callable[[int], None] | None = None) -> search_index.IndexInfo:
     """The search index of the built store, beside it (:mod:`paradip_kg.store.search_index`), with the
-    facet table of /browse (:mod:`paradip_kg.publish.facets`)."""
+    facet table of /browse (:mod:`paradip_kg.publish.facets`). ``tick``: the labels read so far."""
     store = ox.Store.read_only(str(resolved(store_dir)))
     try:
         path = search_index.index_path(store_dir)
-        written = search_index.write_index(store, path, manifest.content_hash, manifest.built_at)
+        written = search_index.write_index(store, path, manifest.content_hash, manifest.built_at, tick=tick)
         facets.save(facets.facet_table(store), path, manifest.content_hash)  # /browse's table, for this build
         return written
     finally:
@@ -292,7 +293,8 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     """Build the store at ``store_dir`` from ``project_dir``.
 
     Returns the manifest and whether anything was built (False: the store was current).
-    Raises BuildFailed (with the report) when the graph does not conform to the shapes, unless
+    Raises InputError when ``project_dir`` has no ontology (not a project: an empty graph is never
+    published), and BuildFailed (with the report) when the graph does not conform to the shapes, unless
     ``fail_on_violations`` is False (benchmarks on synthetic data time every stage regardless).
     A store that took writes (:mod:`paradip_kg.writes.commit`) is rebuilt only with ``discard_writes``:
     a build starts from the files, so it would drop them. ``progress`` gets the stage lines (a
@@ -305,6 +307,10 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     engine = inference or settings_mod.load()["inference_engine"]
     if engine not in settings_mod.INFERENCE_ENGINES:
         raise ValueError(f"the inference engine is one of {', '.join(settings_mod.INFERENCE_ENGINES)}, not {engine!r}")
+    if not rdf_files(project_dir / FOLDERS["ontology"]):  # not a project: never publish an empty graph
+        raise InputError(f"{project_dir.absolute()} is not a paradip-kg project: it has no {FOLDERS['ontology']}/ "
+                         "with RDF files. Run the command in the project's folder (the one with ontology/, vocab/, "
+                         "data/ and shapes/), or name it with --project-dir (env PARADIP_PROJECT_DIR).")
     digest = content_hash(project_dir, data_files)
     manifest = Manifest.read(manifest_path(store_dir))
     if not force and manifest is not None and store_dir.exists() and manifest.content_hash == digest:
@@ -376,7 +382,10 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir} ({writer.seconds:.1f} s of loading "
                                "in all, most of it while validating)")
     stage = report_to.stage("search")
-    seconds["search"] = stage.done(write_search_index(writer.folder, manifest).entries, "labels indexed")
+    labels = [0]  # read so far: the live line counts them, then its seconds run on while they are indexed
+    with stage.ticking(lambda: labels[0], "labels read"):
+        index = write_search_index(writer.folder, manifest, tick=lambda n: labels.__setitem__(0, n))
+    seconds["search"] = stage.done(index.entries, "labels indexed")
     manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
     manifest.write(manifest_path(writer.folder))
     # The build is whole (store, search index, manifest): serve it, at one moment (store/disk.py).

@@ -25,7 +25,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,8 +126,21 @@ def _type_rows(store: Any) -> Iterator[tuple[str, str, str]]:
             yield (s.value, t.value, g.value)
 
 
-def write_index(store: Any, path: Path, tag: str, built_at: str | None = None) -> IndexInfo:
-    """Index the labels of ``store`` (a ``pyoxigraph.Store`` or a look-alike) into ``path``, replacing it."""
+def _counted(rows: Iterator[Any], tick: Callable[[int], None] | None, every: int = 10_000) -> Iterator[Any]:
+    """``rows`` as they are, telling ``tick`` how many so far (every ``every`` rows, and at the end)."""
+    n = 0
+    for n, row in enumerate(rows, 1):
+        if tick is not None and n % every == 0:
+            tick(n)
+        yield row
+    if tick is not None:
+        tick(n)
+
+
+def write_index(store: Any, path: Path, tag: str, built_at: str | None = None,
+                tick: Callable[[int], None] | None = None) -> IndexInfo:
+    """Index the labels of ``store`` (a ``pyoxigraph.Store`` or a look-alike) into ``path``, replacing it.
+    ``tick`` hears how many labels are read so far (the build's live line)."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may index at once
     tmp.unlink(missing_ok=True)
     built = built_at or datetime.now(UTC).isoformat(timespec="seconds")
@@ -137,7 +150,7 @@ def write_index(store: Any, path: Path, tag: str, built_at: str | None = None) -
         with conn:
             # In the order of the ranking (names first, shorter first), so that the words matched come
             # out of FTS5 best first in rowid order, without ranking every match (30 ms at 1M).
-            rows = sorted(_label_rows(store), key=lambda r: (r[5], len(r[6]), r[6], r[0]))
+            rows = sorted(_counted(_label_rows(store), tick), key=lambda r: (r[5], len(r[6]), r[6], r[0]))
             conn.executemany("INSERT INTO entries(iri, predicate, graph, text, lang, weight, norm) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             conn.execute("INSERT INTO words(rowid, text) SELECT id, text FROM entries")
