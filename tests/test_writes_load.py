@@ -87,6 +87,8 @@ WRITE_TIMEOUT = 60.0  # the server's write_timeout: a write queued longer gets 5
 WRITE_CLIENT_TIMEOUT = WRITE_TIMEOUT + 40  # a queued write gets its answer (200, 422, 503) before this
 READ_CLIENT_TIMEOUT = 20.0
 READ_PAUSE = 0.1  # between a reader's queries: leaves the 2 cores some room for the writes
+LOAD_CHECKS = 3  # invariant checks by the readers under load before a kill (the round asserts >= 5 with the
+# two after it): the kill waits for them too, or a fast first write can bring it after only two reads
 
 PDO = "https://w3id.org/paradip/ontology#"
 ID = "https://w3id.org/paradip/id/"
@@ -337,7 +339,7 @@ def load_round(server: Server, store: Path, run: Round, pairs: Pairs, mode: str,
         t.start()
     bound = min(deadline, time.monotonic() + ROUND_BOUND)
     try:
-        while len(run.acked) < acks and time.monotonic() < bound:
+        while (len(run.acked) < acks or run.checks < LOAD_CHECKS) and time.monotonic() < bound:
             time.sleep(0.01)
         if mode == "mid-write":  # the next write is being applied, inferred or validated
             time.sleep(KILL_DELAY)
