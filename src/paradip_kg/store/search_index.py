@@ -109,21 +109,28 @@ class IndexInfo:
 
 
 def _label_rows(store: Any) -> Iterator[tuple[str, str, str, str, str, int, str]]:
-    predicates = " ".join(f"<{p}>" for p in LABELS)
-    query = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?p { " + predicates + " } "
-             "FILTER(isIRI(?s) && isLiteral(?o)) }")
-    for s, p, o, g in store.query(query):
-        if g.value in SKIPPED_GRAPHS:
-            continue
-        yield (s.value, p.value, g.value, o.value, o.language or "", LABELS[p.value], fold(o.value))
+    """The labels of every named graph but the skipped ones, one index scan per predicate of
+    :data:`LABELS` (a SPARQL query over ``GRAPH ?g`` took 4.2 s at ~1M quads, the scans 3.2 s)."""
+    for predicate, weight in LABELS.items():
+        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            s, o, g = quad.subject, quad.object, quad.graph_name
+            if (isinstance(s, ox.NamedNode) and isinstance(o, ox.Literal) and not isinstance(g, ox.DefaultGraph)
+                    and g.value not in SKIPPED_GRAPHS):
+                yield (s.value, predicate, g.value, o.value, o.language or "", weight, fold(o.value))
 
 
 def _type_rows(store: Any) -> Iterator[tuple[str, str, str]]:
-    inferred = str(GRAPHS["inferred"])
-    query = f"SELECT ?s ?t ?g WHERE {{ GRAPH ?g {{ ?s <{RDF_TYPE}> ?t }} FILTER(isIRI(?s) && isIRI(?t)) }}"
-    for s, t, g in store.query(query):
-        if g.value not in SKIPPED_GRAPHS and g.value != inferred:  # the stated types say what a thing is
-            yield (s.value, t.value, g.value)
+    """The stated types (no graph of entailments: the stated types say what a thing is), one index
+    scan per named graph (a SPARQL query over ``GRAPH ?g`` that dropped the inferred graph's rows
+    afterwards took 7.5 s at ~1M quads, the scans 0.9 s)."""
+    skipped = SKIPPED_GRAPHS | {str(GRAPHS["inferred"])}
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    for graph in list(store.named_graphs()):
+        if graph.value in skipped:
+            continue
+        for quad in store.quads_for_pattern(None, rdf_type, None, graph):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+                yield (quad.subject.value, quad.object.value, graph.value)
 
 
 def _counted(rows: Iterator[Any], tick: Callable[[int], None] | None, every: int = 10_000) -> Iterator[Any]:
@@ -150,7 +157,8 @@ def write_index(store: Any, path: Path, tag: str, built_at: str | None = None,
         with conn:
             # In the order of the ranking (names first, shorter first), so that the words matched come
             # out of FTS5 best first in rowid order, without ranking every match (30 ms at 1M).
-            rows = sorted(_counted(_label_rows(store), tick), key=lambda r: (r[5], len(r[6]), r[6], r[0]))
+            # The whole row breaks ties, so that the order does not depend on the order of the scans.
+            rows = sorted(_counted(_label_rows(store), tick), key=lambda r: (r[5], len(r[6]), r[6], *r))
             conn.executemany("INSERT INTO entries(iri, predicate, graph, text, lang, weight, norm) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             conn.execute("INSERT INTO words(rowid, text) SELECT id, text FROM entries")
