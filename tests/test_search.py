@@ -247,3 +247,38 @@ def test_the_labels_read_are_counted_as_they_are_read(tmp_path: Path) -> None:
     heard: list[int] = []
     made = search_index.write_index(store, tmp_path / "index.sqlite", "t", tick=heard.append)
     assert heard == [10_000, 20_000, 25_000] and made.entries == 25_000
+
+
+def test_the_index_holds_the_labels_and_stated_types_of_the_named_graphs_only(tmp_path: Path) -> None:
+    """Labels of every named graph but the shapes graph (not the default graph, not a blank node
+    or a non-literal); types as stated, not as inferred; the same rows whatever order the store
+    gives its quads in."""
+    ex, rdf_type = "http://example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    shapes, inferred = ox.NamedNode(str(GRAPHS["shapes"])), ox.NamedNode(str(GRAPHS["inferred"]))
+    quads = [
+        ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(RDFS_LABEL), ox.Literal("Alfa", language="es"), DATA),
+        ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(ALT_LABEL), ox.Literal("Alfa", language="es"), inferred),
+        ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(RDFS_LABEL), ox.Literal("Beta"), ox.DefaultGraph()),
+        ox.Quad(ox.NamedNode(ex + "c"), ox.NamedNode(RDFS_LABEL), ox.Literal("Gamma"), shapes),
+        ox.Quad(ox.BlankNode("d"), ox.NamedNode(RDFS_LABEL), ox.Literal("Delta"), DATA),
+        ox.Quad(ox.NamedNode(ex + "e"), ox.NamedNode(RDFS_LABEL), ox.NamedNode(ex + "not-a-label"), DATA),
+        ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(rdf_type), ox.NamedNode(ex + "Stated"), DATA),
+        ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(rdf_type), ox.NamedNode(ex + "Inferred"), inferred),
+        ox.Quad(ox.NamedNode(ex + "c"), ox.NamedNode(rdf_type), ox.NamedNode(ex + "Shape"), shapes),
+    ]
+    tables = []
+    for order in (quads, quads[::-1]):
+        store = ox.Store()
+        for quad in order:
+            store.add(quad)
+        path = tmp_path / f"index-{len(tables)}.sqlite"
+        search_index.write_index(store, path, "t")
+        conn = search_index.connect(path)
+        rows = conn.execute("SELECT id, iri, predicate, graph, text, lang, weight FROM entries ORDER BY id").fetchall()
+        tables.append((rows, sorted(conn.execute("SELECT iri, type, graph FROM types").fetchall())))
+        conn.close()
+    entries, types = tables[0]
+    assert [(iri, graph) for _id, iri, _p, graph, *_ in entries] == [(ex + "a", DATA.value), (ex + "a", inferred.value)]
+    assert [weight for *_, weight in entries] == [0, 1]  # the name first
+    assert types == [(ex + "a", ex + "Stated", DATA.value)]
+    assert tables[1] == tables[0]
