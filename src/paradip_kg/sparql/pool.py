@@ -82,11 +82,15 @@ class QueryPool:
                 if time.monotonic() > deadline or self._server is not server:
                     return
                 time.sleep(0.2)
-        with ExitStack() as held:  # every slot, so that no job is running in one meanwhile
-            try:
-                indexes = [held.enter_context(self.lane.slot(time.monotonic() + 60)) for _ in range(self.lane.size)]
-            except (LaneFull, TimeoutError):
-                return  # busy already: the slots start their children as jobs come
+        with ExitStack() as held:  # the free slots, so that no job runs in one meanwhile
+            # Never waiting for a busy one: holding the free slots until a long query ends would make
+            # every cheap query of this worker wait for it. A busy slot gets its child with its next job.
+            indexes = []
+            for _ in range(self.lane.size):
+                try:
+                    indexes.append(held.enter_context(self.lane.slot(time.monotonic())))
+                except (LaneFull, TimeoutError):
+                    break
             for index in indexes:
                 try:
                     self._runner(index, server[0] if server else None).start()
