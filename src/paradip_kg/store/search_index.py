@@ -109,28 +109,26 @@ class IndexInfo:
 
 
 def _label_rows(store: Any) -> Iterator[tuple[str, str, str, str, str, int, str]]:
-    """The labels of every named graph but the skipped ones, one index scan per predicate of
-    :data:`LABELS` (a SPARQL query over ``GRAPH ?g`` took 4.2 s at ~1M quads, the scans 3.2 s)."""
-    for predicate, weight in LABELS.items():
+    """The labels, one index scan per predicate of :data:`LABELS` (a SPARQL query over ``GRAPH ?g``
+    took 4.2 s at ~1M quads, the scans 3.2 s); which quads count is :func:`_quad_row`'s, as for a write."""
+    for predicate in LABELS:
         for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-            s, o, g = quad.subject, quad.object, quad.graph_name
-            if (isinstance(s, ox.NamedNode) and isinstance(o, ox.Literal) and not isinstance(g, ox.DefaultGraph)
-                    and g.value not in SKIPPED_GRAPHS):
-                yield (s.value, predicate, g.value, o.value, o.language or "", weight, fold(o.value))
+            row = _quad_row(quad)
+            if row is not None:
+                yield row
 
 
 def _type_rows(store: Any) -> Iterator[tuple[str, str, str]]:
-    """The stated types (no graph of entailments: the stated types say what a thing is), one index
-    scan per named graph (a SPARQL query over ``GRAPH ?g`` that dropped the inferred graph's rows
-    afterwards took 7.5 s at ~1M quads, the scans 0.9 s)."""
-    skipped = SKIPPED_GRAPHS | {str(GRAPHS["inferred"])}
+    """The stated types, one index scan per graph but the inferred one (a SPARQL query over ``GRAPH ?g``
+    that dropped the inferred graph's rows afterwards took 7.5 s at ~1M quads, the scans 0.9 s)."""
     rdf_type = ox.NamedNode(RDF_TYPE)
     for graph in list(store.named_graphs()):
-        if graph.value in skipped:
+        if graph.value == str(GRAPHS["inferred"]):
             continue
         for quad in store.quads_for_pattern(None, rdf_type, None, graph):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
-                yield (quad.subject.value, quad.object.value, graph.value)
+            row = _quad_row(quad)
+            if row is not None:
+                yield row
 
 
 def _counted(rows: Iterator[Any], tick: Callable[[int], None] | None, every: int = 10_000) -> Iterator[Any]:
