@@ -163,6 +163,17 @@ def _quads(content: Graph | Collection[ox.Triple], name: str) -> Iterator[ox.Qua
         yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
+def _one_triple_a_line(text: str) -> bool:
+    """Whether every line of the N-Triples ``text`` ends its triple (`` .``), the last one too."""
+    return text.endswith(" .\n") and text.count("\n") == text.count(" .\n")
+
+
+def _as_nquads(text: str, graph: str) -> bytes:
+    """N-Triples ``text``, one triple a line, as N-Quads of ``graph``. A line's end is the only
+    `` .`` + newline of N-Triples: a literal's line breaks are written as escapes."""
+    return text.replace(" .\n", f" <{graph}> .\n").encode()
+
+
 class StoreWriter:
     """A fresh store written as a new build of ``store_dir`` in a thread, then finished (:meth:`finish`)
     or dropped (:meth:`abandon`): the build writes it while it validates (Oxigraph's loads release
@@ -198,7 +209,17 @@ class StoreWriter:
 
     def _load(self, graphs: Mapping[str, GraphContent]) -> None:
         started = time.perf_counter()
+        # Oxigraph's bulk load has a cost per call: the texts go in one N-Quads load when each is
+        # one triple a line (as the build writes them), 1.3-1.5x the rate of one load per graph.
+        lines = {key: text for key, text in graphs.items() if isinstance(text, str) and _one_triple_a_line(text)}
+        if lines:
+            self.store.bulk_load(b"".join(_as_nquads(text, str(GRAPHS[key])) for key, text in lines.items()),
+                                 format=ox.RdfFormat.N_QUADS, lenient=True)
+            self.counts.update({key: text.count("\n") for key, text in lines.items()})
+            self._ticked()
         for key, content in graphs.items():
+            if key in lines:
+                continue
             name = str(GRAPHS[key])
             if isinstance(content, str):
                 self.store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name),
@@ -207,9 +228,12 @@ class StoreWriter:
             else:
                 self.store.bulk_extend(_quads(content, name))
                 self.counts[key] = len(content)
-            if self.tick is not None:
-                self.tick(sum(self.counts.values()))
+            self._ticked()
         self.seconds += time.perf_counter() - started
+
+    def _ticked(self) -> None:
+        if self.tick is not None:
+            self.tick(sum(self.counts.values()))
 
     def _join(self) -> None:
         self._thread.join()
