@@ -265,3 +265,42 @@ def test_the_page_escapes_what_the_data_says(bundled_store: Path, tmp_path: Path
     with app_on(store) as made:
         page = made.test_client().get("/reconciliation?lang=es", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_graph_of_a_row_says_what_the_row_says_whatever_its_labels_hold() -> None:
+    """graph_text (what the build loads) and graph_triples (a harvest, the memory backend) write
+    each row as one pdr:Pair with every field, labels with quotes, backslashes and line breaks too."""
+    from paradip_kg.publish.reconciliation import CLASS_TERMS, PDR, Side, graph_text, graph_triples
+
+    awkward = {"es": 'Ciudad "Vieja" \\ de\nSan José', "en": "Old Town"}
+    rows = [Row(Side("https://w3id.org/paradip/id/government/mx-23005", {"es": "Benito Juárez"}),
+                Side("http://www.wikidata.org/entity/Q1", awkward, match="candidate"), "both", match="candidate",
+                agreements=["https://w3id.org/paradip/id/agreement/a1", "https://w3id.org/paradip/id/agreement/a2"],
+                sources=["s1", "s2", "s3"], statements=["http://www.wikidata.org/entity/statement/x"], references=4),
+            Row(Side("https://w3id.org/paradip/id/government/mx-23005"), Side("https://example.org/p"),
+                "registry-only")]
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+    def expected(r: Row) -> set[tuple[ox.NamedNode, object]]:
+        out = {(ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(PDR + "Pair")),
+               (ox.NamedNode(PDR + "municipality"), ox.NamedNode(r.municipality.iri)),
+               (ox.NamedNode(PDR + "partner"), ox.NamedNode(r.partner.iri)),
+               (ox.NamedNode(PDR + "class"), ox.NamedNode(PDR + CLASS_TERMS[r.cls])),
+               (ox.NamedNode(PDR + "registrySources"), ox.Literal(str(len(r.sources)), datatype=integer)),
+               (ox.NamedNode(PDR + "wikidataReferences"), ox.Literal(str(r.references), datatype=integer))}
+        out |= {(ox.NamedNode(PDR + "match"), ox.NamedNode(PDR + r.match))} if r.match else set()
+        out |= {(ox.NamedNode(PDR + "agreement"), ox.NamedNode(i)) for i in r.agreements}
+        out |= {(ox.NamedNode(PDR + "statement"), ox.NamedNode(i)) for i in r.statements}
+        for side, prop in ((r.municipality, "municipalityLabel"), (r.partner, "partnerLabel")):
+            out |= {(ox.NamedNode(PDR + prop), ox.Literal(v, language=k)) for k, v in side.labels.items()}
+        return out
+
+    text = graph_text(rows)
+    assert text.endswith(" .\n") and text.count("\n") == text.count(" .\n")  # one triple a line
+    for triples in (graph_triples(rows), [q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]):
+        pairs: dict[object, set[tuple[ox.NamedNode, object]]] = {}
+        for t in triples:
+            assert isinstance(t.subject, ox.BlankNode)
+            pairs.setdefault(t.subject, set()).add((t.predicate, t.object))
+        assert sorted(pairs.values(), key=len) == sorted([expected(r) for r in rows], key=len)
+    assert not {t.subject for t in graph_triples(rows)} & {t.subject for t in graph_triples(rows)}  # fresh nodes

@@ -45,7 +45,7 @@ from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.publish import facets
-from paradip_kg.publish.reconciliation import graph_triples
+from paradip_kg.publish.reconciliation import graph_text
 from paradip_kg.publish.reconciliation import reconciled as reconciled_rows
 from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
@@ -373,7 +373,7 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
         # or inferred over: external claims in Wikidata's terms, which no shape or rule reads).
         harvested = read_harvest(project_dir) if data_files is None else ""
         rows = reconciled_rows({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
-        harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": graph_triples(rows)}
+        harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": graph_text(rows)}
         triples = writer.finish({"shapes": inputs.graph("shapes"), **{k: v for k, v in harvest_graphs.items() if v}})
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         triples=triples, seconds={}, conforms=report.conforms, results=counts, version=__version__,
