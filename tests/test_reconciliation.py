@@ -304,3 +304,22 @@ def test_the_graph_of_a_row_says_what_the_row_says_whatever_its_labels_hold() ->
             pairs.setdefault(t.subject, set()).add((t.predicate, t.object))
         assert sorted(pairs.values(), key=len) == sorted([expected(r) for r in rows], key=len)
     assert not {t.subject for t in graph_triples(rows)} & {t.subject for t in graph_triples(rows)}  # fresh nodes
+
+
+def test_fold_keeps_letters_and_digits_without_accents_in_lower_case() -> None:
+    """fold (by a regular expression) against its definition, character by character."""
+    import random
+    import unicodedata
+
+    from paradip_kg.publish.reconciliation import fold
+
+    def by_definition(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
+
+    alphabet = "aZ09 _-.,'\"\t\nñÑéÉüÜçßø½²İıſﬁΩж中!#&()"
+    rng = random.Random(1)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert fold(text) == by_definition(text), text
+    assert fold("  Timișoara-CIUDAD de México ") == "timisoara ciudad de mexico"

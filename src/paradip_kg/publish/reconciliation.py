@@ -26,6 +26,7 @@ has no file: the page computes its rows once and saves them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from collections import defaultdict
@@ -79,11 +80,14 @@ ITEMS = f"""SELECT ?item ?p ?o WHERE {{ GRAPH {WIKIDATA} {{ ?item ?p ?o
              <http://www.wikidata.org/prop/direct/P3801> }} }} }}"""
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 @lru_cache(maxsize=1 << 18)  # the same labels are folded again for every place that lies in them
 def fold(text: str) -> str:
     """A name to compare by: no accents, lower case, single spaces."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
+    return " ".join(_NOT_ALNUM.sub(" ", plain.lower()).split())  # ASCII by now: alphanumeric is [0-9a-z]
 
 
 def qid(iri: str) -> str:

@@ -74,7 +74,7 @@ def run_on_store(store: ox.Store, text: str) -> LocalResult:
         return LocalResult(kind="boolean", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = [{v: solution[v] for v in variables} for solution in result]
+        rows = [dict(zip(variables, solution, strict=True)) for solution in result]  # its values, in order
         return LocalResult(kind="bindings", variables=variables, rows=rows)
     triples = list(result)
     data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
