@@ -86,15 +86,17 @@ def main(argv: list[str] | None = None) -> int:
         serve = run("bench_world_serve.py", "--triples", str(size), "--repeat", "3" if args.quick else "5",
                     "--query-budget", "5", *(["--no-virtuoso"] if args.no_virtuoso else []))
         for mode in ("no", "yes"):
-            found = re.findall(rf"^HTTP {mode}: slowest (\S+) ([\d.]+) s; heavy queries .*?geometric mean "
-                               rf"([\d.]+×), max ([\d.]+×)(?:; geometric mean ours / Virtuoso ([\d.]+×))?", serve, re.M)
+            found = re.findall(rf"^HTTP {mode}: slowest (\S+) ([\d.]+) s; heavy queries [^:]*: (?:geometric mean "
+                               rf"([\d.]+×), max ([\d.]+×)|none at this size)"
+                               rf"(?:; geometric mean ours / Virtuoso ([\d.]+×))?", serve, re.M)
             if found:
                 slug, seconds, heavy, worst, virtuoso = found[-1]
                 where = "disk" if mode == "no" else "memory"
                 rows.append((f"slowest example ~{name} over HTTP, 1 client ({where})", f"{seconds} s ({slug})", ""))
                 rows.append((f"geometric mean ours / Virtuoso ~{name} ({where})", virtuoso or "not measured",
                              "Virtuoso in the same run"))
-                rows.append((f"HTTP / in process, heavy queries ~{name} ({where})", f"mean {heavy}, max {worst}",
+                rows.append((f"HTTP / in process, heavy queries ~{name} ({where})",
+                             f"mean {heavy}, max {worst}" if heavy else "none (no example takes 0.1 s on disk)",
                              "the same query in process"))
             started = re.findall(rf"^HTTP store_in_memory={mode} .*start-up ([\d.]+ s).*RSS of the tree ([\d,]+ MiB)",
                                  serve, re.M)

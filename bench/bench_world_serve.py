@@ -253,9 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         for m in modes:
             ours = p50s["HTTP " + m]
             worst = max(ours.items(), key=lambda kv: kv[1])
+            ratios = [ours[s] / p50s[base[m]][s] for s in heavy]
             line = (f"\nHTTP {m}: slowest {worst[0]} {worst[1]:.3f} s; heavy queries (≥ 0.1 s on disk) HTTP / in "
-                    f"process: geometric mean {geomean([ours[s] / p50s[base[m]][s] for s in heavy]):.2f}×, max "
-                    f"{max(ours[s] / p50s[base[m]][s] for s in heavy):.2f}×")
+                    "process: " + (f"geometric mean {geomean(ratios):.2f}×, max {max(ratios):.2f}×" if ratios
+                                   else "none at this size"))
             if virt:
                 line += f"; geometric mean ours / Virtuoso {geomean([ours[s] / virt[s] for s in virt]):.2f}×"
             print(line)

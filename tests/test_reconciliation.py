@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +24,13 @@ from paradip_kg.harvest.commit import publish_harvest
 from paradip_kg.harvest.queries import Selection
 from paradip_kg.harvest.run import harvest
 from paradip_kg.namespaces import GRAPHS
-from paradip_kg.publish.reconciliation import COLUMNS, Row, reconcile
+from paradip_kg.publish.reconciliation import COLUMNS, Row, reconcile, reconciled, reconciled_in
 from paradip_kg.publish.reconciliation_rows import load_rows, rows_path
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store.head import open_store, read_head
 from paradip_kg.web.sparql_page import load_examples
 from support.apps import app_on
+from support.paths import ROOT
 from support.stores import copy_store
 from support.wikidata_standin import FIXTURE, wikidata_standin
 
@@ -108,6 +110,36 @@ def test_the_reconciliation_graph_and_its_example_query(harvested: Path) -> None
 
 def _records(rows: list[Row]) -> list[dict[str, object]]:
     return [r.record("es") for r in rows]
+
+
+@pytest.mark.parametrize("sample", ["bundled", "world"])
+def test_the_build_reads_the_rows_from_its_validation_store_as_from_the_graphs(harvested: Path, sample: str) -> None:
+    """The build reconciles on the store it validated (its default graph: ontology, vocabulary, data and
+    inferred) instead of reading data and inferred again: the same rows, on the bundled graph with the
+    Cancún harvest and on a ~5k world beside it."""
+    quads = list(open_store(harvested).quads_for_pattern(None, None, None, None))
+    if sample == "world":
+        sys.path.insert(0, str(ROOT / "bench"))
+        import world  # bench/world.py
+        from bench_world_serve import entailed_quads
+
+        data = list(world.generate(5000))
+        quads += data + entailed_quads(quads, data)
+    texts = {key: ox.serialize([q.triple for q in quads if q.graph_name == ox.NamedNode(str(GRAPHS[key]))],
+                               format=ox.RdfFormat.N_TRIPLES).decode()
+             for key in ("ontology", "vocab", "data", "inferred", "wikidata")}
+    expected = reconciled({k: texts[k] for k in ("data", "inferred", "wikidata")})
+    validated = ox.Store()  # as build.validate_stage loads it
+    for key in ("ontology", "vocab", "data", "inferred"):
+        validated.bulk_load(texts[key], format=ox.RdfFormat.N_TRIPLES)
+    got = reconciled_in(validated, texts["wikidata"])
+
+    def records(rows: list[Row]) -> list[str]:
+        return sorted(json.dumps([r.record("es"), r.record("en")], sort_keys=True) for r in rows)
+
+    assert records(got) == records(expected)
+    assert {r.cls for r in got} == {"both", "registry-only", "wikidata-only"}
+    assert len(got) > (300 if sample == "world" else 25)
 
 
 def test_the_build_and_a_harvest_keep_the_rows_of_the_state_they_publish(bundled_store: Path,

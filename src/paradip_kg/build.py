@@ -45,7 +45,7 @@ from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.publish import facets
-from paradip_kg.publish.reconciliation import graph_text
+from paradip_kg.publish.reconciliation import graph_text, reconciled_in
 from paradip_kg.publish.reconciliation import reconciled as reconciled_rows
 from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
@@ -244,15 +244,17 @@ def everything(inputs: Inputs, inference: Inference) -> Graph:
     return inputs.rdflib(*(inputs.triples[k] for k in ("ontology", "vocab", "data")), inferred)
 
 
-def validate_stage(inputs: Inputs, inference: Inference, texts: dict[str, str], allow_warnings: bool) -> Report:
+def validate_stage(inputs: Inputs, inference: Inference, texts: dict[str, str],
+                   allow_warnings: bool) -> tuple[Report, ox.Store | None]:
     """The validation stage, one call: SHACL over everything asserted and inferred (``texts``), with the
-    shapes graph the store keeps (pyshacl adds a few triples to it)."""
+    shapes graph the store keeps (pyshacl adds a few triples to it). Also the in-memory store validated
+    (the compiled engine's; None with pyshacl): the reconciliation reads the graph from it."""
     if settings_mod.load()["validation_engine"] == "compiled":  # shacl/compiled.py; pyshacl is its oracle
         store = ox.Store()  # in memory, everything in its default graph (a triple of two graphs once)
         for text in texts.values():
             store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)  # our own output: valid
-        return validate_store(store, inputs.graph("shapes"), allow_warnings=allow_warnings)
-    return validate(everything(inputs, inference), inputs.graph("shapes"), allow_warnings=allow_warnings)
+        return validate_store(store, inputs.graph("shapes"), allow_warnings=allow_warnings), store
+    return validate(everything(inputs, inference), inputs.graph("shapes"), allow_warnings=allow_warnings), None
 
 
 def _only_harvests(store_dir: Path) -> bool:
@@ -356,7 +358,7 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     writer = StoreWriter(store_dir, texts, tick=lambda n: written.__setitem__(0, n))
     try:
         with stage.ticking(lambda: asserted + closure.count):
-            report = validate_stage(inputs, closure, texts, allow_warnings)
+            report, validated = validate_stage(inputs, closure, texts, allow_warnings)
         counts = report.counts()
         seconds["validate"] = stage.done(asserted + closure.count, f"→ {counts['Violation']} violations, "
                                          f"{counts['Warning']} warnings, {counts['Info']} infos")
@@ -372,7 +374,9 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
         # The kept Wikidata harvest: its own graph, and the reconciliation derived from it (not validated
         # or inferred over: external claims in Wikidata's terms, which no shape or rule reads).
         harvested = read_harvest(project_dir) if data_files is None else ""
-        rows = reconciled_rows({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
+        rows = (reconciled_rows({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
+                if validated is None else reconciled_in(validated, harvested))
+        validated = None  # the in-memory copy of the graph: freed before the last graphs are loaded
         harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": graph_text(rows)}
         triples = writer.finish({"shapes": inputs.graph("shapes"), **{k: v for k, v in harvest_graphs.items() if v}})
     manifest = Manifest(content_hash=digest, built_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -119,7 +119,7 @@ def _build_in_memory(project_dir: Path, inference: str | None = None) -> ox.Stor
     if closure.errors:
         raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(closure.errors))
     texts = asserted_texts(inputs, closure)
-    report = validate_stage(inputs, closure, texts, allow_warnings=True)
+    report, _ = validate_stage(inputs, closure, texts, allow_warnings=True)
     if report.counts()["Violation"]:
         raise BuildFailed("the knowledge graph does not conform to the shapes", report)
     store = ox.Store()

@@ -30,7 +30,7 @@ import re
 import unicodedata
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -134,8 +134,8 @@ class Row:
                 "wikidata_references": self.references, "municipality_iri": m.iri, "partner_iri": p.iri}
 
 
-def _rows(store: Any, text: str) -> list[dict[str, Any]]:
-    return run_on_store(store, text).rows
+def _rows(store: Any, text: str, default_graph: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    return run_on_store(store, text, default_graph).rows
 
 
 def _value(term: Any) -> str:
@@ -157,29 +157,29 @@ def _ancestors(place: str, parents: dict[str, set[str]]) -> list[str]:
 class _Registry:
     """The actors of the graph: their QIDs, INEGI codes, labels, countries; and their agreements."""
 
-    @staticmethod
-    def _pairs(store: Any, text: str) -> dict[str, list[Any]]:
+    def _pairs(self, text: str) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = defaultdict(list)
-        for r in _rows(store, text):
+        for r in self._rows(text):
             found[_value(r["s"])].append(r["o"])
         return found
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, default_graph: Sequence[Any] | None = None) -> None:
+        self._rows = lambda text: _rows(store, text, default_graph)  # the graph's own triples (not wikidata)
         # actor → its places, named by the first: the municipality it governs, its seat, itself
-        self.places: dict[str, dict[str, int]] = {_value(r["o"]): {} for r in _rows(store, PARTIES)}
+        self.places: dict[str, dict[str, int]] = {_value(r["o"]): {} for r in self._rows(PARTIES)}
         for role, text in enumerate((GOVERNS, SEATS)):  # role 0: governs, 1: seat, 2: the actor itself
-            for r in _rows(store, text):
+            for r in self._rows(text):
                 roles = self.places.get(_value(r["s"]))
                 if roles is not None:
                     place = _value(r["o"])
                     roles[place] = min(roles.get(place, role), role)
         for actor, roles in self.places.items():
             roles[actor] = min(roles.get(actor, 2), 2)
-        same, inegi, labels = (self._pairs(store, q) for q in (SAME_AS, INEGI, LABELS))
+        same, inegi, labels = (self._pairs(q) for q in (SAME_AS, INEGI, LABELS))
         parents: dict[str, set[str]] = defaultdict(set)
-        for r in _rows(store, LOCATED):
+        for r in self._rows(LOCATED):
             parents[_value(r["s"])].add(_value(r["o"]))
-        countries = {_value(r["country"]): _value(r.get("iso")) for r in _rows(store, COUNTRIES)}
+        countries = {_value(r["country"]): _value(r.get("iso")) for r in self._rows(COUNTRIES)}
         self.sides: dict[str, Side] = {}
         self.by_qid: dict[str, set[str]] = defaultdict(set)
         self.by_inegi: dict[str, set[str]] = defaultdict(set)
@@ -218,7 +218,7 @@ class _Registry:
                     self.by_label[(name, country)].add(actor)
             self.sides[actor] = side
         self.agreements: dict[str, dict[str, Any]] = {}
-        for r in _rows(store, AGREEMENTS):
+        for r in self._rows(AGREEMENTS):
             ag = self.agreements.setdefault(_value(r["agreement"]),
                                             {"parties": set(), "start": set(), "sources": set()})
             ag["parties"].add(_value(r["actor"]))
@@ -278,9 +278,11 @@ def _agree(registry_dates: Iterable[str], wikidata_dates: Iterable[str]) -> bool
     return False
 
 
-def reconcile(store: Any) -> list[Row]:
-    """Every (municipality, partner) pair with an actor of the graph on the municipality side, classified."""
-    registry, harvested = _Registry(store), _Harvested(store)
+def reconcile(store: Any, default_graph: Sequence[Any] | None = None) -> list[Row]:
+    """Every (municipality, partner) pair with an actor of the graph on the municipality side, classified.
+    The graph's triples are read from the endpoint's default graph, or from ``default_graph`` where
+    given; the harvested ones from the graph ``wikidata``."""
+    registry, harvested = _Registry(store, default_graph), _Harvested(store)
     iso = registry.iso
     rows: dict[tuple[str, str], Row] = {}
 
@@ -376,3 +378,13 @@ def reconciled(texts: dict[str, str]) -> list[Row]:
         if text:
             store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS[key])), lenient=True)
     return reconcile(store)
+
+
+def reconciled_in(store: ox.Store, wikidata: str) -> list[Row]:
+    """The rows as :func:`reconciled` gives them, from an in-memory store whose default graph holds the
+    graph already (the build's validation store: ontology, vocabulary, data, inferred). ``wikidata``
+    (N-Triples) is added to it, in its own graph; the graph need not be read a second time."""
+    if wikidata:
+        store.bulk_load(wikidata, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS["wikidata"])),
+                        lenient=True)
+    return reconcile(store, [ox.DefaultGraph()])

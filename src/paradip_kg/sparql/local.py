@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,10 +63,12 @@ def _json(term: object) -> dict[str, str] | None:
     return out
 
 
-def run_on_store(store: ox.Store, text: str) -> LocalResult:
-    """Run ``text`` with the project's prefixes and the union default graph."""
+def run_on_store(store: ox.Store, text: str,
+                 default_graph: Sequence[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None) -> LocalResult:
+    """Run ``text`` with the project's prefixes and the endpoint's default graph (the union of
+    :func:`default_graph_names`), or ``default_graph`` where given."""
     check_nesting(text)  # deep nesting crashes the engine (stack overflow)
-    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*default_graph_names()]
+    graphs = list(default_graph) if default_graph is not None else [*default_graph_names()]
     try:
         result = run_query(store, text, PREFIXES, default_graph=graphs)
     except SyntaxError as exc:
