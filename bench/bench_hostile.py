@@ -22,7 +22,8 @@ One server (``python -m paradip_kg.serving``, the default settings but ``--worke
 
 With ``--memory-only`` it starts the server on ``--store`` with ``store_in_memory = yes``, waits
 for the copies, and prints RSS and PSS (proportional: shared pages counted once) of the whole
-tree, and of each role.
+tree, and of each role; then again after every example query has run twice, as many at a time
+as the server has query children (a forked child's pages become its own as it reads the copy).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -47,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.processes import descendants, rss_bytes, tree_rss  # noqa: E402
+from support.processes import descendants, pss_bytes, rss_bytes, tree_rss  # noqa: E402
 from support.servers import Server, free_port, start_server, stop_server  # noqa: E402
 
 PDO = "https://w3id.org/paradip/ontology#"
@@ -167,17 +170,6 @@ def hello_server(port: int, workers: int) -> int:
     return 0
 
 
-def pss_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def role(pid: int, master: int) -> str:
     if pid == master:
         return "master"
@@ -214,6 +206,17 @@ def memory_report(server: Server) -> None:
     total_rss = sum(v[1] for v in by_role.values())
     total_pss = sum(v[2] for v in by_role.values())
     print(f"| **whole tree** | {sum(v[0] for v in by_role.values())} | {total_rss / mib:.0f} | {total_pss / mib:.0f} |")
+
+
+def use_every_child(base: str, clients: int, rounds: int = 2) -> list[int]:
+    """Every example query ``rounds`` times, ``clients`` at a time (each text new, so each is computed):
+    every query child of every worker reads the copy, as a served store's children do over time."""
+    from paradip_kg.web.sparql_page import load_examples
+
+    texts = [f"{e.text}\n# use {r}" for r in range(rounds) for e in load_examples()]
+    with ThreadPoolExecutor(clients) as pool:
+        return [status for status, _ in pool.map(lambda t: get(f"{base}/sparql?{urlencode({'query': t})}", 600),
+                                                 texts)]
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -258,6 +261,13 @@ def main() -> int:
                 copied = wait_for(lambda: server.log_tail(1_000_000).count("copied into memory") >= args.workers, 900)
                 get(server.url + CHEAP_PATHS[1], timeout=120)  # a query child forked from each copy
                 print(f"copies loaded: {copied}; load average {os.getloadavg()}")
+                memory_report(server)
+                from paradip_kg import settings
+
+                clients = args.workers * settings.load()["query_workers"]  # the query children of the server
+                statuses = use_every_child(server.url, clients)
+                print(f"\nafter every example query, twice, {clients} at a time (answers "
+                      f"{dict(sorted(Counter(statuses).items()))}); load average {os.getloadavg()}")
                 memory_report(server)
                 return 0
             return run(server, args)

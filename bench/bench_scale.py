@@ -98,7 +98,7 @@ import synthetic  # noqa: E402
 from bench_sparql_http import percentile, start_server  # noqa: E402
 from paradip_kg.sparql.inspect import inspect_query  # noqa: E402
 from paradip_kg.store.disk import Manifest, manifest_path, remove_store  # noqa: E402
-from support.processes import tree_rss  # noqa: E402
+from support.processes import tree_pss, tree_rss  # noqa: E402
 from support.servers import free_port  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
@@ -139,11 +139,12 @@ def ratio(value: float | None, base: float | None) -> str:
 
 
 class Sampler:
-    """Samples tree_rss(pid) every ``every`` seconds in a thread; keeps the peak and the last value."""
+    """Samples tree_rss(pid) every ``every`` seconds in a thread; keeps the peak and the last value
+    (and, with ``pss``, the peak of tree_pss: what the tree really holds, shared pages counted once)."""
 
-    def __init__(self, pid: int, every: float = 0.25) -> None:
-        self.pid, self.every = pid, every
-        self.peak = self.last = 0
+    def __init__(self, pid: int, every: float = 0.25, pss: bool = False) -> None:
+        self.pid, self.every, self.pss = pid, every, pss
+        self.peak = self.last = self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -151,10 +152,13 @@ class Sampler:
         while not self._stop.is_set():
             self.last = tree_rss(self.pid)
             self.peak = max(self.peak, self.last)
+            if self.pss:
+                self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
             self._stop.wait(self.every)
 
     def __enter__(self) -> Sampler:
         self.last = self.peak = tree_rss(self.pid)
+        self.peak_pss = tree_pss(self.pid) if self.pss else 0
         self._thread.start()
         return self
 

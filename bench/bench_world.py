@@ -98,12 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((f"HTTP / in process, heavy queries ~{name} ({where})",
                              f"mean {heavy}, max {worst}" if heavy else "none (no example takes 0.1 s on disk)",
                              "the same query in process"))
-            started = re.findall(rf"^HTTP store_in_memory={mode} .*start-up ([\d.]+ s).*RSS of the tree ([\d,]+ MiB)",
-                                 serve, re.M)
+            started = re.findall(rf"^HTTP store_in_memory={mode} .*start-up ([\d.]+ s).*RSS of the tree ([\d,]+ MiB)"
+                                 r"(?: \(PSS ([\d,]+ MiB))?", serve, re.M)
             peak = find(rf"^HTTP store_in_memory={mode}: peak RSS of the tree during the queries ([\d,]+ MiB)", serve)
+            peak_pss = find(rf"^HTTP store_in_memory={mode}: peak RSS .*\(peak PSS ([\d,]+ MiB)", serve)
             if started:
-                startup, rss = started[-1]
-                rows.append((f"server RSS ~{name} (store_in_memory={mode}, whole tree)", f"{rss}, peak {peak}", ""))
+                startup, rss, pss = started[-1]
+                rows.append((f"server RSS ~{name} (store_in_memory={mode}, whole tree)",
+                             f"{rss}, peak {peak}; PSS {pss or 'not measured'}, peak {peak_pss}", ""))
                 rows.append((f"start-up of a built ~{name} store (store_in_memory={mode})", startup, ""))
         writes = run("bench_world_writes.py", "--sizes", name, "--writes", "15" if args.quick else "40",
                      *(["--baseline-src", str(args.writes_baseline_src)] if args.writes_baseline_src else []))

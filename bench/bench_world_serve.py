@@ -49,10 +49,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import world  # noqa: E402
 from bench_scale import Sampler, Virtuoso, bundled_quads, ours_fetcher, virtuoso_fetcher  # noqa: E402
+from paradip_kg.backends.embedded import EmbeddedBackend  # noqa: E402
 from paradip_kg.namespaces import GRAPHS  # noqa: E402
+from paradip_kg.settings import load as load_settings  # noqa: E402
 from paradip_kg.sparql.in_memory import COPIED, load_copy  # noqa: E402
 from paradip_kg.store.disk import Manifest, manifest_path, remove_store  # noqa: E402
-from support.processes import rss_bytes, tree_rss  # noqa: E402
+from support.processes import rss_bytes, tree_pss, tree_rss  # noqa: E402
 from support.servers import Server, start_server, stop_server  # noqa: E402
 
 
@@ -138,6 +140,12 @@ def in_process(store: ox.Store, text: str, default_graphs: list[ox.NamedNode]) -
     return run
 
 
+def serves_from_memory(store_dir: Path, mode: str, workers: int) -> bool:
+    """What the server decides for ``store_in_memory = mode`` with ``workers`` (and the default pool)."""
+    return EmbeddedBackend(store_dir, in_memory=mode, workers=workers,
+                           query_workers=load_settings()["query_workers"]).serves_from_memory()
+
+
 def start_mode(store_dir: Path, mode: str, workers: int, tmp: Path) -> tuple[Server, dict[str, float]]:
     """Our server with ``store_in_memory = mode``; its start-up figures (seconds, RSS of the tree)."""
     env = {"PARADIP_STORE": str(store_dir), "PARADIP_QUERY_TIMEOUT": "120", "PARADIP_LOG_LEVEL": "warning",
@@ -147,11 +155,11 @@ def start_mode(store_dir: Path, mode: str, workers: int, tmp: Path) -> tuple[Ser
     t = time.perf_counter()
     server = start_server(folder, env=env, workers=workers, log=folder / "server.log", timeout=300)
     figures = {"startup": time.perf_counter() - t}
-    if mode != "no":  # measure the copies, not the disk answering while they load
+    if serves_from_memory(store_dir, mode, workers):  # measure the copies, not the disk answering meanwhile
         while server.log_tail(100_000).count(COPIED) < workers and time.perf_counter() - t < 600:
             time.sleep(0.2)
         figures["copies"] = time.perf_counter() - t
-    figures["rss"] = tree_rss(server.process.pid)
+    figures["rss"], figures["pss"] = tree_rss(server.process.pid), tree_pss(server.process.pid)
     note(f"server store_in_memory={mode}: {figures}")
     return server, figures
 
@@ -209,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             servers[mode], figures = start_mode(store_dir, mode, args.workers, tmp)
             print(f"HTTP store_in_memory={mode} ({args.workers} workers): start-up {figures['startup']:.1f} s"
                   + (f", copies in memory {figures['copies']:.1f} s" if "copies" in figures else "")
-                  + f"; RSS of the tree {figures['rss'] / 2**20:,.0f} MiB (load {load()})", flush=True)
+                  + f"; RSS of the tree {figures['rss'] / 2**20:,.0f} MiB (PSS {figures['pss'] / 2**20:,.0f} MiB; "
+                  f"load {load()})", flush=True)
             runs[f"HTTP {mode}"] = lambda text, url=servers[mode].endpoint: ours_fetcher(url, text)
         if not args.no_virtuoso:
             from paradip_kg.backends.push import push
@@ -225,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs["Virtuoso"] = lambda text: virtuoso_fetcher(virtuoso.remote, declared(text))
 
         # Query by query, every engine in turn: the figures of one row share the machine's load.
-        samplers = {mode: Sampler(server.process.pid) for mode, server in servers.items()}
+        samplers = {mode: Sampler(server.process.pid, pss=True) for mode, server in servers.items()}
         for sampler in samplers.values():
             sampler.__enter__()
         p50s: dict[str, dict[str, float]] = {name: {} for name in runs}
@@ -236,10 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         for mode, sampler in samplers.items():
             sampler.__exit__()
             print(f"HTTP store_in_memory={mode}: peak RSS of the tree during the queries "
-                  f"{sampler.peak / 2**20:,.0f} MiB")
+                  f"{sampler.peak / 2**20:,.0f} MiB (peak PSS {sampler.peak_pss / 2**20:,.0f} MiB, at the end "
+                  f"{tree_pss(servers[mode].process.pid) / 2**20:,.0f} MiB)")
 
         modes = list(servers)
-        base = {"no": "disk", "yes": "memory", "auto": "memory" if quads * args.workers <= 6_000_000 else "disk"}
+        base = {"no": "disk", "yes": "memory",
+                "auto": "memory" if serves_from_memory(store_dir, "auto", args.workers) else "disk"}
         virt = p50s.get("Virtuoso", {})
         head = ["query", *(f"{n} s" for n in runs), *(f"HTTP {m} / in process" for m in modes),
                 *(f"HTTP {m} / Virtuoso" for m in modes if virt)]

@@ -246,12 +246,33 @@ def test_auto_serves_from_memory_up_to_a_size() -> None:
     big = Manifest(content_hash="x", built_at="2026-01-01T00:00:00", triples={"data": AUTO_MEMORY_QUADS + 1})
     assert wants_memory("auto", small) and not wants_memory("auto", big) and not wants_memory("auto", None)
     half = Manifest(content_hash="x", built_at="2026-01-01T00:00:00", triples={"data": AUTO_MEMORY_QUADS // 2})
-    assert wants_memory("auto", half, 2) and not wants_memory("auto", half, 3)  # one copy per worker
+    assert wants_memory("auto", half, 2) and not wants_memory("auto", half, 3)  # quads x copies
     assert wants_memory("yes", big) and not wants_memory("no", small)
     assert load(environ={})["store_in_memory"] == "auto"
     assert load(environ={"PARADIP_STORE_IN_MEMORY": "on"})["store_in_memory"] == "yes"
     with pytest.raises(ValueError):
         load(environ={"PARADIP_STORE_IN_MEMORY": "sometimes"})
+
+
+def test_auto_counts_a_copy_for_every_process_that_reads_one(tmp_path: Path) -> None:
+    """A forked query child shares the fork server's copy only until it reads it (Oxigraph's in-memory
+    store writes to what it reads), so ``auto`` counts, in every worker, the fork server and each slot's
+    child: a store that fits twice (2 workers) but not six times (2 x (2 slots + 1)) stays on disk."""
+    from paradip_kg.backends.embedded import EmbeddedBackend
+    from paradip_kg.store.disk import manifest_path
+
+    store = tmp_path / "store"
+    store.mkdir()
+    quads = AUTO_MEMORY_QUADS // 4
+    Manifest(content_hash="x", built_at="2026-01-01T00:00:00", triples={"data": quads}).write(manifest_path(store))
+
+    def backend(workers: int, slots: int) -> EmbeddedBackend:
+        return EmbeddedBackend(store, in_memory="auto", workers=workers, query_workers=slots)
+
+    assert backend(2, 2).copies() == 6 and quads * 2 <= AUTO_MEMORY_QUADS < quads * 6
+    assert not backend(2, 2).serves_from_memory()
+    assert backend(1, 1).copies() == 2 and backend(1, 1).serves_from_memory()
+    assert backend(1, 2).copies() == 3 and backend(1, 2).serves_from_memory()
 
 
 def test_the_embedded_backend_gives_its_children_the_choice(bundled_store: Path) -> None:

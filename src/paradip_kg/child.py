@@ -250,11 +250,12 @@ def serve(setup: Callable[[], Handler]) -> int:
         write_frame(channel, handle(request))
 
 
-# --- Children forked from a loaded parent (one copy of memory, shared copy-on-write) --------
+# --- Children forked from a loaded parent (the loaded pages, copy-on-write) ------------------
 #
-# A child that loads a big store into memory costs that memory once per child. A fork server
-# (a Child whose handler is :func:`fork_handler`) loads it once; each request forks a child of
-# it that answers jobs over a Unix socket of its own and shares the loaded pages copy-on-write.
+# A child that loads a big store into memory takes seconds to do so. A fork server (a Child whose
+# handler is :func:`fork_handler`) loads it once; each request forks a child of it that answers
+# jobs over a Unix socket of its own, with the loaded pages at once, copy-on-write (a page the
+# child writes to becomes its own: Oxigraph's in-memory store writes to the memory it reads).
 # The fork server is single-threaded when it forks (no lock can be held by a thread that the
 # fork leaves behind). The socket has an abstract address (no file); the forked child answers
 # only the process that started the fork server (its peer credentials are checked).

@@ -85,14 +85,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 2, "Number of gunicorn worker processes.", int),
     Setting("store_in_memory", "auto",
             "With backend oxigraph: each query child copies the published store into memory and answers from the "
-            "copy (4-6x faster on heavy queries, about 0.35 GiB of RSS per million quads per worker); the disk "
-            "answers until the copy is loaded and while a new snapshot loads. `auto`: in memory while the store's "
-            "quads times `workers` stay under 6,000,000; `yes`; `no`. See docs/sparql.md.", _in_memory),
+            "copy (4-6x faster on heavy queries, about 0.35 GiB per million quads per copy, and each process that "
+            "queries ends with its own: `workers` x (`query_workers` + 1) copies); the disk answers until the copy "
+            "is loaded and while a new snapshot loads. `auto`: in memory while the store's quads times those copies "
+            "stay under 6,000,000 (up to 1M quads with the defaults); `yes`; `no`. See docs/sparql.md.", _in_memory),
     Setting("query_timeout", 5.0, "Seconds a SPARQL query may run before it is stopped and answered 503.", float),
     Setting("query_workers", 2,
             "Query child processes per gunicorn worker, like Virtuoso's MaxQueryThreads: at most this many queries "
             "run at once (and half as many validations, at least one); pages, fragments and kept small answers "
-            "never wait for them. With the store in memory they are forked from one loaded copy and share it. "
+            "never wait for them. With the store in memory they are forked from one loaded copy, and each ends with "
+            "its own as it reads it (docs/sparql.md, \"Serving from memory\"). "
             "See docs/security.md.", int),
     Setting("query_queue", 4,
             "Requests that may wait for a free query (or validation) child; past it, 503 with Retry-After at once. "

@@ -86,6 +86,25 @@ def tree_rss(pid: int) -> int:
     return sum(rss_bytes(p) for p in descendants(pid))
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional memory of ``pid`` (``Pss`` of ``smaps_rollup``: a page shared by n processes counts
+    1/n in each), 0 if it is gone. Summed over processes, it is the memory they really hold; RSS
+    counts a shared page once per process that maps it (forked children)."""
+    try:
+        with open(f"{PROC}/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional memory of ``pid`` and all its descendants (see :func:`pss_bytes`)."""
+    return sum(pss_bytes(p) for p in descendants(pid))
+
+
 def command_line(pid: int) -> str | None:
     """The command line of ``pid``, its arguments joined by spaces; None if it is gone."""
     try:

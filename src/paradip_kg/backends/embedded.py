@@ -9,10 +9,11 @@ it), and runs ``/sparql`` jobs in the process's pool of query children
 ``query_timeout``. It is the one backend that takes writes (:mod:`paradip_kg.writes.commit` writes to the store folder).
 
 Setting ``store_in_memory`` (``auto``, ``yes``, ``no``): the pool's children are forked from one
-process that copied the published state into memory, and answer from that shared copy once loaded
-(:mod:`paradip_kg.sparql.in_memory`); ``auto`` does so while the built store's quads (its manifest
-says how many) times the gunicorn workers (one copy each) stay under
-:data:`AUTO_MEMORY_QUADS`: memory multiplies with the workers, not with the pool.
+process that copied the published state into memory, and answer from that copy once loaded
+(:mod:`paradip_kg.sparql.in_memory`). The copy is shared only until a child reads it: Oxigraph's
+in-memory store writes to the memory it reads, so each child that queries ends up with its own.
+``auto`` copies while the built store's quads (its manifest says how many) times the processes
+that will hold a copy (:meth:`EmbeddedBackend.copies`) stay under :data:`AUTO_MEMORY_QUADS`.
 
 After a fork (gunicorn with ``preload``) the store handle and the children belong to the parent:
 the child of the fork opens and starts its own.
@@ -33,15 +34,15 @@ from paradip_kg.sparql.pool import QueryPool
 from paradip_kg.store.disk import Manifest, manifest_path
 from paradip_kg.store.head import Head, head_path, read_head
 
-# Quads x query children up to which ``store_in_memory = auto`` serves from memory: a copy costs
-# ~0.34 GiB of RSS per million quads (845 MiB for 2.5M), so the copies stay near 2 GiB
-# (docs/benchmarks.md, "World scale: serving").
+# Quads x copies up to which ``store_in_memory = auto`` serves from memory: a copy costs ~0.35 GiB
+# per million quads (845 MiB for 2.5M), so the copies stay near 2 GiB (docs/benchmarks.md, "World
+# scale: serving", "What a copy in memory really costs").
 AUTO_MEMORY_QUADS = 6_000_000
 
 
 def wants_memory(setting: str, manifest: Manifest | None, children: int = 1) -> bool:
     """Whether the query children copy the store into memory, for ``store_in_memory = setting``
-    and ``children`` query children (the gunicorn workers)."""
+    and ``children`` processes that would each hold a copy (:meth:`EmbeddedBackend.copies`)."""
     if setting == "yes":
         return True
     if setting == "no":
@@ -115,8 +116,17 @@ class EmbeddedBackend(Backend):
                                        "run `paradip-kg build` first")
                 self._pool = QueryPool(self.store_dir, self.default_graphs, self.union, size=self.pool_size,
                                        queue=self.pool_queue, retry_after=self.query_timeout,
-                                       in_memory=wants_memory(self.in_memory, self.manifest(), self.workers))
+                                       in_memory=self.serves_from_memory())
             return self._pool
+
+    def serves_from_memory(self) -> bool:
+        """Whether this process's query children answer from a copy in memory (``store_in_memory``)."""
+        return wants_memory(self.in_memory, self.manifest(), self.copies())
+
+    def copies(self) -> int:
+        """The processes that hold a copy of the store when it is served from memory: in each worker,
+        the fork server and every slot's child (a fork's copy becomes its own as it reads it)."""
+        return max(self.workers, 1) * (max(self.pool_size, 1) + 1)
 
     def manifest(self) -> Manifest | None:
         return Manifest.read(manifest_path(self.store_dir))

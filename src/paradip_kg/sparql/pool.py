@@ -13,9 +13,11 @@ state they were computed on: asking again (``ASK {}``, a page's chart, a popular
 enters the lane.
 
 With ``in_memory``, one fork server per worker process copies the published state into memory
-once (:func:`~paradip_kg.sparql.runner.fork_server`) and every slot's child is forked from it,
-sharing that copy copy-on-write: memory does not grow with the pool. Until the copy is loaded
-(and after a write, until the new state's is), the slots answer from the store on disk.
+once (:func:`~paradip_kg.sparql.runner.fork_server`) and every slot's child is forked from it, so
+a replaced child has the copy at once. The fork shares the copy only until it reads it: Oxigraph's
+in-memory store writes to the memory it reads (its locks), so the pages a child reads become its
+own, and memory grows with the pool (``EmbeddedBackend.copies``). Until the copy is loaded (and after
+a write, until the new state's is), the slots answer from the store on disk.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def child_args(store: Path | str, default_graphs: Sequence[str] = (), union_defa
 def fork_server(state: Path | str, default_graphs: Sequence[str] = (), union_default_graph: bool = False,
                 start_timeout: float = 600.0) -> Child:
     """A process that copies the state at ``state`` into memory once and forks query children
-    that share the copy (:func:`paradip_kg.child.fork_handler`); it says hello once loaded."""
+    that start with the copy (:func:`paradip_kg.child.fork_handler`); it says hello once loaded."""
     return Child(MODULE, [*child_args(state, default_graphs, union_default_graph), "--fork-server"],
                  name="the in-memory query process", start_timeout=start_timeout)
 
