@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -63,7 +64,7 @@ KIT = Path(__file__).resolve().parent / "comunica"
 CLI = KIT / "node_modules" / ".bin" / "comunica-sparql"
 INSTALL_HINT = "run scripts/test-deps.sh (it installs tests/comunica/node_modules)"
 TIMEOUT = 180  # seconds for one query in Comunica (the slowest takes about 5 s; 90 s timed out on a loaded machine)
-TOTAL_TIMEOUT = 600  # seconds for the Node.js process that runs them all (about 20 s)
+TOTAL_TIMEOUT = 900  # seconds for the Node.js process that runs them all (about 20 s; a stall adds TIMEOUT)
 HYDRA_TOTAL = URIRef("http://www.w3.org/ns/hydra/core#totalItems")
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -245,13 +246,18 @@ def store(bundled_store: Path) -> ox.Store:
 
 # Runs a list of jobs ({id, source, query, mediaType}, JSON on stdin) in one Comunica engine (one
 # Node.js start instead of 36; the same QueryEngine the comunica-sparql command wraps) and writes
-# one JSON line per job: {id, body} or {id, error}. Run from tests/comunica so that require()
-# finds its node_modules.
+# one JSON line per job: {id, body, stalled} or {id, error}. Run from tests/comunica so that
+# require() finds its node_modules. A query that times out is asked once more: Comunica 4 now and
+# then stops short on a property path and never ends (comunica/comunica#1553-#1555; seen once in
+# CI on 02 over fragments, every request it had sent answered 200, 0 in 9 runs of this module
+# alone), and the retry's answer is checked like any other. The stall is reported as a warning.
 RUNNER = r"""
 const { QueryEngine } = require('@comunica/query-sparql');
 const jobs = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const engine = new QueryEngine();
-const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms));
+class Stalled extends Error {}
+const timeout = (ms) => new Promise((_, reject) =>
+  setTimeout(() => reject(new Stalled(`timed out after ${ms} ms`)), ms));
 async function run(job) {
   await engine.invalidateHttpCache();
   const result = await engine.query(job.query, { sources: [job.source] });
@@ -262,11 +268,16 @@ async function run(job) {
 }
 (async () => {
   for (const job of jobs) {
-    try {
-      const body = await Promise.race([run(job), timeout(job.timeoutMs)]);
-      process.stdout.write(JSON.stringify({ id: job.id, body }) + '\n');
-    } catch (error) {
-      process.stdout.write(JSON.stringify({ id: job.id, error: String((error && error.stack) || error) }) + '\n');
+    let stalled = 0;
+    for (;;) {
+      try {
+        const body = await Promise.race([run(job), timeout(job.timeoutMs)]);
+        process.stdout.write(JSON.stringify({ id: job.id, body, stalled }) + '\n');
+      } catch (error) {
+        if (error instanceof Stalled && stalled++ < 1) continue;  // once more, a fresh query
+        process.stdout.write(JSON.stringify({ id: job.id, error: String((error && error.stack) || error) }) + '\n');
+      }
+      break;
     }
   }
   process.exit(0);
@@ -305,6 +316,9 @@ def answers(tpf_server: Server) -> dict[tuple[str, str], Answer | str]:
         name, interface = reply["id"].split("|")
         found[(name, interface)] = reply["error"] if "error" in reply else parse_answer(query_text(name),
                                                                                         reply["body"])
+        if reply.get("stalled"):
+            warnings.warn(f"Comunica stalled on {name} over /{interface} ({TIMEOUT} s) and answered when asked "
+                          "again (comunica/comunica#1555)", stacklevel=1)
     assert len(found) == len(jobs), done.stderr[-3000:]
     return found
 

@@ -60,7 +60,7 @@ class Published:
         started = time.monotonic()
         state.memory = (path, load_copy(state.disk[1]))
         state.load_seconds = time.monotonic() - started
-        print(f"{COPIED} {path} in {state.load_seconds:.1f} s (shared by the forked query children)",
+        print(f"{COPIED} {path} in {state.load_seconds:.1f} s (the forked query children start with it)",
               file=sys.stderr, flush=True)
         return state
 
