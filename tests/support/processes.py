@@ -69,16 +69,21 @@ def group_members(pgid: int) -> list[int]:
     return [s.pid for s in stats() if s.pgid == pgid and s.state != "Z"]
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident memory of ``pid`` (``VmRSS``), 0 if it is gone."""
+def _kib_line(path: str, key: str) -> int:
+    """The figure of the line of ``path`` that starts with ``key`` (in kB), in bytes; 0 if there is none."""
     try:
-        with open(f"{PROC}/{pid}/status", encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="ascii", errors="replace") as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` (``VmRSS``), 0 if it is gone."""
+    return _kib_line(f"{PROC}/{pid}/status", "VmRSS:")
 
 
 def tree_rss(pid: int) -> int:
@@ -90,14 +95,7 @@ def pss_bytes(pid: int) -> int:
     """Proportional memory of ``pid`` (``Pss`` of ``smaps_rollup``: a page shared by n processes counts
     1/n in each), 0 if it is gone. Summed over processes, it is the memory they really hold; RSS
     counts a shared page once per process that maps it (forked children)."""
-    try:
-        with open(f"{PROC}/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _kib_line(f"{PROC}/{pid}/smaps_rollup", "Pss:")
 
 
 def tree_pss(pid: int) -> int:
