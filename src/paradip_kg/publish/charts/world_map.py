@@ -136,7 +136,7 @@ SELECT ?partner (SAMPLE(?seatLabel) AS ?place) ?agreement (SAMPLE(?iso) AS ?code
 WHERE {{
 {_parties(focus)}
   OPTIONAL {{ ?partner pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
-  OPTIONAL {{ ?partner pdo:hasSeat/pdo:locatedIn+ ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
+  OPTIONAL {{ ?partner pdo:hasSeat/pdo:locatedIn ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
   # Coordinates where the graph has them: the seat's own, or Wikidata's (P625) of the item it is.
   OPTIONAL {{ ?partner pdo:hasSeat ?s1 . ?s1 wgs:lat ?lat ; wgs:long ?long }}
   OPTIONAL {{ ?partner pdo:hasSeat/schema:sameAs ?item . ?item wdt:P625 ?wkt }}
