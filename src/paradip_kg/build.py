@@ -45,8 +45,7 @@ from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
 from paradip_kg.publish import facets
-from paradip_kg.publish.reconciliation import graph_text, reconciled_in
-from paradip_kg.publish.reconciliation import reconciled as reconciled_rows
+from paradip_kg.publish.reconciliation import graph_text, reconciled_for_build
 from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
 from paradip_kg.rdf.terms import oxigraph_triple, to_rdflib
@@ -374,8 +373,7 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
         # The kept Wikidata harvest: its own graph, and the reconciliation derived from it (not validated
         # or inferred over: external claims in Wikidata's terms, which no shape or rule reads).
         harvested = read_harvest(project_dir) if data_files is None else ""
-        rows = (reconciled_rows({"data": texts["data"], "inferred": texts["inferred"], "wikidata": harvested})
-                if validated is None else reconciled_in(validated, harvested))
+        rows = reconciled_for_build(texts, harvested, validated)
         validated = None  # the in-memory copy of the graph: freed before the last graphs are loaded
         harvest_graphs: dict[str, GraphContent] = {"wikidata": harvested, "reconciliation": graph_text(rows)}
         triples = writer.finish({"shapes": inputs.graph("shapes"), **{k: v for k, v in harvest_graphs.items() if v}})

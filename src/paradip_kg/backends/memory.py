@@ -111,7 +111,7 @@ def _build_in_memory(project_dir: Path, inference: str | None = None) -> ox.Stor
     from paradip_kg.build import asserted_texts, infer_stage, read_inputs, validate_stage
     from paradip_kg.harvest.files import read_harvest
     from paradip_kg.progress import Progress
-    from paradip_kg.publish.reconciliation import graph_triples, reconciled
+    from paradip_kg.publish.reconciliation import graph_triples, reconciled_for_build
 
     engine = inference or settings_mod.load()["inference_engine"]
     inputs = read_inputs(project_dir)
@@ -119,7 +119,7 @@ def _build_in_memory(project_dir: Path, inference: str | None = None) -> ox.Stor
     if closure.errors:
         raise BuildFailed("the ontology and data are inconsistent:\n" + "\n".join(closure.errors))
     texts = asserted_texts(inputs, closure)
-    report, _ = validate_stage(inputs, closure, texts, allow_warnings=True)
+    report, validated = validate_stage(inputs, closure, texts, allow_warnings=True)
     if report.counts()["Violation"]:
         raise BuildFailed("the knowledge graph does not conform to the shapes", report)
     store = ox.Store()
@@ -127,8 +127,8 @@ def _build_in_memory(project_dir: Path, inference: str | None = None) -> ox.Stor
         store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS[key])), lenient=True)
     store.bulk_extend(graph_quads(inputs.graph("shapes"), str(GRAPHS["shapes"])))
     harvested = read_harvest(project_dir)
-    extra = {"reconciliation": graph_triples(reconciled({"data": texts["data"], "inferred": texts["inferred"],
-                                                         "wikidata": harvested}))}
+    extra = {"reconciliation": graph_triples(reconciled_for_build(texts, harvested, validated))}
+    validated = None  # the validation's copy of the graph: freed before the harvest and the rows are added
     if harvested:
         store.bulk_load(harvested, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS["wikidata"])),
                         lenient=True)

@@ -388,3 +388,12 @@ def reconciled_in(store: ox.Store, wikidata: str) -> list[Row]:
         store.bulk_load(wikidata, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPHS["wikidata"])),
                         lenient=True)
     return reconcile(store, [ox.DefaultGraph()])
+
+
+def reconciled_for_build(texts: dict[str, str], wikidata: str, validated: ox.Store | None = None) -> list[Row]:
+    """The rows a build derives from its graphs (``texts``, N-Triples by key of GRAPHS) and the kept harvest:
+    read from ``validated``, the in-memory store its validation made, where there is one (:func:`reconciled_in`),
+    else from the texts (:func:`reconciled`)."""
+    if validated is not None:
+        return reconciled_in(validated, wikidata)
+    return reconciled({"data": texts["data"], "inferred": texts["inferred"], "wikidata": wikidata})
