@@ -4,6 +4,7 @@ Stores (session-scoped: built or written once, read by every module):
 - ``bundled_store``: the repository's graph, built once per session.
 - ``sample_store``: a small store in the shape of the bundled one (support/sample.py).
 - ``ld_store``: the linked-data store of the dereferencing, page and dump tests (support/ld.py).
+- ``world_store``: the bundled store plus a ~5k world and its entailments, in memory (bench/world.py).
 
 Apps (each closed at teardown, which stops its query and validation child processes):
 - ``make_app(**settings)``: apps on the sample store with settings overridden (``store=...``
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -113,3 +115,23 @@ def pushed(virtuoso: Virtuoso, bundled_store: Path) -> tuple[RemoteStore, PushRe
     """The bundled graph, built and pushed into Virtuoso."""
     remote = virtuoso.store()
     return remote, push(bundled_store, remote)
+
+
+@pytest.fixture(scope="session")
+def world_store(tmp_path_factory: pytest.TempPathFactory, bundled_store: Path) -> ox.Store:
+    """The bundled store, plus a ~5k world with its entailments (as bench/bench_world_serve.py makes it)."""
+    import sys
+
+    from support.paths import ROOT
+
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    import world  # bench/world.py
+    from bench_world_serve import entailed_quads
+
+    bundled = list(ox.Store.read_only(str(bundled_store)).quads_for_pattern(None, None, None, None))
+    data = list(world.generate(5000))
+    store = ox.Store()
+    for part in (bundled, data, entailed_quads(bundled, data)):
+        store.bulk_extend(part)
+    return store

@@ -162,20 +162,6 @@ def test_rewritten_examples_answer_as_before_on_the_bundled_graph(published: Pub
     assert rows and rows == answer(store, FIRST_FORMS[slug])
 
 
-@pytest.fixture(scope="module")
-def world_store(tmp_path_factory: pytest.TempPathFactory, bundled_store: Path) -> ox.Store:
-    """The bundled store, plus a ~5k world with its entailments (as bench/bench_world_serve.py makes it)."""
-    import world  # bench/world.py
-    from bench_world_serve import entailed_quads
-
-    bundled = list(ox.Store.read_only(str(bundled_store)).quads_for_pattern(None, None, None, None))
-    data = list(world.generate(5000))
-    store = ox.Store()
-    for part in (bundled, data, entailed_quads(bundled, data)):
-        store.bulk_extend(part)
-    return store
-
-
 @pytest.mark.parametrize("slug", sorted(FIRST_FORMS))
 def test_rewritten_examples_answer_as_before_on_a_world(world_store: ox.Store, slug: str) -> None:
     assert answer(world_store, EXAMPLES[slug]) == answer(world_store, FIRST_FORMS[slug])

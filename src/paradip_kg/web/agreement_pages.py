@@ -49,7 +49,7 @@ def agreements_of(kind: str, key: str) -> BaseResponse:
         rows = agreement_list(store, kind, iri, lang)
         text = query_agreements(kind, iri, lang)
         label = Labels(store, lang).label(ox.NamedNode(iri))
-        return render_template("agreements.html", lang=lang, kind=kind, iri=iri, label=label, rows=rows,
+        return render_template("agreements.html", lang=lang, kind=kind, key=key, iri=iri, label=label, rows=rows,
                                heading=KINDS[kind][2 if lang == "es" else 3],
                                query_href=url_for("sparql.endpoint", query=text, _anchor="results"),
                                page_href=urls.link_for(iri)), HTML.content_type

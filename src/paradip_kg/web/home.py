@@ -7,8 +7,9 @@ which costs more to draw than the rest of the page, is kept per language and hos
 (:func:`charts_section`, called by the template).
 
 ``/?municipality=mx-23005`` chooses the government whose agreements the charts, the network and
-the map count (the selector lists every government party to an agreement); without it they
-count every agreement in the graph. An unknown choice is a 404.
+the map count (the selector lists the :data:`~paradip_kg.publish.charts.queries.CHOICES` governments
+party to the most agreements; any other party to an agreement can be chosen by its key); without it
+they count every agreement in the graph. An unknown choice is a 404.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg.errors import NotDescribed
 from paradip_kg.publish import void
-from paradip_kg.publish.charts.data import Chart, Government, build_charts, governments
+from paradip_kg.publish.charts import queries
+from paradip_kg.publish.charts.data import Chart, Government, build_charts, government, governments
 from paradip_kg.publish.charts.world_map import World, load_world
 from paradip_kg.publish.labels import Labels
 from paradip_kg.web import conneg, http, urls
@@ -54,8 +56,11 @@ def home() -> BaseResponse:
     choices = home_governments(lang)
     key = request.args.get("municipality", "")
     focus = next((g for g in choices if g.key == key), None)
-    if key and focus is None:
-        raise NotDescribed(f"no government {key!r} is a party to an agreement in the graph")
+    if key and focus is None:  # past the selector's first choices: looked up on its own
+        focus = government(get_state().store(), lang, key)
+        if focus is None:
+            raise NotDescribed(f"no government {key!r} is a party to an agreement in the graph")
+        choices = [focus, *choices]
 
     def render() -> tuple[str, str]:
         state = get_state()
@@ -65,7 +70,7 @@ def home() -> BaseResponse:
         examples: list[str] = _cached(("examples",), lambda: void.examples(state.store()))
         return render_template("home.html", lang=lang, triples=triples, figures=figures(), jsonld=home_jsonld(),
                                examples=[(iri, labels.label(ox.NamedNode(iri))) for iri in examples],
-                               governments=choices, focus=focus), \
+                               governments=choices, focus=focus, more=len(choices) >= queries.CHOICES), \
             HTML.content_type
     return http.serve(("home", lang, key), render,
                       alternates=[(urls.absolute("/dataset.ttl"), conneg.BY_NAME["turtle"])],
@@ -73,7 +78,7 @@ def home() -> BaseResponse:
 
 
 def home_governments(lang: str) -> list[Government]:
-    """The selector's choices: every government party to an agreement, once per published state."""
+    """The selector's choices: the governments party to the most agreements, once per published state."""
     found: list[Government] = _cached(("governments", lang), lambda: governments(get_state().store(), lang))
     return found
 

@@ -34,7 +34,7 @@ from paradip_kg.publish.charts.layout import (
 )
 from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Row, Table, _bindings
 from paradip_kg.publish.charts.queries import INTERNATIONAL, NATIONAL, UNSTATED
-from paradip_kg.publish.charts.words import REGIONS, word
+from paradip_kg.publish.charts.words import REGIONS, hubs_note, word
 from paradip_kg.publish.charts.world_map import chart_map
 
 
@@ -57,10 +57,24 @@ def _iri(focus: Government | None) -> str | None:
 
 
 def governments(store: ox.Store, lang: str) -> list[Government]:
-    """Every government party to an agreement, most agreements first (the selector's choices)."""
+    """The :data:`queries.CHOICES` governments party to the most agreements, most agreements first (the
+    selector's choices)."""
+    return _governments(store, queries.query_governments(lang))
+
+
+def government(store: ox.Store, lang: str, key: str) -> Government | None:
+    """The government ``key`` names (``mx-23005``), if it is a party to an agreement: a choice past the
+    selector's first."""
+    if not key or any(c in key for c in '<>"{}|^`\\ ') or "/" in key:
+        return None
+    found = _governments(store, queries.query_government(lang, str(queries.ID["government/" + key])))
+    return found[0] if found else None
+
+
+def _governments(store: ox.Store, text: str) -> list[Government]:
     prefix = str(queries.ID["government/"])
     out = []
-    for row in _bindings(store, queries.query_governments(lang)):
+    for row in _bindings(store, text):
         iri = _value(row.get("government")) or ""
         if not iri.startswith(prefix):
             continue
@@ -261,9 +275,20 @@ def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus
                  bars_layout(bars, label_width=260, label_chars=38))
 
 
+def drawn_hubs(store: ox.Store, focus: Government | None) -> tuple[int, int]:
+    """How many governments' agreements the network and the map draw (0: every agreement), and how
+    many agreements the graph has: without a focus, past :data:`queries.DRAW_EVERY` agreements, those
+    of the :data:`queries.HUBS` governments with the most agreements."""
+    if focus is not None:
+        return 0, 0
+    total = sum(_int(row.get("agreements")) for row in _bindings(store, queries.count_agreements()))
+    return (queries.HUBS if total > queries.DRAW_EVERY else 0), total
+
+
 def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker,
-                  focus: Government | None = None) -> Chart:
-    text = queries.query_network(lang, _iri(focus), _name(focus))
+                  focus: Government | None = None, drawn: tuple[int, int] = (0, 0)) -> Chart:
+    hubs, total = drawn
+    text = queries.query_network(lang, _iri(focus), _name(focus), hubs)
     partners: list[dict[str, Any]] = []
     rows: list[Row] = []
     parties: dict[str, list[str]] = {}  # agreement → its parties (the chords, without a focus)
@@ -283,7 +308,9 @@ def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker,
                word("since", lang)]
     href = sparql(text) or ""
     if focus is None:
-        title = i18n.text(("La red de todos los acuerdos", "The network of every agreement"), lang)
+        title = (i18n.text((f"La red de los {hubs} gobiernos con más acuerdos",
+                            f"The network of the {hubs} governments with the most agreements"), lang) if hubs else
+                 i18n.text(("La red de todos los acuerdos", "The network of every agreement"), lang))
         if not partners:
             empty = i18n.text(("No hay acuerdos en los datos todavía.", "There are no agreements in the data yet."),
                               lang)
@@ -299,7 +326,7 @@ def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker,
                              "national, orange: international. Choose a municipality above to see its own network."),
                             lang)
         return Chart("network", "chords", title, caption, summary, text, href, Table(columns, rows),
-                     chords_layout(list(nodes.values()), edges))
+                     chords_layout(list(nodes.values()), edges), note=hubs_note(hubs, total, lang))
     centre = focus.place
     title = i18n.text((f"La red de {centre}", f"The network of {centre}"), lang)
     if not partners:
@@ -334,7 +361,9 @@ def build_charts(store: ox.Store, lang: str, sparql: Linker, link: Linker,
         focus: the government whose agreements the charts count; None: every agreement.
         shapes: the world's country shapes for the map (:class:`.world_map.World`); None: no map.
     """
+    drawn = drawn_hubs(store, focus)
     return [chart_by_year(store, lang, sparql, focus), chart_by_country(store, lang, sparql, link, focus),
             chart_by_region(store, lang, sparql, focus), chart_by_scope(store, lang, sparql, focus),
             chart_by_theme(store, lang, sparql, link, focus), chart_by_sdg(store, lang, sparql, link, focus),
-            chart_network(store, lang, sparql, link, focus), chart_map(store, lang, sparql, link, focus, shapes)]
+            chart_network(store, lang, sparql, link, focus, drawn),
+            chart_map(store, lang, sparql, link, focus, shapes, drawn)]

@@ -146,8 +146,9 @@ def network_layout(centre: str, partners: list[dict[str, Any]], *, width: int = 
 
 
 def chords_layout(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]], *, width: int = 760,
-                  height: int = 560) -> dict[str, Any]:
-    """Every government on a circle (``nodes``, each with ``iri``), each agreement a chord between its parties."""
+                  height: int = 560, labelled: int = 60) -> dict[str, Any]:
+    """Every government on a circle (``nodes``, each with ``iri``), each agreement a chord between its parties.
+    Past ``labelled`` nodes the names stay in each node's tooltip only: written round the circle they overlap."""
     cx, cy = width / 2, height / 2
     radius = min(width, height) / 2 - 90
     placed: dict[str, dict[str, Any]] = {}
@@ -158,7 +159,8 @@ def chords_layout(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]]
         anchor = "middle" if abs(cos) < 0.1 else ("start" if cos > 0 else "end")
         placed[node["iri"]] = {**node, "x": round(cx + radius * cos, 2), "y": round(cy + radius * sin, 2),
                                "label_x": round(cx + (radius + 12) * cos, 2),
-                               "label_y": round(cy + (radius + 12) * sin + 4, 2), "anchor": anchor}
+                               "label_y": round(cy + (radius + 12) * sin + 4, 2), "anchor": anchor,
+                               "show_label": count <= labelled}
     chords = [{"x1": placed[a]["x"], "y1": placed[a]["y"], "x2": placed[b]["x"], "y2": placed[b]["y"], "cls": cls}
               for a, b, cls in edges if a in placed and b in placed]
     return {"width": width, "height": height, "nodes": list(placed.values()), "chords": chords}

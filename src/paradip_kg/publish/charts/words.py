@@ -42,3 +42,13 @@ WORDS: dict[str, i18n.Pair] = {
 
 def word(key: str, lang: str) -> str:
     return i18n.text(WORDS[key], lang)
+
+
+def hubs_note(hubs: int, total: int, lang: str) -> str | None:
+    if not hubs:
+        return None
+    return i18n.text((f"El grafo tiene {total} acuerdos: aquí se dibujan los de los {hubs} gobiernos con más acuerdos "
+                      "(los demás gráficos los cuentan todos). Elija un municipio arriba para ver los suyos.",
+                      f"The graph has {total} agreements: drawn here are those of the {hubs} governments with the "
+                      "most agreements (the other charts count them all). Choose a municipality above to see its "
+                      "own."), lang)

@@ -25,7 +25,7 @@ import pycountry
 from paradip_kg import i18n
 from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Table, _bindings
 from paradip_kg.publish.charts.queries import NATIONAL, PREFIX_LINES, UNSTATED, _label_filter, _parties
-from paradip_kg.publish.charts.words import word
+from paradip_kg.publish.charts.words import hubs_note, word
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -119,10 +119,12 @@ def load_world(path: Path) -> World | None:
     return World(shapes, path.name)
 
 
-def query_map(lang: str, focus: str | None = None, name: str | None = None) -> str:
+def query_map(lang: str, focus: str | None = None, name: str | None = None, hubs: int = 0) -> str:
     title = (i18n.text((f"Las contrapartes de {name} en el mapa", f"{name}'s partners on the map"), lang) if name
-             else i18n.text(("Las partes de cada acuerdo en el mapa", "The parties of every agreement on the map"),
-                            lang))
+             else i18n.text((f"Los {hubs} gobiernos con más acuerdos y sus contrapartes en el mapa",
+                             f"The {hubs} governments with the most agreements and their partners on the map"), lang)
+             if hubs else i18n.text(("Las partes de cada acuerdo en el mapa",
+                                     "The parties of every agreement on the map"), lang))
     return f"""# {title}
 {PREFIX_LINES['pdo']}
 {PREFIX_LINES['rdfs']}
@@ -134,7 +136,7 @@ SELECT ?partner (SAMPLE(?seatLabel) AS ?place) ?agreement (SAMPLE(?iso) AS ?code
        (SAMPLE(?lat) AS ?latitude) (SAMPLE(?long) AS ?longitude) (SAMPLE(?wkt) AS ?point)
        (IF(EXISTS {{ ?agreement a pdo:NationalAgreement }}, "national", "international") AS ?reach)
 WHERE {{
-{_parties(focus)}
+{_parties(focus, hubs)}
   OPTIONAL {{ ?partner pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
   OPTIONAL {{ ?partner pdo:hasSeat/pdo:locatedIn ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
   # Coordinates where the graph has them: the seat's own, or Wikidata's (P625) of the item it is.
@@ -164,8 +166,11 @@ def _where(row: dict[str, Any], world: World) -> tuple[tuple[float, float] | Non
 
 
 def chart_map(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus: Government | None,
-              world: World | None) -> Chart:
-    text = query_map(lang, focus.iri if focus else None, focus.place if focus else None)
+              world: World | None, drawn: tuple[int, int] = (0, 0)) -> Chart:
+    """The map of ``focus``'s partners, or of the parties of every agreement, or (``drawn``, see
+    :func:`.data.drawn_hubs`) of the agreements of the governments with the most agreements."""
+    hubs, total = drawn
+    text = query_map(lang, focus.iri if focus else None, focus.place if focus else None, hubs)
     title = i18n.text(("Mapa de las contrapartes", "Map of the partners"), lang)
     columns = [word("partner", lang) if focus else word("party", lang), "ISO 3166-1", word("placed", lang)]
     href = sparql(text) or ""
@@ -223,5 +228,6 @@ def chart_map(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus: G
                          "has them, else at its country's centre (the table says which)."), lang)
     layout = {"width": WIDTH, "height": HEIGHT, "countries": countries, "lines": lines,
               "points": list(points.values()), "centre": centre}
-    return Chart("map", "map", title, caption, summary, text, href, Table(columns, rows), layout)
+    return Chart("map", "map", title, caption, summary, text, href, Table(columns, rows), layout,
+                 note=hubs_note(hubs, total, lang))
 

@@ -1,0 +1,161 @@
+"""The home page on a world-sized store: each chart's query in its first form and as written now, and the page.
+
+    .venv/bin/python bench/bench_home.py --keep var/world-1M      # the ~1M store of bench_world_serve.py
+    .venv/bin/python bench/bench_home.py --triples 30000           # a quick look (builds a store)
+
+The store is bench/bench_world_serve.py's (the bundled graph, a ``bench/world.py`` world and its
+entailments), read from disk as the server reads it by default at that size. Then:
+
+1. **each chart's query, in process** — the first form (tests/support/chart_first_forms.py, the
+   oracle the rewritten ones are tested against), the baseline, and the query the chart runs now,
+   both with no government chosen and with the most connected one; rows checked equal, time
+   and the ratio now / first. The first forms without a choice take about a minute at ~1M:
+   ``--no-first`` skips them.
+2. **the page over HTTP** — our server (``python -m paradip_kg.serving``, ``--workers`` workers,
+   default settings but the store): ``GET /`` once on each worker (the first answer of a
+   published state computes the charts), then again (kept), with the page's size. gunicorn stops
+   a worker after 120 s (its timeout): the first forms never answered there at ~1M.
+
+Printed: the table, the ratios, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench_world_serve import make_store  # noqa: E402
+from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS  # noqa: E402
+from paradip_kg.publish.charts import queries  # noqa: E402
+from paradip_kg.publish.charts.world_map import query_map  # noqa: E402
+from support import chart_first_forms as first  # noqa: E402
+from support.servers import start_server, stop_server  # noqa: E402
+
+CHARTS: dict[str, tuple[Callable[..., str], Callable[..., str]]] = {
+    "by-year": (first.query_by_year, queries.query_by_year),
+    "by-scope": (first.query_by_scope, queries.query_by_scope),
+    "by-country": (first.query_by_country, queries.query_by_country),
+    "by-region": (first.query_by_region, queries.query_by_region),
+    "by-theme": (first.query_by_theme, queries.query_by_theme),
+    "by-sdg": (first.query_by_sdg, queries.query_by_sdg),
+    "network": (first.query_network, queries.query_network),
+    "map": (first.query_map, query_map),
+}
+
+
+def note(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def timed(store: ox.Store, text: str) -> tuple[float, list[tuple[str, ...]]]:
+    t = time.perf_counter()
+    rows = sorted(tuple(str(v) if v is not None else "" for v in row) for row in
+                  store.query(text, default_graph=[ox.NamedNode(str(GRAPHS[g])) for g in DEFAULT_GRAPHS]))
+    return time.perf_counter() - t, rows
+
+
+def most_connected(store: ox.Store) -> str:
+    return str(next(iter(store.query(queries.query_governments("es", 1),
+                                     default_graph=[ox.NamedNode(str(GRAPHS[g])) for g in DEFAULT_GRAPHS])))[0].value)
+
+
+def queries_table(store: ox.Store, with_first: bool) -> list[str]:
+    total = int(next(iter(store.query(queries.count_agreements(), default_graph=[
+        ox.NamedNode(str(GRAPHS[g])) for g in DEFAULT_GRAPHS])))[0].value)
+    hubs = queries.HUBS if total > queries.DRAW_EVERY else 0
+    focus = most_connected(store)
+    lines = [f"{total:,} agreements; the network and the map draw the agreements of {hubs or 'every'} "
+             f"government(s) without a choice; with a choice: {focus}",
+             "| chart | choice | first form s | now s | now / first | rows |", "|---|---|---:|---:|---:|---:|"]
+    sums = {"first": 0.0, "now": 0.0}
+    for chart, (old, new) in CHARTS.items():
+        for label, iri in (("none", None), ("most connected", focus)):
+            capped = hubs if iri is None and chart in ("network", "map") else 0
+            now_s, now_rows = timed(store, new("es", iri, None, capped) if capped else new("es", iri))
+            sums["now"] += now_s
+            if with_first:
+                first_s, first_rows = timed(store, old("es", iri))
+                sums["first"] += first_s
+                if not capped:
+                    assert now_rows == first_rows, (chart, label)
+                cells = f"{first_s:.2f} | {now_s:.2f} | {now_s / first_s:.2f}×"
+            else:
+                cells = f"— | {now_s:.2f} | —"
+            lines.append(f"| {chart} | {label} | {cells} | {len(now_rows)}{' (capped)' if capped else ''} |")
+            note(lines[-1])
+    for label, text in (("selector (first form: every government)", first.query_governments("es")),
+                        (f"selector now (the first {queries.CHOICES})", queries.query_governments("es"))):
+        if "first form" in label and not with_first:
+            continue
+        seconds, rows = timed(store, text)
+        sums["first" if "first form" in label else "now"] += seconds
+        lines.append(f"| {label} | — | | {seconds:.2f} | | {len(rows)} |")
+    ratio = f"{sums['now'] / sums['first']:.2f}×" if with_first else "—"
+    lines.append(f"| **all, one language** | | {sums['first']:.1f} | {sums['now']:.1f} | {ratio} | |")
+    return lines
+
+
+def page_table(store_dir: Path, workers: int, tmp: Path) -> list[str]:
+    env = {"PARADIP_STORE": str(store_dir), "PARADIP_LOG_LEVEL": "warning"}
+    server = start_server(tmp, env=env, workers=workers, log=tmp / "server.log", timeout=300)
+    lines = ["| GET / | s | status | bytes |", "|---|---:|---:|---:|"]
+    try:
+        for attempt in range(2 * workers + 1):
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(server.url + "/", timeout=300) as response:
+                    status, size = response.status, len(response.read())
+            except urllib.error.HTTPError as error:
+                status, size = error.code, len(error.read())
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+                status, size = 0, 0
+                note(f"GET / failed: {error}")
+            lines.append(f"| request {attempt + 1} | {time.perf_counter() - t:.2f} | {status} | {size:,} |")
+            note(lines[-1])
+    finally:
+        stop_server(server)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--triples", type=int, default=30_000)
+    parser.add_argument("--keep", type=Path, help="the store's folder (reused when present, kept)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-first", action="store_true", help="skip the first forms (about a minute at ~1M)")
+    parser.add_argument("--no-page", action="store_true", help="skip the page over HTTP")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-home-") as folder:
+        tmp = Path(folder)
+        store_dir = args.keep or tmp / "store"
+        if not store_dir.exists():
+            store_dir.mkdir(parents=True)
+            note(f"built {make_store(store_dir, args.triples, tmp):,} quads into {store_dir}")
+        store = ox.Store.read_only(str(store_dir))
+        note(f"{len(store):,} quads in {store_dir}")
+        lines = queries_table(store, not args.no_first)
+        del store
+        if not args.no_page:
+            (tmp / "page").mkdir()
+            lines += [""] + page_table(store_dir, args.workers, tmp / "page")
+    print("\n".join(lines))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
