@@ -12,6 +12,8 @@ prints their own output as it comes, then the table:
 - ``bench_world_validate.py``: full validation, ours against Jena SHACL on the same files;
 - ``bench_world_serve.py``: the example queries over HTTP, 1 client, against Virtuoso (slowest, the
   geometric mean of the ratios, HTTP against in process), the server's RSS and start-up;
+- ``bench_home.py``: the home page on the same store as ``bench_world_serve.py`` (kept for it): its
+  charts' queries against their first forms, in process, and the first ``GET /`` over HTTP;
 - ``bench_world_writes.py``: validated writes per second and p50 (against ``--writes-baseline-src``
   when given, a ``src/`` folder of an older version).
 
@@ -25,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -83,8 +86,22 @@ def main(argv: list[str] | None = None) -> int:
                        *(["--no-jena"] if args.no_jena else []))
         rows.append((f"full validation ~{name}, ours / Jena", find(r"compiled\s+([\d.]+) s", validate) + " s",
                      find(r"jena\s+([\d.]+) s", validate) + " s: " + find(r"compiled/jena ([\d.]+x)", validate)))
+        kept = tempfile.TemporaryDirectory(prefix=f"bench-world-{name}-")
+        store = str(Path(kept.name) / "store")
         serve = run("bench_world_serve.py", "--triples", str(size), "--repeat", "3" if args.quick else "5",
-                    "--query-budget", "5", *(["--no-virtuoso"] if args.no_virtuoso else []))
+                    "--query-budget", "5", "--keep", store, *(["--no-virtuoso"] if args.no_virtuoso else []))
+        home = run("bench_home.py", "--keep", store)
+        kept.cleanup()
+        charts = re.findall(r"^\| \*\*all, one language\*\* \| \| ([\d.]+) \| ([\d.]+) \| ([^|]+) \|", home, re.M)
+        if charts:
+            first, now, ratio = charts[-1]
+            rows.append((f"home page charts ~{name}, no choice, in process from disk", f"{now} s",
+                         f"first forms {first} s: {ratio.strip()}"))
+        page = re.findall(r"^\| request 1 \| ([\d.]+) \| (\d+) \| ([\d,]+) \|", home, re.M)
+        if page:
+            seconds, status, size_bytes = page[-1]
+            rows.append((f"home page ~{name}, first GET / over HTTP", f"{seconds} s ({status}, {size_bytes} bytes)",
+                         "gunicorn's worker timeout: 120 s"))
         for mode in ("no", "yes"):
             found = re.findall(rf"^HTTP {mode}: slowest (\S+) ([\d.]+) s; heavy queries [^:]*: (?:geometric mean "
                                rf"([\d.]+×), max ([\d.]+×)|none at this size)"

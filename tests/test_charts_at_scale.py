@@ -169,3 +169,30 @@ def test_the_bench_compares_every_chart_with_its_first_form(world_store: ox.Stor
     lines = bench_home.queries_table(world_store, with_first=True)
     assert sum(1 for line in lines if line.startswith("| ") and " | none | " in line) == len(CHARTS)
     assert lines[-1].startswith("| **all, one language** |")
+
+
+def test_the_hosts_a_client_sends_neither_rerun_the_charts_nor_grow_the_worker(
+        make_app: Callable[..., Any], bundled_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The charts' links carry the host, so their HTML is kept per host; a client choosing the Host
+    header must not make the worker run the chart queries again (~8 s at ~1M) or keep every variant."""
+    from collections import OrderedDict
+
+    from paradip_kg.web import home as home_page
+    from paradip_kg.web.state import get_state
+
+    app = make_app(store=str(bundled_store))
+    client = app.test_client()
+    ran: list[str] = []
+    real = home_page._bindings
+    monkeypatch.setattr(home_page, "_bindings", lambda store, text: ran.append(text) or real(store, text))
+    for i in range(home_page.RECENT_CHARTS + 8):
+        response = client.get("/?lang=en", base_url=f"http://host-{i}.example", headers={"Accept": "text/html"})
+        assert response.status_code == 200
+        assert f"http://host-{i}.example/" in response.get_data(as_text=True)  # its links name the host asked
+    assert ran and len(ran) == len(set(ran))  # every chart query ran once, for the first host
+    for chosen in ("mx-23005", "us-wichita"):
+        assert client.get(f"/?lang=en&municipality={chosen}", headers={"Accept": "text/html"}).status_code == 200
+    with app.app_context():
+        state = get_state()
+        for family in ("home-charts", "home-section"):
+            assert 0 < len(state.cached(("recent", family), OrderedDict)) <= home_page.RECENT_CHARTS

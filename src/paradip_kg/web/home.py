@@ -1,10 +1,12 @@
 """The home page: the dataset in figures, example resources, and the charts drawn from the graph.
 
 ``/`` is HTML for people; a harvester asking for RDF at the root is sent (303) to the dataset's
-description. The figures (:data:`paradip_kg.publish.stats.FIGURES`) and the charts
-(:mod:`paradip_kg.publish.charts`) are computed once per published state; the charts' HTML,
-which costs more to draw than the rest of the page, is kept per language and host too
-(:func:`charts_section`, called by the template).
+description. The figures (:data:`paradip_kg.publish.stats.FIGURES`) and the charts' query rows
+(:mod:`paradip_kg.publish.charts`) are computed once per published state, whatever the host; the
+charts and their HTML, which cost more to draw than the rest of the page, are kept per language,
+choice and host among the :data:`RECENT_CHARTS` most recently used (:func:`charts_section`, called
+by the template): a Host header or a government's key is what a client sends, and must not grow
+the worker without bound.
 
 ``/?municipality=mx-23005`` chooses the government whose agreements the charts, the network and
 the map count (the selector lists the :data:`~paradip_kg.publish.charts.queries.CHOICES` governments
@@ -27,6 +29,7 @@ from paradip_kg.errors import NotDescribed
 from paradip_kg.publish import void
 from paradip_kg.publish.charts import queries
 from paradip_kg.publish.charts.data import Chart, Government, build_charts, government, governments
+from paradip_kg.publish.charts.model import Rows, _bindings
 from paradip_kg.publish.charts.world_map import World, load_world
 from paradip_kg.publish.labels import Labels
 from paradip_kg.web import conneg, http, urls
@@ -40,8 +43,29 @@ from paradip_kg.web.state import get_state
 bp = Blueprint("home", __name__)
 
 
+RECENT_CHARTS = 16  # the charts and their HTML kept per worker for a choice and host (least recently used dropped)
+RECENT_ROWS = 400  # the rows of a chosen government's chart queries kept per worker (8 queries a choice)
+
+
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     return get_state().cached(("home", *key), make)
+
+
+def _recent(family: str, key: tuple[Any, ...], make: Callable[[], Any], size: int = RECENT_CHARTS) -> Any:
+    return get_state().recent("home-" + family, key, make, size)
+
+
+def chart_rows(store: ox.Store, chosen: bool) -> Rows:
+    """The rows of a chart's query, kept per published state whatever the host: without a choice
+    (a few queries, the costly ones at ~1M) for the state; for a ``chosen`` government, among the
+    :data:`RECENT_ROWS` most recently used."""
+    def rows(text: str) -> list[dict[str, Any]]:
+        def make() -> list[dict[str, Any]]:
+            return _bindings(store, text)
+        found: list[dict[str, Any]] = _recent("rows", (text,), make, RECENT_ROWS) if chosen else \
+            _cached(("rows", text), make)
+        return found
+    return rows
 
 
 @bp.get("/")
@@ -99,9 +123,9 @@ def _sparql_href(text: str) -> str:
 def home_charts(lang: str, focus: Government | None = None) -> list[Chart]:
     """The charts in ``lang`` for this host (their links) and this choice, once per published state."""
     key = focus.key if focus else ""
-    charts: list[Chart] = _cached(("charts", lang, key, request.host_url, request.script_root),
-                                  lambda: build_charts(get_state().store(), lang, _sparql_href, urls.link_for,
-                                                       focus, world()))
+    rows = chart_rows(get_state().store(), focus is not None)
+    charts: list[Chart] = _recent("charts", (lang, key, request.host_url, request.script_root),
+                                  lambda: build_charts(rows, lang, _sparql_href, urls.link_for, focus, world()))
     return charts
 
 
@@ -110,7 +134,7 @@ def charts_section(lang: str, focus: Government | None = None) -> Markup:
     """``templates/_charts.html`` rendered with the charts in ``lang`` for ``focus``, once per published
     state (drawing the SVG costs more than the rest of the home page)."""
     key = focus.key if focus else ""
-    section: Markup = _cached(("charts-section", lang, key, request.host_url, request.script_root),
+    section: Markup = _recent("section", (lang, key, request.host_url, request.script_root),
                               lambda: Markup(render_template("_charts.html", lang=lang, focus=focus,
                                                              charts=home_charts(lang, focus))))
     return section

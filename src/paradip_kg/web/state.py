@@ -127,6 +127,22 @@ class AppState:
                 value = self._cache.setdefault(key, value)
         return value
 
+    def recent(self, family: str, key: tuple[Any, ...], make: Callable[[], Any], size: int) -> Any:
+        """``make()`` kept for the current published state among the ``size`` most recently used
+        values of ``family``: for values keyed by what a client sends (a government's key, the
+        Host header), which :meth:`cached` would keep without bound."""
+        kept: OrderedDict[tuple[Any, ...], Any] = self.cached(("recent", family), OrderedDict)
+        with self._lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        value = make()
+        with self._lock:
+            kept[key] = value
+            while len(kept) > size:
+                kept.popitem(last=False)
+        return value
+
     def close(self) -> None:
         """Stop the child processes of this process (query and validation children)."""
         self.backend.close()

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyoxigraph as ox
-
 from paradip_kg import i18n
 from paradip_kg.publish.charts import queries
 from paradip_kg.publish.charts.layout import (
@@ -32,7 +30,7 @@ from paradip_kg.publish.charts.layout import (
     share_layout,
     years_layout,
 )
-from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Row, Table, _bindings
+from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Row, Source, Table, _bindings
 from paradip_kg.publish.charts.queries import INTERNATIONAL, NATIONAL, UNSTATED
 from paradip_kg.publish.charts.words import REGIONS, hubs_note, word
 from paradip_kg.publish.charts.world_map import chart_map
@@ -56,13 +54,13 @@ def _iri(focus: Government | None) -> str | None:
     return focus.iri if focus else None
 
 
-def governments(store: ox.Store, lang: str) -> list[Government]:
+def governments(store: Source, lang: str) -> list[Government]:
     """The :data:`queries.CHOICES` governments party to the most agreements, most agreements first (the
     selector's choices)."""
     return _governments(store, queries.query_governments(lang))
 
 
-def government(store: ox.Store, lang: str, key: str) -> Government | None:
+def government(store: Source, lang: str, key: str) -> Government | None:
     """The government ``key`` names (``mx-23005``), if it is a party to an agreement: a choice past the
     selector's first."""
     if not key or any(c in key for c in '<>"{}|^`\\ ') or "/" in key:
@@ -71,7 +69,7 @@ def government(store: ox.Store, lang: str, key: str) -> Government | None:
     return found[0] if found else None
 
 
-def _governments(store: ox.Store, text: str) -> list[Government]:
+def _governments(store: Source, text: str) -> list[Government]:
     prefix = str(queries.ID["government/"])
     out = []
     for row in _bindings(store, text):
@@ -84,7 +82,7 @@ def _governments(store: ox.Store, text: str) -> list[Government]:
     return out
 
 
-def chart_by_year(store: ox.Store, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
+def chart_by_year(store: Source, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
     text = queries.query_by_year(lang, _iri(focus), _name(focus))
     counts: dict[int, dict[str, int]] = {}
     undated = 0
@@ -131,7 +129,7 @@ def chart_by_year(store: ox.Store, lang: str, sparql: Linker, focus: Government 
     return Chart("by-year", "years", title, caption, summary, text, href, Table(columns, rows), layout, note=note)
 
 
-def chart_by_scope(store: ox.Store, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
+def chart_by_scope(store: Source, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
     text = queries.query_by_scope(lang, _iri(focus), _name(focus))
     found = {(_value(r.get("scope")) or UNSTATED): _int(r.get("agreements")) for r in _bindings(store, text)}
     parts = [(k, found[k]) for k in (NATIONAL, INTERNATIONAL, UNSTATED) if found.get(k)]
@@ -152,7 +150,7 @@ def chart_by_scope(store: ox.Store, lang: str, sparql: Linker, focus: Government
                  share_layout(parts, lang))
 
 
-def chart_by_country(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+def chart_by_country(store: Source, lang: str, sparql: Linker, link: Linker,
                      focus: Government | None = None) -> Chart:
     text = queries.query_by_country(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
@@ -190,7 +188,7 @@ def _no_country(focus: Government | None, lang: str) -> str:
                       "No agreement has parties with a country yet."), lang)
 
 
-def chart_by_region(store: ox.Store, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
+def chart_by_region(store: Source, lang: str, sparql: Linker, focus: Government | None = None) -> Chart:
     text = queries.query_by_region(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
     rows: list[Row] = []
@@ -215,7 +213,7 @@ def chart_by_region(store: ox.Store, lang: str, sparql: Linker, focus: Governmen
     return Chart("by-region", "bars", title, caption, summary, text, href, Table(columns, rows), bars_layout(bars))
 
 
-def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+def chart_by_theme(store: Source, lang: str, sparql: Linker, link: Linker,
                    focus: Government | None = None) -> Chart:
     text = queries.query_by_theme(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
@@ -246,7 +244,7 @@ def chart_by_theme(store: ox.Store, lang: str, sparql: Linker, link: Linker,
                  bars_layout(bars, label_width=220, label_chars=32))
 
 
-def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus: Government | None = None) -> Chart:
+def chart_by_sdg(store: Source, lang: str, sparql: Linker, link: Linker, focus: Government | None = None) -> Chart:
     text = queries.query_by_sdg(lang, _iri(focus), _name(focus))
     bars: list[Bar] = []
     rows: list[Row] = []
@@ -275,7 +273,7 @@ def chart_by_sdg(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus
                  bars_layout(bars, label_width=260, label_chars=38))
 
 
-def drawn_hubs(store: ox.Store, focus: Government | None) -> tuple[int, int]:
+def drawn_hubs(store: Source, focus: Government | None) -> tuple[int, int]:
     """How many governments' agreements the network and the map draw (0: every agreement), and how
     many agreements the graph has: without a focus, past :data:`queries.DRAW_EVERY` agreements, those
     of the :data:`queries.HUBS` governments with the most agreements."""
@@ -285,7 +283,7 @@ def drawn_hubs(store: ox.Store, focus: Government | None) -> tuple[int, int]:
     return (queries.HUBS if total > queries.DRAW_EVERY else 0), total
 
 
-def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+def chart_network(store: Source, lang: str, sparql: Linker, link: Linker,
                   focus: Government | None = None, drawn: tuple[int, int] = (0, 0)) -> Chart:
     hubs, total = drawn
     text = queries.query_network(lang, _iri(focus), _name(focus), hubs)
@@ -349,7 +347,7 @@ def chart_network(store: ox.Store, lang: str, sparql: Linker, link: Linker,
                  network_layout(centre, partners))
 
 
-def build_charts(store: ox.Store, lang: str, sparql: Linker, link: Linker,
+def build_charts(store: Source, lang: str, sparql: Linker, link: Linker,
                  focus: Government | None = None, shapes: Any = None) -> list[Chart]:
     """Every chart of the home page, in the page's order.
 

@@ -56,7 +56,12 @@ class Chart:
 
 Linker = Callable[[str], "str | None"]
 Row = list[Link | str | int]
+Rows = Callable[[str], list[dict[str, Any]]]  # a query text → its rows (the web keeps them per published state)
+Source = ox.Store | Rows
 
 
-def _bindings(store: ox.Store, text: str) -> list[dict[str, Any]]:
-    return run_on_store(store, text).rows
+def _bindings(store: Source, text: str) -> list[dict[str, Any]]:
+    """The rows of ``text``: run on the store, or asked of ``store`` when it is a :data:`Rows`."""
+    if isinstance(store, ox.Store):
+        return run_on_store(store, text).rows
+    return store(text)

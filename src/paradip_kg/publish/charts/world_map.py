@@ -18,17 +18,14 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pycountry
 
 from paradip_kg import i18n
-from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Table, _bindings
+from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Source, Table, _bindings
 from paradip_kg.publish.charts.queries import NATIONAL, PREFIX_LINES, UNSTATED, _label_filter, _parties
 from paradip_kg.publish.charts.words import hubs_note, word
-
-if TYPE_CHECKING:
-    import pyoxigraph as ox
 
 WIDTH, HEIGHT = 960, 470
 NORTH, SOUTH = 84.0, -58.0  # Antarctica and the far north left out
@@ -165,7 +162,7 @@ def _where(row: dict[str, Any], world: World) -> tuple[tuple[float, float] | Non
     return None, ""
 
 
-def chart_map(store: ox.Store, lang: str, sparql: Linker, link: Linker, focus: Government | None,
+def chart_map(store: Source, lang: str, sparql: Linker, link: Linker, focus: Government | None,
               world: World | None, drawn: tuple[int, int] = (0, 0)) -> Chart:
     """The map of ``focus``'s partners, or of the parties of every agreement, or (``drawn``, see
     :func:`.data.drawn_hubs`) of the agreements of the governments with the most agreements."""
