@@ -174,7 +174,7 @@ def test_the_bench_compares_every_chart_with_its_first_form(world_store: ox.Stor
 def test_the_hosts_a_client_sends_neither_rerun_the_charts_nor_grow_the_worker(
         make_app: Callable[..., Any], bundled_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The charts' links carry the host, so their HTML is kept per host; a client choosing the Host
-    header must not make the worker run the chart queries again (~8 s at ~1M) or keep every variant."""
+    header must not make the worker run the chart queries again (6–8 s at ~1M) or keep every variant."""
     from collections import OrderedDict
 
     from paradip_kg.web import home as home_page

@@ -112,6 +112,14 @@ def _top(var: str, count: int, within: str = "") -> str:
   }}"""
 
 
+def _country_code(var: str) -> str:
+    """The ISO code of the country of ``var``'s seat, if it has one. The type of the country is a
+    FILTER EXISTS: as a pattern of the OPTIONAL, Oxigraph reads the group for the whole graph first
+    (0.9 s at ~1M for a government's 19 partners, against 0.00 s)."""
+    return (f"OPTIONAL {{ {var} pdo:hasSeat/pdo:locatedIn ?country . ?country pdo:isoCountryCode ?iso .\n"
+            "             FILTER EXISTS { ?country a pdo:Country } }")
+
+
 def _agreements(focus: str | None) -> str:
     """The agreements: the focus's (looked up row by row), or every one (read once and joined)."""
     if focus:
@@ -194,7 +202,8 @@ def _partner_country(focus: str | None, lang: str | None = None) -> str:
     Over every agreement, the partners' countries and the countries' facts are each read once and joined."""
     label = f" OPTIONAL {{ ?country rdfs:label ?countryLabel {_label_filter('?countryLabel', lang)} }}" if lang else ""
     if focus:
-        return (f"OPTIONAL {{\n    ?partner pdo:hasSeat/pdo:locatedIn ?country .\n    ?country a pdo:Country .\n"
+        return (f"OPTIONAL {{\n    ?partner pdo:hasSeat/pdo:locatedIn ?country .\n"
+                f"    FILTER EXISTS {{ ?country a pdo:Country }}\n"
                 f"    OPTIONAL {{ ?country pdo:isoCountryCode ?iso }}{label}\n  }}")
     names = "?country ?iso" + (" ?countryLabel" if lang else "")
     return f"""OPTIONAL {{
@@ -328,7 +337,7 @@ WHERE {{
   {_scope_bind()}
   OPTIONAL {{ ?partner pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
   OPTIONAL {{ ?partner rdfs:label ?partnerLabel {_label_filter('?partnerLabel', lang)} }}
-  OPTIONAL {{ ?partner pdo:hasSeat/pdo:locatedIn ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
+  {_country_code('?partner')}
 }}
 GROUP BY ?partner ?agreement
 ORDER BY ?since ?place
@@ -361,7 +370,7 @@ WHERE {{
 {counted}
   OPTIONAL {{ ?government pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
   OPTIONAL {{ ?government rdfs:label ?label {_label_filter('?label', lang)} }}
-  OPTIONAL {{ ?government pdo:hasSeat/pdo:locatedIn ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
+  {_country_code('?government')}
 }}
 GROUP BY ?government
 ORDER BY DESC(?agreements) ?place

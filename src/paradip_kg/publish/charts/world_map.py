@@ -24,7 +24,14 @@ import pycountry
 
 from paradip_kg import i18n
 from paradip_kg.publish.charts.model import Chart, Government, Link, Linker, Source, Table, _bindings
-from paradip_kg.publish.charts.queries import NATIONAL, PREFIX_LINES, UNSTATED, _label_filter, _parties
+from paradip_kg.publish.charts.queries import (
+    NATIONAL,
+    PREFIX_LINES,
+    UNSTATED,
+    _country_code,
+    _label_filter,
+    _parties,
+)
 from paradip_kg.publish.charts.words import hubs_note, word
 
 WIDTH, HEIGHT = 960, 470
@@ -135,7 +142,7 @@ SELECT ?partner (SAMPLE(?seatLabel) AS ?place) ?agreement (SAMPLE(?iso) AS ?code
 WHERE {{
 {_parties(focus, hubs)}
   OPTIONAL {{ ?partner pdo:hasSeat ?seat . ?seat rdfs:label ?seatLabel {_label_filter('?seatLabel', lang)} }}
-  OPTIONAL {{ ?partner pdo:hasSeat/pdo:locatedIn ?country . ?country a pdo:Country ; pdo:isoCountryCode ?iso }}
+  {_country_code('?partner')}
   # Coordinates where the graph has them: the seat's own, or Wikidata's (P625) of the item it is.
   OPTIONAL {{ ?partner pdo:hasSeat ?s1 . ?s1 wgs:lat ?lat ; wgs:long ?long }}
   OPTIONAL {{ ?partner pdo:hasSeat/schema:sameAs ?item . ?item wdt:P625 ?wkt }}
