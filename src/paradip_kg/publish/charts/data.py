@@ -63,7 +63,7 @@ def governments(store: Source, lang: str) -> list[Government]:
 def government(store: Source, lang: str, key: str) -> Government | None:
     """The government ``key`` names (``mx-23005``), if it is a party to an agreement: a choice past the
     selector's first."""
-    if not key or any(c in key for c in '<>"{}|^`\\ ') or "/" in key:
+    if not key or any(c.isspace() or not c.isprintable() or c in '<>"{}|^`\\/' for c in key):  # not in an IRI
         return None
     found = _governments(store, queries.query_government(lang, str(queries.ID["government/" + key])))
     return found[0] if found else None
