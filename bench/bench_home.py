@@ -28,7 +28,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,20 +40,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_world_serve import make_store  # noqa: E402
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS  # noqa: E402
 from paradip_kg.publish.charts import queries  # noqa: E402
-from paradip_kg.publish.charts.world_map import query_map  # noqa: E402
 from support import chart_first_forms as first  # noqa: E402
 from support.servers import start_server, stop_server  # noqa: E402
 
-CHARTS: dict[str, tuple[Callable[..., str], Callable[..., str]]] = {
-    "by-year": (first.query_by_year, queries.query_by_year),
-    "by-scope": (first.query_by_scope, queries.query_by_scope),
-    "by-country": (first.query_by_country, queries.query_by_country),
-    "by-region": (first.query_by_region, queries.query_by_region),
-    "by-theme": (first.query_by_theme, queries.query_by_theme),
-    "by-sdg": (first.query_by_sdg, queries.query_by_sdg),
-    "network": (first.query_network, queries.query_network),
-    "map": (first.query_map, query_map),
-}
+CHARTS = first.CHARTS  # each chart: (its first form, its query now)
 
 
 def note(text: str) -> None:

@@ -8,8 +8,12 @@ looked up row by row; tests/test_charts_at_scale.py holds the new ones to their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from paradip_kg import i18n
 from paradip_kg.namespaces import VOCAB
+from paradip_kg.publish.charts import queries
+from paradip_kg.publish.charts import world_map as now_map
 from paradip_kg.publish.charts.queries import INTERNATIONAL, NATIONAL, PREFIX_LINES, REGION_OF, UNSTATED
 
 
@@ -238,3 +242,16 @@ WHERE {{
 GROUP BY ?partner ?agreement
 ORDER BY ?place
 """
+
+
+# Each chart: its first form and its query now, by the chart's slug.
+CHARTS: dict[str, tuple[Callable[..., str], Callable[..., str]]] = {
+    "by-year": (query_by_year, queries.query_by_year),
+    "by-scope": (query_by_scope, queries.query_by_scope),
+    "by-country": (query_by_country, queries.query_by_country),
+    "by-region": (query_by_region, queries.query_by_region),
+    "by-theme": (query_by_theme, queries.query_by_theme),
+    "by-sdg": (query_by_sdg, queries.query_by_sdg),
+    "network": (query_network, queries.query_network),
+    "map": (query_map, now_map.query_map),
+}
