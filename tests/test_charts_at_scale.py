@@ -130,6 +130,8 @@ def test_a_graph_past_the_limit_is_drawn_around_its_hubs_as_a_visitor_sees_it(
     network = figure(page, "network")
     assert "The network of the 2 governments with the most agreements" in network
     assert "drawn here are those of the 2 governments with the most agreements" in network
+    every = re.search(r'<option value="" selected>Every agreement \((\d+)\)</option>', page)
+    assert every and f"The graph has {every.group(1)} agreements" in network  # the page's one count
     text = chart_query(network)
     assert "LIMIT 2" in text
     answer = client.get("/sparql", query_string={"query": text}, headers={"Accept": "application/sparql-results+json"})

@@ -128,7 +128,9 @@ def _agreements(focus: str | None) -> str:
 
 
 def count_agreements() -> str:
-    return f"{PREFIX_LINES['pdo']}\nSELECT (COUNT(*) AS ?agreements) WHERE {{ ?agreement a pdo:Agreement }}\n"
+    """How many agreements the graph has (the figure the home page shows)."""
+    return (f"{PREFIX_LINES['pdo']}\n"
+            "SELECT (COUNT(DISTINCT ?agreement) AS ?agreements) WHERE { ?agreement a pdo:Agreement }\n")
 
 
 def _whose(focus_name: str | None, lang: str, es: str, en: str) -> str:
