@@ -145,7 +145,7 @@ def _scope_bind(var: str = "?agreement") -> str:
             f'          IF(EXISTS {{ {var} a pdo:NationalAgreement }}, "{NATIONAL}", "{UNSTATED}")) AS ?scope)')
 
 
-def _scope_joined(focus: str | None) -> str:
+def _scope(focus: str | None) -> str:
     """The scope of each agreement: looked up for a focus's few agreements; for every agreement, each
     class read once and joined (an EXISTS for each of 40,000 agreements costs 10x from disk).
     pdo:NationalAgreement and pdo:InternationalAgreement are inferred from pdo:scope."""
@@ -175,7 +175,7 @@ WHERE {{
   # The first four characters of the date work for xsd:gYear, xsd:gYearMonth and xsd:date alike.
   {_joined(focus, "?agreement ?start", "?agreement pdo:startDate ?start")}
   BIND(SUBSTR(STR(?start), 1, 4) AS ?year)
-  {_scope_joined(focus)}
+  {_scope(focus)}
 }}
 GROUP BY ?year ?scope
 ORDER BY ?year ?scope
@@ -189,7 +189,7 @@ def query_by_scope(lang: str, focus: str | None = None, name: str | None = None)
 SELECT ?scope (COUNT(DISTINCT ?agreement) AS ?agreements)
 WHERE {{
   ?agreement a pdo:Agreement .{_of(focus)}
-  {_scope_joined(focus)}
+  {_scope(focus)}
 }}
 GROUP BY ?scope
 ORDER BY ?scope
