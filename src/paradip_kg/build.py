@@ -44,7 +44,7 @@ from paradip_kg.inference.closure import infer
 from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
-from paradip_kg.publish import facets
+from paradip_kg.publish.kept import keep_chart_rows, keep_for_pages, write_search_index
 from paradip_kg.publish.reconciliation import graph_text, reconciled_for_build
 from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
@@ -53,7 +53,7 @@ from paradip_kg.shacl.compiled import validate_store
 from paradip_kg.shacl.engine import validate
 from paradip_kg.shacl.results import Report
 from paradip_kg.store import search_index
-from paradip_kg.store.disk import GraphContent, Manifest, StoreWriter, manifest_path, publish_build, resolved
+from paradip_kg.store.disk import GraphContent, Manifest, StoreWriter, manifest_path, publish_build
 from paradip_kg.store.head import open_store, read_head, writes_dir
 
 ProgressLike = Progress | Callable[[str], None] | None
@@ -266,20 +266,6 @@ def is_current(project_dir: Path, store_dir: Path) -> bool:
     return manifest is not None and store_dir.exists() and manifest.content_hash == content_hash(project_dir)
 
 
-def write_search_index(store_dir: Path, manifest: Manifest,
-                       tick: Callable[[int], None] | None = None) -> search_index.IndexInfo:
-    """The search index of the built store, beside it (:mod:`paradip_kg.store.search_index`), with the
-    facet table of /browse (:mod:`paradip_kg.publish.facets`). ``tick``: the labels read so far."""
-    store = ox.Store.read_only(str(resolved(store_dir)))
-    try:
-        path = search_index.index_path(store_dir)
-        written = search_index.write_index(store, path, manifest.content_hash, manifest.built_at, tick=tick)
-        facets.save(facets.facet_table(store), path, manifest.content_hash)  # /browse's table, for this build
-        return written
-    finally:
-        del store
-
-
 def _accepted_writes(store_dir: Path) -> int:
     """How many accepted writes the store serves on top of its build (0: none, or no store)."""
     if not store_dir.exists() or not writes_dir(store_dir).exists():
@@ -316,11 +302,11 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     manifest = Manifest.read(manifest_path(store_dir))
     if not force and manifest is not None and store_dir.exists() and manifest.content_hash == digest:
         if not search_index.index_path(store_dir).exists():  # a store built before there was a search index
-            write_search_index(store_dir, manifest)
+            keep_for_pages(store_dir, manifest)
         accepted = _accepted_writes(store_dir)
         if accepted and discard_writes:  # the files have not changed: dropping the writes is all there is to do
             shutil.rmtree(writes_dir(store_dir))
-            write_search_index(store_dir, manifest)  # the index followed the writes: back to the build's
+            keep_for_pages(store_dir, manifest)  # the index followed the writes: back to the build's
             report_to.say(f"discarded {accepted} accepted write(s): store {store_dir} serves the build again "
                           f"({manifest.total} triples); the files have not changed, nothing to rebuild")
             return manifest, False
@@ -388,6 +374,10 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     with stage.ticking(lambda: labels[0], "labels read"):
         index = write_search_index(writer.folder, manifest, tick=lambda n: labels.__setitem__(0, n))
     seconds["search"] = stage.done(index.entries, "labels indexed")
+    stage, asked = report_to.stage("charts", "queries"), [0]  # the home page's over every agreement
+    with stage.ticking(lambda: asked[0], "run"):
+        queries = keep_chart_rows(writer.folder, manifest, tick=lambda n: asked.__setitem__(0, n))
+    seconds["charts"] = stage.done(queries, "of the home page kept")
     manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
     manifest.write(manifest_path(writer.folder))
     # The build is whole (store, search index, manifest): serve it, at one moment (store/disk.py).

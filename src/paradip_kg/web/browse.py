@@ -24,7 +24,6 @@ from werkzeug.wrappers import Response
 from paradip_kg.errors import InputError
 from paradip_kg.publish.facets import FACETS, FacetTable, facet_table, load, save
 from paradip_kg.publish.labels import Labels
-from paradip_kg.store import search_index
 from paradip_kg.web import http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
@@ -57,13 +56,13 @@ def table() -> FacetTable:
     state = get_state()
 
     def make() -> FacetTable:
-        on_disk = state.settings.get("backend") == "oxigraph"
-        path, tag = search_index.index_path(state.store_dir), state.head().tag
-        kept = load(path, tag) if on_disk else None
+        beside = state.kept_beside()
+        kept = load(*beside) if beside else None
         if kept is not None:
             return kept
         made = facet_table(state.store())
-        if on_disk and path.exists():  # kept for this state: the other workers read it, not the store
+        if beside and beside[0].exists():  # kept for this state: the other workers read it, not the store
+            path, tag = beside
             try:
                 save(made, path, tag)
             except (OSError, sqlite3.Error) as exc:

@@ -16,6 +16,8 @@ they count every agreement in the graph. An unknown choice is a 404.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg.errors import NotDescribed
 from paradip_kg.publish import void
-from paradip_kg.publish.charts import queries
+from paradip_kg.publish.charts import kept, queries
 from paradip_kg.publish.charts.data import Chart, Government, build_charts, government, governments
 from paradip_kg.publish.charts.model import Rows, _bindings
 from paradip_kg.publish.charts.world_map import World, load_world
@@ -41,6 +43,7 @@ from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("home", __name__)
+LOG = logging.getLogger(__name__)
 
 
 RECENT_CHARTS = 16  # the charts and their HTML kept per worker for a choice and host (least recently used dropped)
@@ -57,15 +60,31 @@ def _recent(family: str, key: tuple[Any, ...], make: Callable[[], Any], size: in
 
 def chart_rows(store: ox.Store, chosen: bool) -> Rows:
     """The rows of a chart's query, kept per published state whatever the host: without a choice
-    (a few queries, the costly ones at ~1M) for the state; for a ``chosen`` government, among the
-    :data:`RECENT_ROWS` most recently used."""
+    (a few queries, the costly ones at ~1M) for the state, read from beside the store where the
+    build or another worker kept them (:func:`overview_rows`); for a ``chosen`` government, among
+    the :data:`RECENT_ROWS` most recently used."""
     def rows(text: str) -> list[dict[str, Any]]:
-        def make() -> list[dict[str, Any]]:
-            return _bindings(store, text)
-        found: list[dict[str, Any]] = _recent("rows", (text,), make, RECENT_ROWS) if chosen else \
-            _cached(("rows", text), make)
+        found: list[dict[str, Any]] = _recent("rows", (text,), lambda: _bindings(store, text), RECENT_ROWS) \
+            if chosen else _cached(("rows", text), lambda: overview_rows(store, text))
         return found
     return rows
+
+
+def overview_rows(store: ox.Store, text: str) -> list[dict[str, Any]]:
+    """The rows of a query over every agreement: those kept beside the store for the published state
+    (by the build, or by the first worker that asked the store after a write), else the store's,
+    kept there for the other workers."""
+    beside = get_state().kept_beside()
+    found = kept.load_one(*beside, text) if beside else None
+    if found is not None:
+        return found
+    found = _bindings(store, text)
+    if beside and beside[0].exists():
+        try:
+            kept.save(*beside, {text: found})
+        except (OSError, sqlite3.Error) as exc:
+            LOG.info("chart rows not kept in %s: %s", beside[0], exc)
+    return found
 
 
 @bp.get("/")
@@ -103,7 +122,8 @@ def home() -> BaseResponse:
 
 def home_governments(lang: str) -> list[Government]:
     """The selector's choices: the governments party to the most agreements, once per published state."""
-    found: list[Government] = _cached(("governments", lang), lambda: governments(get_state().store(), lang))
+    found: list[Government] = _cached(("governments", lang),
+                                      lambda: governments(chart_rows(get_state().store(), False), lang))
     return found
 
 

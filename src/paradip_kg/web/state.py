@@ -27,6 +27,7 @@ from paradip_kg.backends.base import Backend, Runner
 from paradip_kg.backends.configured import make_backend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
 from paradip_kg.shacl.runner import ValidationPool
+from paradip_kg.store import search_index
 from paradip_kg.store.disk import Manifest
 from paradip_kg.store.head import Head
 from paradip_kg.web.budget import Budget
@@ -89,6 +90,14 @@ class AppState:
 
     def manifest(self) -> Manifest | None:
         return self.backend.manifest()
+
+    def kept_beside(self) -> tuple[Path, str] | None:
+        """Where the pages keep what they read from the store for the published state, for the other
+        workers (the search index, :mod:`paradip_kg.publish.kept`), and that state's tag; None: this
+        backend keeps nothing beside its store (only the embedded one does)."""
+        if self.settings.get("backend") != "oxigraph":
+            return None
+        return search_index.index_path(self.store_dir), self.head().tag
 
     def version(self) -> str:
         """A short token that changes whenever the published state does (for ETags and caches)."""

@@ -1,0 +1,132 @@
+"""The home page's rows over every agreement, kept beside the store (publish/charts/kept.py).
+
+At ~1M triples the queries behind the charts of every agreement take seconds; the build runs them
+once and keeps their rows in the search index, for its state. Here: the kept rows are the store's
+answers, term for term; a fresh worker draws the home page in both languages without asking the
+store one of them, and draws the same page as when nothing was kept; after a write the page counts
+the new agreement, and the rows the first worker read are kept for the next one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from paradip_kg.publish.charts import kept, queries
+from paradip_kg.sparql.local import run_on_store
+from paradip_kg.store import search_index
+from paradip_kg.store.head import open_store, read_head
+from paradip_kg.web import home as home_page
+from support.apps import app_on
+from support.stores import copy_store
+from support.writes import agreement
+
+TOKEN = "kept-rows-token-0123456789abcdef"
+HTML = {"Accept": "text/html"}
+
+
+def copy_with_index(bundled_store: Path, folder: Path) -> Path:
+    """A copy of the bundled store with its search index (where the build keeps the rows)."""
+    target = copy_store(bundled_store, folder)
+    shutil.copy(search_index.index_path(bundled_store), search_index.index_path(target))
+    return target
+
+
+@pytest.fixture()
+def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The chart queries the home page asks of the store."""
+    ran: list[str] = []
+    real = home_page._bindings
+    monkeypatch.setattr(home_page, "_bindings", lambda store, text: ran.append(text) or real(store, text))
+    yield ran
+
+
+def test_the_build_keeps_the_stores_answers_term_for_term(bundled_store: Path) -> None:
+    store = open_store(bundled_store)
+    index, tag = search_index.index_path(bundled_store), read_head(bundled_store).tag
+    found = kept.overview_rows(store)
+    assert queries.count_agreements() in found and len(found) >= 16  # 8 charts and the selector, 2 languages
+    for text, rows in found.items():
+        again = kept.load_one(index, tag, text)
+        assert again is not None, text
+        assert again == rows == run_on_store(store, text).rows, text
+    assert kept.load_one(index, "another state", queries.count_agreements()) is None
+    assert kept.load_one(index, tag, "SELECT * WHERE { ?never ?asked ?this }") is None
+
+
+@pytest.mark.parametrize("term", [
+    ox.NamedNode("https://w3id.org/paradip/id/government/mx-23005"), ox.BlankNode("b0"), ox.Literal("plain"),
+    ox.Literal('comillas " y\nsaltos', language="es"), ox.Literal("1995", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#gYear")), ox.Literal("19", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#integer")), None])
+def test_a_kept_term_is_the_term(term: Any, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    kept.save(index, "t", {"q": [{"x": term}]})
+    again = kept.load_one(index, "t", "q")
+    assert again == [{"x": term}]
+    assert type(again[0]["x"]) is type(term)
+
+
+def test_a_fresh_worker_draws_the_home_page_without_asking_the_store(
+        bundled_store: Path, tmp_path: Path, asked: list[str]) -> None:
+    with app_on(bundled_store) as app:
+        client = app.test_client()
+        pages = {lang: client.get(f"/?lang={lang}", headers=HTML) for lang in ("es", "en")}
+        assert all(page.status_code == 200 for page in pages.values())
+        assert asked == []  # every chart and the selector from the kept rows
+        chosen = client.get("/?lang=en&municipality=mx-23005", headers=HTML)
+        assert chosen.status_code == 200 and asked  # a choice asks the store (its rows are few)
+
+    # The same page as a worker draws from the store's answers, with nothing kept.
+    bare = copy_store(bundled_store, tmp_path / "bare")
+    assert not search_index.index_path(bare).exists()
+    asked.clear()
+    with app_on(bare) as app:
+        client = app.test_client()
+        for lang, page in pages.items():
+            assert client.get(f"/?lang={lang}", headers=HTML).get_data(as_text=True) == page.get_data(as_text=True)
+    assert asked
+
+
+def total_kept(store_dir: Path) -> int | None:
+    rows = kept.load_one(search_index.index_path(store_dir), read_head(store_dir).tag, queries.count_agreements())
+    return None if rows is None else sum(int(row["agreements"].value) for row in rows)
+
+
+def test_after_a_write_the_page_counts_it_and_the_next_worker_reads_what_the_first_kept(
+        bundled_store: Path, tmp_path: Path, asked: list[str]) -> None:
+    store_dir = copy_with_index(bundled_store, tmp_path)
+    before = total_kept(store_dir)
+    assert before is not None and before > 0
+
+    def draw(client: Any) -> str:
+        return str(client.get("/?lang=en", headers=HTML).get_data(as_text=True))
+    with app_on(store_dir, write_tokens=f"curator={TOKEN}") as app:
+        client = app.test_client()
+        first = draw(client)
+        response = client.post("/update", data=agreement("kept-rows").encode(), headers={
+            "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert total_kept(store_dir) is None  # the build's rows were for the state before the write
+        after = draw(client)
+        assert after != first and asked  # the worker asked the store for the new state
+    assert total_kept(store_dir) == before + 1  # ... and kept its answers for the others
+    asked.clear()
+    with app_on(store_dir) as app:  # another worker on the same state
+        assert draw(app.test_client()) == after
+    assert asked == []
+
+
+def test_rows_that_cannot_be_kept_are_still_served(bundled_store: Path, tmp_path: Path, asked: list[str]) -> None:
+    """A search index that is not one (a damaged file): the page is drawn from the store's answers."""
+    store_dir = copy_with_index(bundled_store, tmp_path)
+    search_index.index_path(store_dir).write_bytes(b"not a database " * 100)
+    with app_on(store_dir) as app:
+        page = app.test_client().get("/?lang=es", headers=HTML)
+        assert page.status_code == 200 and asked
+        assert "Acuerdos por" in page.get_data(as_text=True)
