@@ -16,12 +16,15 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from rdflib.namespace import RDF
 
+from paradip_kg.namespaces import GRAPHS
+from paradip_kg.publish import void
 from paradip_kg.publish.charts import kept, queries
+from paradip_kg.sparql import local
 from paradip_kg.sparql.local import run_on_store
 from paradip_kg.store import search_index
 from paradip_kg.store.head import open_store, read_head
-from paradip_kg.web import home as home_page
 from support.apps import app_on
 from support.stores import copy_store
 from support.writes import agreement
@@ -39,10 +42,14 @@ def copy_with_index(bundled_store: Path, folder: Path) -> Path:
 
 @pytest.fixture()
 def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The chart queries the home page asks of the store."""
+    """The queries the pages run on the store in this process (every one goes through ``run_query``)."""
     ran: list[str] = []
-    real = home_page._bindings
-    monkeypatch.setattr(home_page, "_bindings", lambda store, text: ran.append(text) or real(store, text))
+    real = local.run_query
+
+    def run_query(store: Any, text: str, *args: Any, **kwargs: Any) -> Any:
+        ran.append(text)
+        return real(store, text, *args, **kwargs)
+    monkeypatch.setattr(local, "run_query", run_query)
     yield ran
 
 
@@ -72,13 +79,28 @@ def test_a_kept_term_is_the_term(term: Any, tmp_path: Path) -> None:
     assert type(again[0]["x"]) is type(term)
 
 
+def first_by_python(store: ox.Store, cls: object) -> str | None:
+    """The examples' first form: every subject typed ``cls`` in the data and inferred graphs, sorted."""
+    found = sorted(q.subject.value for g in ("data", "inferred")
+                   for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(cls)),
+                                                    ox.NamedNode(str(GRAPHS[g])))
+                   if isinstance(q.subject, ox.NamedNode))
+    return found[0] if found else None
+
+
+def test_the_examples_are_the_first_iris_as_python_sorts_them(bundled_store: Path, world_store: ox.Store) -> None:
+    for store in (open_store(bundled_store), world_store):
+        expected = [f for f in (first_by_python(store, cls) for cls in void.EXAMPLE_CLASSES) if f is not None]
+        assert void.examples(store) == expected and len(expected) == 4
+
+
 def test_a_fresh_worker_draws_the_home_page_without_asking_the_store(
         bundled_store: Path, tmp_path: Path, asked: list[str]) -> None:
     with app_on(bundled_store) as app:
         client = app.test_client()
         pages = {lang: client.get(f"/?lang={lang}", headers=HTML) for lang in ("es", "en")}
         assert all(page.status_code == 200 for page in pages.values())
-        assert asked == []  # every chart and the selector from the kept rows
+        assert asked == []  # its figures, examples, charts and selector: all from the kept rows
         chosen = client.get("/?lang=en&municipality=mx-23005", headers=HTML)
         assert chosen.status_code == 200 and asked  # a choice asks the store (its rows are few)
 

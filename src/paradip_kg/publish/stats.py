@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,13 @@ FIGURES = {
 }
 
 
-def figures(store: Any) -> dict[str, int]:
-    """The counts of :data:`FIGURES` in ``store`` (0 for a count the store does not answer)."""
+def figures(store: Any, ask: Callable[[str], list[dict[str, Any]]] | None = None) -> dict[str, int]:
+    """The counts of :data:`FIGURES` in ``store`` (0 for a count the store does not answer).
+    ``ask``: a query text's rows (the pages keep them per state); else run on ``store``."""
     counted: dict[str, int] = {}
     for name, text in FIGURES.items():
-        result = run_on_store(store, text)
-        n = result.rows[0].get("n") if result.rows else None
+        rows = ask(text) if ask is not None else run_on_store(store, text).rows
+        n = rows[0].get("n") if rows else None
         counted[name] = int(n.value) if isinstance(n, ox.Literal) else 0
     return counted
 

@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS
 
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS, PDO, PREFIXES
+from paradip_kg.sparql.local import run_on_store
 
 
 @dataclass(frozen=True)
@@ -202,14 +205,24 @@ def _from_json(data: dict) -> VoidStats:
     return VoidStats(**data, linksets=linksets)
 
 
-def examples(store: ox.Store) -> list[str]:
-    """One typical resource of each of a few classes, the first by IRI (stable across builds)."""
-    examples = []
-    for cls in (PDO.MunicipalGovernment, PDO.SisterCityAgreement, PDO.Locality, PDO.Theory):
-        found = sorted(q.subject.value for g in ("data", "inferred")
-                       for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(cls)),
-                                                        ox.NamedNode(str(GRAPHS[g])))
-                       if isinstance(q.subject, ox.NamedNode))
-        if found:
-            examples.append(found[0])
-    return examples
+EXAMPLE_CLASSES = (PDO.MunicipalGovernment, PDO.SisterCityAgreement, PDO.Locality, PDO.Theory)
+
+
+def example_query(cls: object) -> str:
+    """The first IRI (by its string, as Python sorts) typed ``cls`` in the data or inferred graph."""
+    graphs = " ".join(f"<{GRAPHS[g]}>" for g in ("data", "inferred"))
+    return (f"SELECT (MIN(STR(?s)) AS ?first) WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s a <{cls}> }} "
+            "FILTER(isIRI(?s)) }")
+
+
+def examples(store: ox.Store, ask: Callable[[str], list[dict[str, Any]]] | None = None) -> list[str]:
+    """One typical resource of each of a few classes, the first by IRI (stable across builds).
+    ``ask``: a query text's rows (the pages keep them per state); else run on ``store``."""
+    found = []
+    for cls in EXAMPLE_CLASSES:
+        text = example_query(cls)
+        rows = ask(text) if ask is not None else run_on_store(store, text).rows
+        first = rows[0].get("first") if rows else None
+        if first is not None:
+            found.append(first.value)
+    return found

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from paradip_kg import __version__
 from paradip_kg.errors import ParadipError
 from paradip_kg.publish.stats import figures as count_figures
+from paradip_kg.sparql.local import run_on_store
 from paradip_kg.web import http, urls
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
@@ -61,7 +62,12 @@ def site_facts() -> SiteFacts:
 
 def figures() -> dict[str, int]:
     """The counts of :data:`paradip_kg.publish.stats.FIGURES`, once per published state."""
-    counted: dict[str, int] = get_state().cached(("figures",), lambda: count_figures(get_state().store()))
+    state = get_state()
+
+    def count() -> dict[str, int]:
+        store = state.store()
+        return count_figures(store, lambda text: state.kept_rows(text, lambda: run_on_store(store, text).rows))
+    counted: dict[str, int] = state.cached(("figures",), count)
     return counted
 
 

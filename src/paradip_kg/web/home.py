@@ -16,8 +16,6 @@ they count every agreement in the graph. An unknown choice is a 404.
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from paradip_kg.errors import NotDescribed
 from paradip_kg.publish import void
-from paradip_kg.publish.charts import kept, queries
+from paradip_kg.publish.charts import queries
 from paradip_kg.publish.charts.data import Chart, Government, build_charts, government, governments
 from paradip_kg.publish.charts.model import Rows, _bindings
 from paradip_kg.publish.charts.world_map import World, load_world
@@ -43,7 +41,6 @@ from paradip_kg.web.language import page_language
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("home", __name__)
-LOG = logging.getLogger(__name__)
 
 
 RECENT_CHARTS = 16  # the charts and their HTML kept per worker for a choice and host (least recently used dropped)
@@ -71,20 +68,9 @@ def chart_rows(store: ox.Store, chosen: bool) -> Rows:
 
 
 def overview_rows(store: ox.Store, text: str) -> list[dict[str, Any]]:
-    """The rows of a query over every agreement: those kept beside the store for the published state
-    (by the build, or by the first worker that asked the store after a write), else the store's,
-    kept there for the other workers."""
-    beside = get_state().kept_beside()
-    found = kept.load_one(*beside, text) if beside else None
-    if found is not None:
-        return found
-    found = _bindings(store, text)
-    if beside and beside[0].exists():
-        try:
-            kept.save(*beside, {text: found})
-        except (OSError, sqlite3.Error) as exc:
-            LOG.info("chart rows not kept in %s: %s", beside[0], exc)
-    return found
+    """The rows of a query over every agreement, kept beside the store for the published state
+    (:meth:`~paradip_kg.web.state.AppState.kept_rows`)."""
+    return get_state().kept_rows(text, lambda: _bindings(store, text))
 
 
 @bp.get("/")
@@ -110,7 +96,8 @@ def home() -> BaseResponse:
         manifest = state.manifest()
         triples = manifest.total if manifest is not None else void_stats().triples
         labels = Labels(state.store(), lang)
-        examples: list[str] = _cached(("examples",), lambda: void.examples(state.store()))
+        examples: list[str] = _cached(("examples",), lambda: void.examples(
+            state.store(), lambda text: overview_rows(state.store(), text)))
         return render_template("home.html", lang=lang, triples=triples, figures=figures(), jsonld=home_jsonld(),
                                examples=[(iri, labels.label(ox.NamedNode(iri))) for iri in examples],
                                governments=choices, focus=focus, more=len(choices) >= queries.CHOICES), \

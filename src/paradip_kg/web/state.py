@@ -14,7 +14,9 @@ keeps a cache of its own.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -26,6 +28,7 @@ from flask import current_app
 from paradip_kg.backends.base import Backend, Runner
 from paradip_kg.backends.configured import make_backend
 from paradip_kg.namespaces import DEFAULT_GRAPHS, GRAPHS
+from paradip_kg.publish.charts import kept
 from paradip_kg.shacl.runner import ValidationPool
 from paradip_kg.store import search_index
 from paradip_kg.store.disk import Manifest
@@ -34,6 +37,7 @@ from paradip_kg.web.budget import Budget
 
 EXTENSION = "paradip_kg"
 PATH_SETTINGS = ("store", "project_dir", "validation_reports_dir")
+LOG = logging.getLogger(__name__)
 LASTING_SIZE = 256  # most values kept across versions (per_version=False), least recently used dropped
 
 
@@ -135,6 +139,25 @@ class AppState:
                 # dump writers of web/dataset.py) must be one object per state.
                 value = self._cache.setdefault(key, value)
         return value
+
+    def kept_rows(self, text: str, ask: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """The rows of ``text``, a costly query over the whole graph, once per published state: those
+        kept beside the store for that state (by the build, :mod:`paradip_kg.publish.kept`, or by the
+        first worker that asked after a write), else ``ask()``'s, kept there for the other workers."""
+        def make() -> list[dict[str, Any]]:
+            beside = self.kept_beside()
+            found = kept.load_one(*beside, text) if beside else None
+            if found is not None:
+                return found
+            found = ask()
+            if beside and beside[0].exists():
+                try:
+                    kept.save(*beside, {text: found})
+                except (OSError, sqlite3.Error) as exc:
+                    LOG.info("rows not kept in %s: %s", beside[0], exc)
+            return found
+        rows: list[dict[str, Any]] = self.cached(("kept rows", text), make)
+        return rows
 
     def recent(self, family: str, key: tuple[Any, ...], make: Callable[[], Any], size: int) -> Any:
         """``make()`` kept for the current published state among the ``size`` most recently used

@@ -24,8 +24,10 @@ import pyoxigraph as ox
 
 from paradip_kg.i18n import LANGUAGES
 from paradip_kg.publish.charts.data import build_charts, governments
-from paradip_kg.publish.charts.model import Source, _bindings
+from paradip_kg.publish.charts.model import _bindings
 from paradip_kg.publish.charts.world_map import World
+from paradip_kg.publish.stats import figures
+from paradip_kg.publish.void import examples
 
 Rows = list[dict[str, Any]]
 
@@ -36,9 +38,10 @@ CREATE TABLE IF NOT EXISTS chart_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def overview_rows(store: Source, tick: Callable[[int], None] | None = None) -> dict[str, Rows]:
-    """Every query the home page asks without a choice (the charts of every agreement, the
-    selector's choices), in every language, with its rows. ``tick``: the queries run so far."""
+def overview_rows(store: ox.Store, tick: Callable[[int], None] | None = None) -> dict[str, Rows]:
+    """Every query the home page asks over the whole graph (its figures and examples, the charts of
+    every agreement, the selector's choices), in every language, with its rows. ``tick``: the
+    queries run so far."""
     found: dict[str, Rows] = {}
 
     def rows(text: str) -> Rows:
@@ -48,6 +51,8 @@ def overview_rows(store: Source, tick: Callable[[int], None] | None = None) -> d
                 tick(len(found))
         return found[text]
     nowhere: Any = lambda _text: None  # noqa: E731 (links are the page's, not the rows')
+    figures(store, rows)  # the home page's figures and examples too
+    examples(store, rows)
     for lang in LANGUAGES:
         governments(rows, lang)
         # A world without shapes: the map's query runs (its rows are what is kept), nothing is drawn.
