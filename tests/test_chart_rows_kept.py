@@ -152,3 +152,59 @@ def test_rows_that_cannot_be_kept_are_still_served(bundled_store: Path, tmp_path
         page = app.test_client().get("/?lang=es", headers=HTML)
         assert page.status_code == 200 and asked
         assert "Acuerdos por" in page.get_data(as_text=True)
+
+
+OFF_THE_LOOP = r"""
+from gevent import monkey
+monkey.patch_all()  # as gunicorn's gevent worker does
+import json, time
+import gevent, pyoxigraph as ox
+from paradip_kg.web.state import off_the_loop
+
+store = ox.Store()
+store.bulk_extend([ox.Quad(ox.NamedNode(f"urn:x:s{i}"), ox.NamedNode("urn:x:p"), ox.Literal(f"value {i}"),
+                           ox.DefaultGraph()) for i in range(1500)])
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?t ?p ?u FILTER(STR(?o) < STR(?u)) }"  # ~1M pairs
+ticks = []
+
+def tick():
+    while True:
+        ticks.append(time.monotonic())
+        gevent.sleep(0.01)
+
+gevent.spawn(tick)
+gevent.sleep(0.05)
+out = {}
+for name, run in (("in the loop", lambda work: work()), ("off the loop", off_the_loop)):
+    start, began = len(ticks), time.monotonic()
+    n = run(lambda: int(next(iter(store.query(SLOW)))["n"].value))
+    out[name] = {"seconds": time.monotonic() - began, "ticks": len(ticks) - start, "n": n}
+print(json.dumps(out))
+"""
+
+
+def test_what_a_page_keeps_per_state_is_computed_off_the_workers_loop(tmp_path: Path) -> None:
+    """In a gevent worker (the server's), a page's costly query runs in a thread of gevent's pool:
+    another connection of the same worker is served meanwhile (here: a greenlet ticking every 10 ms),
+    where the same query run in the loop stops it."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", OFF_THE_LOOP], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    here, off = out["in the loop"], out["off the loop"]
+    assert here["n"] == off["n"] > 0
+    assert here["seconds"] > 0.1 and here["ticks"] <= 1  # the loop stood still
+    assert off["ticks"] >= off["seconds"] / 0.01 / 4  # it went on (a quarter of its ticks at least)
+
+
+def test_a_failure_of_the_home_page_queries_stops_the_build_with_its_error(tmp_path: Path) -> None:
+    from paradip_kg.publish.kept import ChartRows
+    from paradip_kg.store.disk import Manifest
+
+    rows = ChartRows(tmp_path / "no-store-here")  # the thread fails to open it
+    with pytest.raises(OSError):
+        rows.keep(tmp_path / "no-store-here", Manifest(content_hash="x", built_at="", triples={}))

@@ -44,7 +44,7 @@ from paradip_kg.inference.closure import infer
 from paradip_kg.inference.staged import StagedClosure
 from paradip_kg.namespaces import PDO
 from paradip_kg.progress import Progress, Stage
-from paradip_kg.publish.kept import keep_chart_rows, keep_for_pages, write_search_index
+from paradip_kg.publish.kept import ChartRows, keep_for_pages, write_search_index
 from paradip_kg.publish.reconciliation import graph_text, reconciled_for_build
 from paradip_kg.publish.reconciliation_rows import save_rows
 from paradip_kg.rdf.parse import TripleReader, load_folder, rdf_files
@@ -370,14 +370,15 @@ def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, for
     stage.done(manifest.total, f"→ {len(triples)} graphs in {store_dir} ({writer.seconds:.1f} s of loading "
                                "in all, most of it while validating)")
     stage = report_to.stage("search")
-    labels = [0]  # read so far: the live line counts them, then its seconds run on while they are indexed
+    labels, asked = [0], [0]  # read so far: the live line counts them, then its seconds run on while they are indexed
+    home_rows = ChartRows(writer.folder, tick=lambda n: asked.__setitem__(0, n))  # while the index is written
     with stage.ticking(lambda: labels[0], "labels read"):
         index = write_search_index(writer.folder, manifest, tick=lambda n: labels.__setitem__(0, n))
     seconds["search"] = stage.done(index.entries, "labels indexed")
-    stage, asked = report_to.stage("charts", "queries"), [0]  # the home page's over every agreement
+    stage = report_to.stage("charts", "queries")
     with stage.ticking(lambda: asked[0], "run"):
-        queries = keep_chart_rows(writer.folder, manifest, tick=lambda n: asked.__setitem__(0, n))
-    seconds["charts"] = stage.done(queries, "of the home page kept")
+        queries = home_rows.keep(writer.folder, manifest)
+    seconds["charts"] = stage.done(queries, "of the home page kept (run beside the search index)")
     manifest.seconds = {k: round(v, 3) for k, v in seconds.items()}
     manifest.write(manifest_path(writer.folder))
     # The build is whole (store, search index, manifest): serve it, at one moment (store/disk.py).

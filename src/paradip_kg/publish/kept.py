@@ -11,6 +11,7 @@ keep what they read for the new state.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,15 +38,36 @@ def write_search_index(store_dir: Path, manifest: Manifest,
 
 
 def keep_chart_rows(store_dir: Path, manifest: Manifest, tick: Callable[[int], None] | None = None) -> int:
-    """The rows of the home page's queries over every agreement, in the search index (written
+    """The rows of the home page's queries over the whole graph, in the search index (written
     first); returns how many queries were kept. ``tick``: the queries run so far."""
-    store = ox.Store.read_only(str(resolved(store_dir)))
-    try:
-        found = kept.overview_rows(store, tick)
-        kept.save(search_index.index_path(store_dir), manifest.content_hash, found)
-        return len(found)
-    finally:
-        del store
+    return ChartRows(store_dir, tick).keep(store_dir, manifest)
+
+
+class ChartRows:
+    """The home page's queries over the whole graph, run in a thread from now (Oxigraph releases the
+    GIL while it evaluates, so the build writes the search index meanwhile); :meth:`keep` waits for
+    them and keeps their rows in the search index."""
+
+    def __init__(self, store_dir: Path, tick: Callable[[int], None] | None = None) -> None:
+        self._found: dict[str, kept.Rows] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(resolved(store_dir), tick),
+                                        name="home-page-rows", daemon=True)
+        self._thread.start()
+
+    def _run(self, folder: Path, tick: Callable[[int], None] | None) -> None:
+        try:
+            store = ox.Store.read_only(str(folder))
+            self._found = kept.overview_rows(store, tick)
+        except BaseException as exc:  # noqa: BLE001 (raised again by keep(), in the build's thread)
+            self._error = exc
+
+    def keep(self, store_dir: Path, manifest: Manifest) -> int:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        kept.save(search_index.index_path(store_dir), manifest.content_hash, self._found)
+        return len(self._found)
 
 
 def keep_for_pages(store_dir: Path, manifest: Manifest) -> None:

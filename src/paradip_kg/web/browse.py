@@ -27,7 +27,7 @@ from paradip_kg.publish.labels import Labels
 from paradip_kg.web import http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
-from paradip_kg.web.state import get_state
+from paradip_kg.web.state import get_state, off_the_loop
 
 bp = Blueprint("browse", __name__)
 LOG = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def table() -> FacetTable:
         kept = load(*beside) if beside else None
         if kept is not None:
             return kept
-        made = facet_table(state.store())
+        store = state.store()
+        made = off_the_loop(lambda: facet_table(store))
         if beside and beside[0].exists():  # kept for this state: the other workers read it, not the store
             path, tag = beside
             try:
