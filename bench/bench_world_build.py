@@ -39,6 +39,7 @@ import world  # noqa: E402
 
 STAGES = ("parse", "infer", "validate", "store")
 LINE = re.compile(r"^(parse|infer|validate|store) ([\d,]+) triples ([\d.]+) s \(([^)]*)\)(.*)$")
+AFTER = re.compile(r"^(search|charts) ([\d,]+) [\w-]+ ([\d.]+) s")  # what the build writes after the store
 LOADING = re.compile(r"\(([\d.]+) s of loading in all")  # the store line: the writer's Oxigraph loads
 BULK = """
 import sys, time, pyoxigraph as ox
@@ -61,6 +62,7 @@ class Run:
 
     name: str
     stages: dict[str, tuple[int, float]] = field(default_factory=dict)  # stage → (triples, seconds)
+    after: dict[str, float] = field(default_factory=dict)  # the search index, the home page's rows → seconds
     wall: float = 0.0
     rss_mib: float = 0.0
     loading: float = 0.0  # seconds the store writer spent in Oxigraph's loads (most while validating)
@@ -89,6 +91,8 @@ def run(name: str, command: list[str], env: dict[str, str], budget: float | None
             result.stages[match.group(1)] = (int(match.group(2).replace(",", "")), float(match.group(3)))
             if match.group(1) == "store" and (loading := LOADING.search(match.group(5))):
                 result.loading = float(loading.group(1))
+        elif match := AFTER.match(line.strip()):
+            result.after[match.group(1)] = float(match.group(3))
         elif line.startswith("maxrss_kb="):
             result.rss_mib = int(line.split("=")[1]) / 1024
     if process.returncode not in (0, None) and not result.timed_out:
@@ -131,6 +135,8 @@ def table(size: int, runs: list[Run]) -> list[str]:
     base_text = f"≥ {baseline.wall:.0f} (stopped)" if baseline.timed_out else f"{base_total:.1f}"
     ratio = f"≥ {baseline.wall / fast_total:.0f}×" if baseline.timed_out else f"{base_total / fast_total:.1f}×"
     rows.append(f"| **all stages** | {fast_total:.1f} | | {base_text} | | {ratio} |")
+    if fast.after:  # in the wall time, not in the stages: the home page's queries run while the index is written
+        rows.append("| after the store: " + ", ".join(f"{k} {v:.1f} s" for k, v in fast.after.items()) + " | | | | | |")
     rows.append(f"| process wall time | {fast.wall:.1f} | | {baseline.wall:.1f} | | |")
     base_rss = f"{baseline.rss_mib:,.0f}" if baseline.rss_mib else "-"
     rows.append(f"| peak RSS MiB | {fast.rss_mib:,.0f} | | {base_rss} | | |")
