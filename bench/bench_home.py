@@ -20,6 +20,10 @@ entailments), read from disk as the server reads it by default at that size. The
    - *kept by the build*: after the step the build runs (``publish/kept.py``,
      ``keep_chart_rows``, timed here), no worker asks the store.
 
+   While the first ``GET /`` of each is drawn, ``GET /context.jsonld`` every 50 ms: the slowest
+   says whether the worker drawing the page keeps serving its other connections
+   (``--workers 1`` sends them all to that worker).
+
    The search index the rows are kept in is written first when the store has none (timed too).
    gunicorn stops a worker after 120 s (its timeout): the first forms never answered there at ~1M.
 
@@ -33,6 +37,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -136,8 +141,13 @@ def requests(store_dir: Path, workers: int, tmp: Path, state: str) -> list[str]:
     env = {"PARADIP_STORE": str(store_dir), "PARADIP_LOG_LEVEL": "warning"}
     server = start_server(tmp, env=env, workers=workers, log=tmp / "server.log", timeout=300)
     lines = [f"| GET /, {state} | s | status | bytes |", "|---|---:|---:|---:|"]
+    probes: list[float] = []  # seconds of the small requests sent while the first GET / is drawn
     try:
         for attempt in range(2 * workers + 1):
+            drawing = threading.Event()
+            prober = threading.Thread(target=probe, args=(server.url + "/context.jsonld", drawing, probes))
+            if attempt == 0:
+                prober.start()
             t = time.perf_counter()
             try:
                 with urllib.request.urlopen(server.url + "/", timeout=300) as response:
@@ -149,9 +159,27 @@ def requests(store_dir: Path, workers: int, tmp: Path, state: str) -> list[str]:
                 note(f"GET / failed: {error}")
             lines.append(f"| request {attempt + 1} | {time.perf_counter() - t:.2f} | {status} | {size:,} |")
             note(lines[-1])
+            if attempt == 0:
+                drawing.set()
+                prober.join()
     finally:
         stop_server(server)
+    if probes:
+        lines.append(f"| meanwhile: {len(probes)} GET /context.jsonld, slowest | {max(probes):.3f} | | |")
     return lines
+
+
+def probe(url: str, drawing: threading.Event, seconds: list[float]) -> None:
+    """GET ``url`` every 50 ms until ``drawing`` is set: what a worker drawing the page does to its
+    other connections (its costly queries run off its gevent loop, web/state.py off_the_loop)."""
+    while not drawing.wait(0.05):
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=300) as response:
+                response.read()
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
+            continue
+        seconds.append(time.perf_counter() - t)
 
 
 def main(argv: list[str] | None = None) -> int:
