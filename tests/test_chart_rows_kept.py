@@ -208,3 +208,31 @@ def test_a_failure_of_the_home_page_queries_stops_the_build_with_its_error(tmp_p
     rows = ChartRows(tmp_path / "no-store-here")  # the thread fails to open it
     with pytest.raises(OSError):
         rows.keep(tmp_path / "no-store-here", Manifest(content_hash="x", built_at="", triples={}))
+
+
+def test_requests_that_come_while_the_rows_are_made_wait_for_them(bundled_store: Path, tmp_path: Path) -> None:
+    """Off the loop, a second visitor can arrive while the first one's queries run: it waits for
+    their rows instead of running the same seconds of queries again."""
+    import threading
+    import time
+
+    from paradip_kg.web.state import get_state
+
+    bare = copy_store(bundled_store, tmp_path)  # nothing kept beside it
+    calls: list[float] = []
+
+    def ask() -> list[dict[str, Any]]:
+        calls.append(time.monotonic())
+        time.sleep(0.3)
+        return [{"n": ox.Literal("1")}]
+
+    with app_on(bare) as app:
+        with app.app_context():
+            state = get_state()
+        found: list[Any] = []
+        visitors = [threading.Thread(target=lambda: found.append(state.kept_rows("SELECT 1", ask))) for _ in range(4)]
+        for visitor in visitors:
+            visitor.start()
+        for visitor in visitors:
+            visitor.join()
+    assert len(calls) == 1 and found == [[{"n": ox.Literal("1")}]] * 4

@@ -175,9 +175,12 @@ def test_the_hosts_a_client_sends_neither_rerun_the_charts_nor_grow_the_worker(
 
     app = make_app(store=str(bundled_store))
     client = app.test_client()
-    ran: list[str] = []  # the chart queries the worker asked for (of the store, or of the rows kept beside it)
-    real = home_page.overview_rows
-    monkeypatch.setattr(home_page, "overview_rows", lambda store, text: ran.append(text) or real(store, text))
+    from paradip_kg.publish.charts import kept
+
+    ran: list[str] = []  # the chart queries the worker asked for: of the rows kept beside the store, or of the store
+    real_load, real_bindings = kept.load_one, home_page._bindings
+    monkeypatch.setattr(kept, "load_one", lambda path, tag, text: ran.append(text) or real_load(path, tag, text))
+    monkeypatch.setattr(home_page, "_bindings", lambda store, text: ran.append(text) or real_bindings(store, text))
     for i in range(home_page.RECENT_CHARTS + 8):
         response = client.get("/?lang=en", base_url=f"http://host-{i}.example", headers={"Accept": "text/html"})
         assert response.status_code == 200

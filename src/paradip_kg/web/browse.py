@@ -69,7 +69,7 @@ def table() -> FacetTable:
             except (OSError, sqlite3.Error) as exc:
                 LOG.info("facet table not kept in %s: %s", path, exc)
         return made
-    found: FacetTable = state.cached(("browse", "table"), make)
+    found: FacetTable = state.cached_once(("browse", "table"), make)
     return found
 
 

@@ -61,9 +61,10 @@ def chart_rows(store: ox.Store, chosen: bool) -> Rows:
     build or another worker kept them (:func:`overview_rows`); for a ``chosen`` government, among
     the :data:`RECENT_ROWS` most recently used."""
     def rows(text: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = _recent("rows", (text,), lambda: _bindings(store, text), RECENT_ROWS) \
-            if chosen else _cached(("rows", text), lambda: overview_rows(store, text))
-        return found
+        if chosen:
+            found: list[dict[str, Any]] = _recent("rows", (text,), lambda: _bindings(store, text), RECENT_ROWS)
+            return found
+        return overview_rows(store, text)
     return rows
 
 

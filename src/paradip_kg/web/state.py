@@ -158,8 +158,16 @@ class AppState:
                 except (OSError, sqlite3.Error) as exc:
                     LOG.info("rows not kept in %s: %s", beside[0], exc)
             return found
-        rows: list[dict[str, Any]] = self.cached(("kept rows", text), make)
+        rows: list[dict[str, Any]] = self.cached_once(("kept rows", text), make)
         return rows
+
+    def cached_once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """:meth:`cached`, with ``make()`` run by one request at a time: one that comes while another
+        makes the value (off the worker's loop, :func:`off_the_loop`) waits for it, and does not
+        start the same seconds of work again."""
+        lock: threading.Lock = self.cached(("once", *key), threading.Lock)  # one per state and key
+        with lock:
+            return self.cached(key, make)
 
     def recent(self, family: str, key: tuple[Any, ...], make: Callable[[], Any], size: int) -> Any:
         """``make()`` kept for the current published state among the ``size`` most recently used
