@@ -13,12 +13,17 @@ entailments), read from disk as the server reads it by default at that size. The
    ``--no-first`` skips them.
 2. **the page over HTTP** — our server (``python -m paradip_kg.serving``, ``--workers`` workers,
    default settings but the store): ``GET /`` ``2 × workers + 1`` times, with the page's size,
-   in two states of the same store, one server each:
+   in three states of the same store, one server each:
 
-   - *nothing kept* (the baseline; a state after a write): the first worker to draw the page asks
-     the store and keeps the rows beside it (``web/home.py``), the others read them;
+   - *nothing kept* (the baseline): the first worker to draw the page has the rows computed
+     (``web/overview.py``'s refresh) and waits for them, the others read them;
    - *kept by the build*: after the step the build runs (``publish/kept.py``,
-     ``keep_chart_rows``, timed here), no worker asks the store.
+     ``keep_chart_rows``, timed here), no worker asks the store;
+   - *after a write*: the build's rows kept under another state's tag, as a write leaves them
+     (the complete set of the state before). The first visitor waits at most ``overview_wait``
+     and gets the counts of the state before, said so on the page; a refresh computes the new
+     ones in the background. Then ``GET /`` every 0.5 s until the page is no longer stale: the
+     seconds until a visitor gets the new state's counts.
 
    While the first ``GET /`` of each is drawn, ``GET /context.jsonld`` every 50 ms: the slowest
    says whether the worker drawing the page keeps serving its other connections
@@ -124,23 +129,32 @@ def page_table(store_dir: Path, workers: int, tmp: Path) -> list[str]:
         t = time.perf_counter()
         write_search_index(store_dir, manifest)
         steps.append(f"| the search index, written (the store had none) | {time.perf_counter() - t:.1f} |")
-    with sqlite3.connect(index) as conn:  # nothing kept: the state a write leaves
+    with sqlite3.connect(index) as conn:  # nothing kept
         conn.executescript(kept.SCHEMA_SQL)
-        conn.execute("DELETE FROM chart_meta")
+        conn.execute("DELETE FROM overview_sets")
+        conn.execute("DELETE FROM overview_rows")
     lines = requests(store_dir, workers, tmp / "nothing-kept", "nothing kept")
     t = time.perf_counter()
     count = keep_chart_rows(store_dir, manifest)
     steps.append(f"| the build's step: {count} home-page queries run and kept | {time.perf_counter() - t:.1f} |")
     note(steps[-1])
     lines += [""] + requests(store_dir, workers, tmp / "kept", "kept by the build")
+    with sqlite3.connect(index) as conn:  # the build's set as the state before a write
+        for table in ("overview_sets", "overview_rows"):
+            conn.execute(f"UPDATE {table} SET tag = 'the state before the write'")  # noqa: S608 (our names)
+    lines += [""] + requests(store_dir, workers, tmp / "after-a-write", "after a write", until_fresh=True)
+    keep_chart_rows(store_dir, manifest)  # as the build left it
     return steps + [""] + lines
 
 
-def requests(store_dir: Path, workers: int, tmp: Path, state: str) -> list[str]:
+STALE = "los del estado publicado antes de las últimas escrituras"  # the note of a page drawn from the state before
+
+
+def requests(store_dir: Path, workers: int, tmp: Path, state: str, until_fresh: bool = False) -> list[str]:
     tmp.mkdir()
     env = {"PARADIP_STORE": str(store_dir), "PARADIP_LOG_LEVEL": "warning"}
     server = start_server(tmp, env=env, workers=workers, log=tmp / "server.log", timeout=300)
-    lines = [f"| GET /, {state} | s | status | bytes |", "|---|---:|---:|---:|"]
+    lines = [f"| GET /, {state} | s | status | bytes | counts of |", "|---|---:|---:|---:|---|"]
     probes: list[float] = []  # seconds of the small requests sent while the first GET / is drawn
     try:
         for attempt in range(2 * workers + 1):
@@ -148,25 +162,47 @@ def requests(store_dir: Path, workers: int, tmp: Path, state: str) -> list[str]:
             prober = threading.Thread(target=probe, args=(server.url + "/context.jsonld", drawing, probes))
             if attempt == 0:
                 prober.start()
-            t = time.perf_counter()
-            try:
-                with urllib.request.urlopen(server.url + "/", timeout=300) as response:
-                    status, size = response.status, len(response.read())
-            except urllib.error.HTTPError as error:
-                status, size = error.code, len(error.read())
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-                status, size = 0, 0
-                note(f"GET / failed: {error}")
-            lines.append(f"| request {attempt + 1} | {time.perf_counter() - t:.2f} | {status} | {size:,} |")
+            if attempt == 0:
+                began = time.perf_counter()
+            seconds, status, body = get_home(server.url)
+            lines.append(f"| request {attempt + 1} | {seconds:.2f} | {status} | {len(body):,} | {counts_of(body)} |")
             note(lines[-1])
             if attempt == 0:
                 drawing.set()
                 prober.join()
+        if until_fresh:
+            body = b""
+            while time.perf_counter() - began < 600:
+                seconds, status, body = get_home(server.url)
+                if status == 200 and STALE.encode() not in body:
+                    break
+                time.sleep(0.5)
+            lines.append(f"| from the first request until a GET / counts the new state | "
+                         f"{time.perf_counter() - began:.2f} | {status} | {len(body):,} | {counts_of(body)} |")
+            note(lines[-1])
     finally:
         stop_server(server)
     if probes:
-        lines.append(f"| meanwhile: {len(probes)} GET /context.jsonld, slowest | {max(probes):.3f} | | |")
+        lines.append(f"| meanwhile: {len(probes)} GET /context.jsonld, slowest | {max(probes):.3f} | | | |")
     return lines
+
+
+def get_home(url: str) -> tuple[float, int, bytes]:
+    """One ``GET /`` (its seconds, status and body)."""
+    t = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url + "/", timeout=300) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        status, body = 0, b""
+        note(f"GET / failed: {error}")
+    return time.perf_counter() - t, status, body
+
+
+def counts_of(body: bytes) -> str:
+    return "the state before (said on the page)" if STALE.encode() in body else "the published state"
 
 
 def probe(url: str, drawing: threading.Event, seconds: list[float]) -> None:

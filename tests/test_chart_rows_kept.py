@@ -4,7 +4,9 @@ At ~1M triples the queries behind the charts of every agreement take seconds; th
 once and keeps their rows in the search index, for its state. Here: the kept rows are the store's
 answers, term for term; a fresh worker draws the home page in both languages without asking the
 store one of them, and draws the same page as when nothing was kept; after a write the page counts
-the new agreement, and the rows the first worker read are kept for the next one.
+the new agreement, and the rows the first worker read are kept for the next one. While the rows of
+the new state are being computed (web/overview.py), the page is drawn from the state before and
+says so.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from support.writes import agreement
 
 TOKEN = "kept-rows-token-0123456789abcdef"
 HTML = {"Accept": "text/html"}
+STALE_EN = "The counts on this page are those of the state published before the latest writes"
+STALE_ES = "Los conteos de esta página son los del estado publicado antes de las últimas escrituras"
 
 
 def copy_with_index(bundled_store: Path, folder: Path) -> Path:
@@ -128,7 +132,8 @@ def test_after_a_write_the_page_counts_it_and_the_next_worker_reads_what_the_fir
 
     def draw(client: Any) -> str:
         return str(client.get("/?lang=en", headers=HTML).get_data(as_text=True))
-    with app_on(store_dir, write_tokens=f"curator={TOKEN}") as app:
+    # The visitor after the write waits for the new state's rows (up to overview_wait, long here).
+    with app_on(store_dir, write_tokens=f"curator={TOKEN}", overview_wait=60) as app:
         client = app.test_client()
         first = draw(client)
         response = client.post("/update", data=agreement("kept-rows").encode(), headers={
@@ -137,11 +142,87 @@ def test_after_a_write_the_page_counts_it_and_the_next_worker_reads_what_the_fir
         assert total_kept(store_dir) is None  # the build's rows were for the state before the write
         after = draw(client)
         assert after != first and asked  # the worker asked the store for the new state
+        assert STALE_EN not in after
     assert total_kept(store_dir) == before + 1  # ... and kept its answers for the others
     asked.clear()
     with app_on(store_dir) as app:  # another worker on the same state
         assert draw(app.test_client()) == after
     assert asked == []
+
+
+def agreements_shown(page: str) -> int:
+    """The home page's first figure: the agreements it counts."""
+    import re
+
+    found = re.search(r'<ul class="ld-figures">\s*<li><strong>(\d+)</strong>', page)
+    assert found, "the home page shows no figures"
+    return int(found.group(1))
+
+
+def test_after_a_write_the_page_shows_the_counts_before_until_the_new_ones_are_kept(
+        bundled_store: Path, tmp_path: Path, asked: list[str]) -> None:
+    """The first visitor after a write does not wait for the new state's rows (seconds at ~1M): while
+    another worker refreshes them (it holds the refresh's lock), the page is drawn from the build's
+    rows at once, says so, and is not to be reused by caches; once they are kept, the next visit
+    counts the write, under a new entity tag."""
+    import fcntl
+    import time
+
+    store_dir = copy_with_index(bundled_store, tmp_path)
+    index = search_index.index_path(store_dir)
+    before = total_kept(store_dir)
+    assert before is not None
+    with app_on(store_dir, write_tokens=f"curator={TOKEN}", overview_wait=0) as app:
+        client = app.test_client()
+        first = client.get("/?lang=en", headers=HTML)
+        assert agreements_shown(first.get_data(as_text=True)) == before
+        response = client.post("/update", data=agreement("kept-rows-stale").encode(), headers={
+            "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        asked.clear()
+        with open(index.with_name(index.name + ".refresh.lock"), "a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # another worker is refreshing the rows
+            stale = client.get("/?lang=en", headers=HTML)
+            about = client.get("/about?lang=es", headers=HTML)
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        page = stale.get_data(as_text=True)
+        assert stale.status_code == 200 and STALE_EN in page
+        assert agreements_shown(page) == before  # the build's counts, the write not yet in them
+        assert asked == []  # drawn at once: no query of the store waited for
+        assert stale.headers["Cache-Control"] == "no-cache" and stale.headers["ETag"] != first.headers["ETag"]
+        assert about.status_code == 200 and STALE_ES in about.get_data(as_text=True)
+        # The lock is free: the next visit refreshes (in the background; overview_wait is 0 here).
+        deadline, fresh = time.monotonic() + 60, stale
+        while STALE_EN in fresh.get_data(as_text=True) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            fresh = client.get("/?lang=en", headers=HTML)
+        page = fresh.get_data(as_text=True)
+        assert STALE_EN not in page and agreements_shown(page) == before + 1
+        assert fresh.headers["Cache-Control"] != "no-cache"
+        again = client.get("/?lang=en", headers={**HTML, "If-None-Match": stale.headers["ETag"]})
+        assert again.status_code == 200  # the stale copy is not current any more
+        assert client.get("/?lang=en", headers={**HTML, "If-None-Match": fresh.headers["ETag"]}).status_code == 304
+        assert STALE_ES not in client.get("/about?lang=es", headers=HTML).get_data(as_text=True)
+    assert total_kept(store_dir) == before + 1
+
+
+def test_only_two_states_rows_are_kept(tmp_path: Path) -> None:
+    """The complete set stays until another complete set takes its place; of the states after it,
+    only the newest one's rows are held."""
+    index = tmp_path / "index.sqlite"
+    row = [{"n": ox.Literal("1")}]
+    kept.save(index, "built", {"a": row, "b": row}, complete=True)
+    kept.save(index, "write 1", {"a": row})
+    assert kept.complete_tag(index) == "built" and kept.load_one(index, "write 1", "a") == row
+    kept.save(index, "write 2", {"b": row})
+    assert kept.load_one(index, "write 1", "a") is None  # an older partial state went
+    assert kept.load_one(index, "built", "a") == row and kept.load_one(index, "write 2", "b") == row
+    kept.save(index, "write 2", {"a": row}, complete=True)
+    assert kept.complete_tag(index) == "write 2" and kept.load_one(index, "built", "a") is None
+    assert kept.load_one(index, "write 2", "b") == row  # the rows kept before the set was complete stay
+    kept.save(index, "write 2", {"c": row})  # a partial save of the complete state keeps it complete
+    assert kept.complete_tag(index) == "write 2"
+    assert kept.complete_tag(tmp_path / "missing.sqlite") is None
 
 
 def test_rows_that_cannot_be_kept_are_still_served(bundled_store: Path, tmp_path: Path, asked: list[str]) -> None:
@@ -199,6 +280,52 @@ def test_what_a_page_keeps_per_state_is_computed_off_the_workers_loop(tmp_path: 
     assert here["n"] == off["n"] > 0
     assert here["seconds"] > 0.1 and here["ticks"] <= 1  # the loop stood still
     assert off["ticks"] >= off["seconds"] / 0.01 / 4  # it went on (a quarter of its ticks at least)
+
+
+IN_THE_BACKGROUND = r"""
+from gevent import monkey
+monkey.patch_all()  # as gunicorn's gevent worker does
+import json, time
+import gevent, pyoxigraph as ox
+from paradip_kg.web.state import in_the_background
+
+store = ox.Store()
+store.bulk_extend([ox.Quad(ox.NamedNode(f"urn:x:s{i}"), ox.NamedNode("urn:x:p"), ox.Literal(f"value {i}"),
+                           ox.DefaultGraph()) for i in range(1500)])
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?t ?p ?u FILTER(STR(?o) < STR(?u)) }"
+ticks, found = [], []
+
+def tick():
+    while True:
+        ticks.append(time.monotonic())
+        gevent.sleep(0.01)
+
+gevent.spawn(tick)
+gevent.sleep(0.05)
+began = time.monotonic()
+wait = in_the_background(lambda: found.append(int(next(iter(store.query(SLOW)))["n"].value)))
+at_once = wait(0)
+start = len(ticks)
+ended = wait(60)
+print(json.dumps({"at once": at_once, "ended": ended, "found": found, "ticks": len(ticks) - start,
+                  "seconds": time.monotonic() - began}))
+"""
+
+
+def test_a_refresh_runs_beside_the_workers_loop_and_can_be_waited_for(tmp_path: Path) -> None:
+    """Under gevent (the server's workers), the refresh after a write runs in a thread of gevent's
+    pool: starting it returns at once, the worker's other connections go on while it runs, and a
+    visitor can wait for it a while."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IN_THE_BACKGROUND], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["at once"] is False and out["ended"] is True and out["found"] and out["found"][0] > 0
+    assert out["seconds"] > 0.1 and out["ticks"] >= out["seconds"] / 0.01 / 4  # the loop went on
 
 
 def test_a_failure_of_the_home_page_queries_stops_the_build_with_its_error(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ class ChartRows:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        kept.save(search_index.index_path(store_dir), manifest.content_hash, self._found)
+        kept.save(search_index.index_path(store_dir), manifest.content_hash, self._found, complete=True)
         return len(self._found)
 
 

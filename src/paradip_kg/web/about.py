@@ -21,6 +21,7 @@ from paradip_kg.sparql.local import run_on_store
 from paradip_kg.web import http, urls
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
+from paradip_kg.web.overview import drawn_state
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("about", __name__)
@@ -64,10 +65,13 @@ def figures() -> dict[str, int]:
     """The counts of :data:`paradip_kg.publish.stats.FIGURES`, once per published state."""
     state = get_state()
 
+    drawn = drawn_state()
+
     def count() -> dict[str, int]:
         store = state.store()
-        return count_figures(store, lambda text: state.kept_rows(text, lambda: run_on_store(store, text).rows))
-    counted: dict[str, int] = state.cached(("figures",), count)
+        return count_figures(store, lambda text: state.kept_rows(text, lambda: run_on_store(store, text).rows,
+                                                                 drawn.tag))
+    counted: dict[str, int] = state.cached(("figures", drawn.tag), count)
     return counted
 
 
@@ -78,5 +82,6 @@ def about() -> Response:
     def render() -> tuple[str, str]:
         manifest = get_state().manifest()
         return render_template("about.html", lang=lang, manifest=manifest, figures=figures(),
-                               version=__version__), HTML.content_type
-    return http.serve(("about", lang), render, vary=("Accept-Language",))
+                               version=__version__, stale=drawn.stale), HTML.content_type
+    drawn = drawn_state()
+    return http.revalidate_if(drawn.stale, http.serve(("about", lang, drawn.tag), render, vary=("Accept-Language",)))

@@ -38,6 +38,7 @@ from paradip_kg.web.conneg import HTML
 from paradip_kg.web.dataset import home_jsonld, void_stats
 from paradip_kg.web.documents import RDF_DOC_FORMATS, choose
 from paradip_kg.web.language import page_language
+from paradip_kg.web.overview import drawn_state
 from paradip_kg.web.state import get_state
 
 bp = Blueprint("home", __name__)
@@ -57,9 +58,9 @@ def _recent(family: str, key: tuple[Any, ...], make: Callable[[], Any], size: in
 
 def chart_rows(store: ox.Store, chosen: bool) -> Rows:
     """The rows of a chart's query, kept per published state whatever the host: without a choice
-    (a few queries, the costly ones at ~1M) for the state, read from beside the store where the
-    build or another worker kept them (:func:`overview_rows`); for a ``chosen`` government, among
-    the :data:`RECENT_ROWS` most recently used."""
+    (a few queries, the costly ones at ~1M) those of the state the page is drawn from, read from
+    beside the store where the build or a refresh kept them (:func:`overview_rows`); for a
+    ``chosen`` government, among the :data:`RECENT_ROWS` most recently used."""
     def rows(text: str) -> list[dict[str, Any]]:
         if chosen:
             found: list[dict[str, Any]] = _recent("rows", (text,), lambda: _bindings(store, text), RECENT_ROWS)
@@ -69,9 +70,10 @@ def chart_rows(store: ox.Store, chosen: bool) -> Rows:
 
 
 def overview_rows(store: ox.Store, text: str) -> list[dict[str, Any]]:
-    """The rows of a query over every agreement, kept beside the store for the published state
-    (:meth:`~paradip_kg.web.state.AppState.kept_rows`)."""
-    return get_state().kept_rows(text, lambda: _bindings(store, text))
+    """The rows of a query over every agreement, kept beside the store for the state this request's
+    page is drawn from (:func:`~paradip_kg.web.overview.drawn_state`,
+    :meth:`~paradip_kg.web.state.AppState.kept_rows`)."""
+    return get_state().kept_rows(text, lambda: _bindings(store, text), drawn_state().tag)
 
 
 @bp.get("/")
@@ -83,6 +85,7 @@ def home() -> BaseResponse:
         response.vary.add("Accept")
         return response
 
+    drawn = drawn_state()
     choices = home_governments(lang)
     key = request.args.get("municipality", "")
     focus = next((g for g in choices if g.key == key), None)
@@ -97,20 +100,21 @@ def home() -> BaseResponse:
         manifest = state.manifest()
         triples = manifest.total if manifest is not None else void_stats().triples
         labels = Labels(state.store(), lang)
-        examples: list[str] = _cached(("examples",), lambda: void.examples(
+        examples: list[str] = _cached(("examples", drawn.tag), lambda: void.examples(
             state.store(), lambda text: overview_rows(state.store(), text)))
         return render_template("home.html", lang=lang, triples=triples, figures=figures(), jsonld=home_jsonld(),
                                examples=[(iri, labels.label(ox.NamedNode(iri))) for iri in examples],
-                               governments=choices, focus=focus, more=len(choices) >= queries.CHOICES), \
-            HTML.content_type
-    return http.serve(("home", lang, key), render,
-                      alternates=[(urls.absolute("/dataset.ttl"), conneg.BY_NAME["turtle"])],
-                      vary=("Accept", "Accept-Language"))
+                               governments=choices, focus=focus, more=len(choices) >= queries.CHOICES,
+                               stale=drawn.stale), HTML.content_type
+    response = http.serve(("home", lang, key, drawn.tag), render,
+                          alternates=[(urls.absolute("/dataset.ttl"), conneg.BY_NAME["turtle"])],
+                          vary=("Accept", "Accept-Language"))
+    return http.revalidate_if(drawn.stale, response)
 
 
 def home_governments(lang: str) -> list[Government]:
     """The selector's choices: the governments party to the most agreements, once per published state."""
-    found: list[Government] = _cached(("governments", lang),
+    found: list[Government] = _cached(("governments", lang, drawn_state().tag),
                                       lambda: governments(chart_rows(get_state().store(), False), lang))
     return found
 
@@ -132,7 +136,7 @@ def home_charts(lang: str, focus: Government | None = None) -> list[Chart]:
     """The charts in ``lang`` for this host (their links) and this choice, once per published state."""
     key = focus.key if focus else ""
     rows = chart_rows(get_state().store(), focus is not None)
-    charts: list[Chart] = _recent("charts", (lang, key, request.host_url, request.script_root),
+    charts: list[Chart] = _recent("charts", (lang, key, request.host_url, request.script_root, drawn_state().tag),
                                   lambda: build_charts(rows, lang, _sparql_href, urls.link_for, focus, world()))
     return charts
 
@@ -142,7 +146,7 @@ def charts_section(lang: str, focus: Government | None = None) -> Markup:
     """``templates/_charts.html`` rendered with the charts in ``lang`` for ``focus``, once per published
     state (drawing the SVG costs more than the rest of the home page)."""
     key = focus.key if focus else ""
-    section: Markup = _recent("section", (lang, key, request.host_url, request.script_root),
+    section: Markup = _recent("section", (lang, key, request.host_url, request.script_root, drawn_state().tag),
                               lambda: Markup(render_template("_charts.html", lang=lang, focus=focus,
                                                              charts=home_charts(lang, focus))))
     return section

@@ -89,6 +89,15 @@ def headers(response: Response, v: Validator, *, vary: Iterable[str] = ("Accept"
     return response
 
 
+def revalidate_if(stale: bool, response: Response) -> Response:
+    """``response``, told to every cache to ask again before reusing it (``no-cache``) when it was drawn
+    from the state before the published one (``web/overview.py``): its entity tag changes once the
+    published state's counts are kept."""
+    if stale:
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def serve(variant: tuple[object, ...], render: Render, *, location: str | None = None,
           alternates: Iterable[tuple[str, Format]] = (), vary: Iterable[str] = ("Accept",)) -> Response:
     """Answer with a representation: 304 if the client's copy is current, else ``render()``."""

@@ -142,23 +142,27 @@ class AppState:
                 value = self._cache.setdefault(key, value)
         return value
 
-    def kept_rows(self, text: str, ask: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    def kept_rows(self, text: str, ask: Callable[[], list[dict[str, Any]]],
+                  tag: str | None = None) -> list[dict[str, Any]]:
         """The rows of ``text``, a costly query over the whole graph, once per published state: those
-        kept beside the store for that state (by the build, :mod:`paradip_kg.publish.kept`, or by the
-        first worker that asked after a write), else ``ask()``'s, kept there for the other workers."""
+        kept beside the store for the state ``tag`` (by the build, :mod:`paradip_kg.publish.kept`, by a
+        refresh after a write, ``web/overview.py``, or by the first worker that asked), else ``ask()``'s.
+        ``tag``: the state the page is drawn from (None: the published one); ``ask()``'s rows are
+        kept for the others only when that is the published one, whose store ``ask`` reads."""
         def make() -> list[dict[str, Any]]:
             beside = self.kept_beside()
-            found = kept.load_one(*beside, text) if beside else None
+            drawn = tag or (beside[1] if beside else None)
+            found = kept.load_one(beside[0], drawn, text) if beside and drawn else None
             if found is not None:
                 return found
             found = off_the_loop(ask)
-            if beside and beside[0].exists():
+            if beside and drawn == beside[1] and beside[0].exists():
                 try:
-                    kept.save(*beside, {text: found})
+                    kept.save(beside[0], drawn, {text: found})
                 except (OSError, sqlite3.Error) as exc:
                     LOG.info("rows not kept in %s: %s", beside[0], exc)
             return found
-        rows: list[dict[str, Any]] = self.cached_once(("kept rows", text), make)
+        rows: list[dict[str, Any]] = self.cached_once(("kept rows", tag, text), make)
         return rows
 
     def cached_once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
@@ -206,6 +210,29 @@ def off_the_loop(work: Callable[[], T]) -> T:
         return work()
     result: T = get_hub().threadpool.apply(work)
     return result
+
+
+def in_the_background(work: Callable[[], object]) -> Callable[[float], bool]:
+    """Start ``work()`` in a thread of its own (of gevent's pool when this process runs gevent, as
+    :func:`off_the_loop`), and return ``wait(seconds)``: whether it has ended, after waiting at most
+    that long (cooperatively under gevent)."""
+    if "gevent" in sys.modules:
+        from gevent import get_hub, monkey
+
+        if monkey.is_module_patched("socket"):
+            result = get_hub().threadpool.spawn(work)
+
+            def wait_green(seconds: float) -> bool:
+                result.wait(seconds)
+                return bool(result.ready())
+            return wait_green
+    thread = threading.Thread(target=work, name="in-the-background", daemon=True)
+    thread.start()
+
+    def wait(seconds: float) -> bool:
+        thread.join(seconds)
+        return not thread.is_alive()
+    return wait
 
 
 def get_state() -> AppState:

@@ -3,10 +3,14 @@
 Without a choice the charts count every agreement in the graph, and so does the selector: at ~1M
 triples their queries take seconds (docs/benchmarks.md, "The home page at ~1M"). The build runs
 them once on the store it wrote (:func:`overview_rows`: every query the page asks without a choice,
-in every language) and keeps their rows in the store's search index (:func:`save`), tagged with the
-state; a worker reads a query's rows back (:func:`load_one`) instead of asking the store. After a
-write the tag differs: the first worker that draws the page asks the store and keeps the rows of
-that state for the others (``web/home.py``).
+in every language) and keeps their rows in the store's search index as one **complete set**
+(:func:`save`), tagged with the state; a worker reads a query's rows back (:func:`load_one`)
+instead of asking the store.
+
+After a write the tag differs. The complete set of the state before stays (:func:`complete_tag`)
+until the new state's is kept: the page can be drawn from it while the new rows are computed
+(``web/overview.py``). At most two states' rows are held: the complete set, and the rows kept so
+far for one newer state.
 
 Terms keep their kind, value, datatype and language (:func:`encode`, :func:`decode`), so kept rows
 are equal to the rows the store answers.
@@ -32,8 +36,9 @@ from paradip_kg.publish.void import examples
 Rows = list[dict[str, Any]]
 
 SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS chart_rows(query TEXT PRIMARY KEY, rows TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chart_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS overview_rows(tag TEXT NOT NULL, query TEXT NOT NULL, rows TEXT NOT NULL,
+                                         PRIMARY KEY (tag, query));
+CREATE TABLE IF NOT EXISTS overview_sets(tag TEXT PRIMARY KEY, complete INTEGER NOT NULL);
 """
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -92,37 +97,62 @@ def _dumps(rows: Rows) -> str:
                       separators=(",", ":"))
 
 
-def save(path: Path, tag: str, found: Mapping[str, Rows]) -> None:
-    """Keep ``found`` (query text → rows) in the SQLite file ``path`` for the state ``tag``: added to
-    the rows kept for ``tag``, or in place of those of another state."""
+def save(path: Path, tag: str, found: Mapping[str, Rows], complete: bool = False) -> None:
+    """Keep ``found`` (query text → rows) in the SQLite file ``path`` for the state ``tag``, added to
+    the rows kept for it. ``complete``: ``found`` is every query of :func:`overview_rows`, the set the
+    page can be drawn from; it takes the place of every other state's rows. Otherwise the rows of
+    states other than ``tag`` and the complete set's go."""
     conn = sqlite3.connect(path, timeout=10)
     try:
         conn.executescript(SCHEMA_SQL)
         with conn:
-            kept = conn.execute("SELECT value FROM chart_meta WHERE key = 'tag'").fetchone()
-            if kept is None or kept[0] != tag:
-                conn.execute("DELETE FROM chart_rows")
-                conn.execute("INSERT OR REPLACE INTO chart_meta VALUES ('tag', ?)", (tag,))
-            conn.executemany("INSERT OR REPLACE INTO chart_rows VALUES (?, ?)",
-                             [(text, _dumps(rows)) for text, rows in found.items()])
+            if complete:
+                conn.execute("DELETE FROM overview_rows WHERE tag != ?", (tag,))
+                conn.execute("DELETE FROM overview_sets WHERE tag != ?", (tag,))
+            else:
+                keep = (tag, _complete_tag(conn) or tag)
+                conn.execute("DELETE FROM overview_rows WHERE tag NOT IN (?, ?)", keep)
+                conn.execute("DELETE FROM overview_sets WHERE tag NOT IN (?, ?)", keep)
+            conn.executemany("INSERT OR REPLACE INTO overview_rows VALUES (?, ?, ?)",
+                             [(tag, text, _dumps(rows)) for text, rows in found.items()])
+            conn.execute("INSERT INTO overview_sets VALUES (?, ?) ON CONFLICT(tag) DO UPDATE SET "
+                         "complete = MAX(complete, excluded.complete)", (tag, int(complete)))
     finally:
         conn.close()
+
+
+def _complete_tag(conn: sqlite3.Connection) -> str | None:
+    found = conn.execute("SELECT tag FROM overview_sets WHERE complete = 1").fetchone()
+    return str(found[0]) if found else None
+
+
+def _read(path: Path, read: Callable[[sqlite3.Connection], Any]) -> Any:
+    """``read(conn)`` on ``path`` opened read-only; None when it is missing or holds no kept rows."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return read(conn)
+    except sqlite3.Error:  # an index written before the rows were kept there, or damaged
+        return None
+    finally:
+        conn.close()
+
+
+def complete_tag(path: Path) -> str | None:
+    """The state whose complete set of rows ``path`` keeps (the build's, or the newest one a worker
+    kept after a write); None: none."""
+    found: str | None = _read(path, _complete_tag)
+    return found
 
 
 def load_one(path: Path, tag: str, text: str) -> Rows | None:
     """The rows kept in ``path`` for the query ``text`` in the state ``tag``; None: none kept."""
-    if not path.exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        kept = conn.execute("SELECT value FROM chart_meta WHERE key = 'tag'").fetchone()
-        if kept is None or kept[0] != tag:
-            return None
-        found = conn.execute("SELECT rows FROM chart_rows WHERE query = ?", (text,)).fetchone()
-    except sqlite3.Error:  # an index written before the rows were kept there
-        return None
-    finally:
-        conn.close()
+    found = _read(path, lambda conn: conn.execute("SELECT rows FROM overview_rows WHERE tag = ? AND query = ?",
+                                                   (tag, text)).fetchone())
     if found is None:
         return None
     return [{k: decode(v) for k, v in row.items()} for row in json.loads(found[0])]
