@@ -4,11 +4,11 @@ The build keeps the rows of the home page's queries over every agreement beside 
 complete set (:mod:`paradip_kg.publish.charts.kept`). A write publishes a new state, whose rows
 nobody has yet, and at ~1M triples its 33 queries take about 7 s. So the first visitor after a write
 does not wait for them all. :func:`drawn_state` starts one **refresh**, which runs the queries on the
-new state in a thread of its own (off the worker's loop) and keeps them as the new complete set. It
-waits for it at most ``overview_wait`` seconds (setting). Past that, the home page and /about are
-drawn from the complete set kept for the state before, and say so (:attr:`Drawn.stale`). Their
-entity tags name the state they are drawn from, so the next visit after the refresh gets the new
-counts.
+new state in a thread of its own (off the worker's loop) and keeps them as the new complete set.
+Visitors wait for it until ``overview_wait`` seconds (setting) after it started. Past that, the home
+page and /about are drawn from the complete set kept for the state before, and say so
+(:attr:`Drawn.stale`). Their entity tags name the state they are drawn from, and caches are told to
+ask again (``no-cache``), so the first visit after the refresh gets the new counts.
 
 One refresh runs at a time per store, across the server's workers: the refresh holds a lock file
 beside the search index (``fcntl.flock``), and a worker that finds it held leaves the work to the
@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +74,11 @@ def _drawn_state() -> Drawn:
         return Drawn(head.tag)
     complete = kept.complete_tag(index)
     if complete != head.tag:
-        wait = shared.start(index, head)
-        # With nothing kept to draw from, the page would ask the same queries: wait for the refresh.
-        if wait(float(state.settings["overview_wait"]) if complete is not None else WAIT_FOR_NOTHING_KEPT):
+        wait, started = shared.start(index, head)
+        # A visitor waits until overview_wait after the refresh started, not a new overview_wait each.
+        # With nothing kept to draw from, the page would ask the same queries: it waits for the refresh.
+        until = started + float(state.settings["overview_wait"]) if complete is not None else math.inf
+        if wait(min(max(0.0, until - time.monotonic()), WAIT_FOR_NOTHING_KEPT)):
             complete = kept.complete_tag(index)
     if complete == head.tag:
         shared.fresh = head.tag
@@ -91,16 +95,20 @@ class Refresher:
         self._lock = threading.Lock()
         self._wait: Callable[[float], bool] | None = None
         self._tag: str | None = None
+        self._started = 0.0
         self.fresh: str | None = None  # the newest state whose complete set this process saw kept
 
-    def start(self, index: Path, head: Head) -> Callable[[float], bool]:
-        """Start the refresh of ``head``'s rows unless one runs; ``wait(seconds)`` → whether it ended."""
+    def start(self, index: Path, head: Head) -> tuple[Callable[[float], bool], float]:
+        """Start the refresh of ``head``'s rows unless one runs: ``wait(seconds)`` → whether it ended,
+        and when it started (``time.monotonic``). One running for an older state is not waited for."""
         with self._lock:
             if self._wait is not None and not self._wait(0):
-                return self._wait if self._tag == head.tag else (lambda _seconds: False)
-            self._tag = head.tag
+                if self._tag == head.tag:
+                    return self._wait, self._started
+                return (lambda _seconds: False), self._started
+            self._tag, self._started = head.tag, time.monotonic()
             self._wait = in_the_background(lambda: refresh(index, head))
-            return self._wait
+            return self._wait, self._started
 
 
 def refresher(state: AppState) -> Refresher:
