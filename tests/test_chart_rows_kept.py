@@ -363,3 +363,14 @@ def test_requests_that_come_while_the_rows_are_made_wait_for_them(bundled_store:
         for visitor in visitors:
             visitor.join()
     assert len(calls) == 1 and found == [[{"n": ox.Literal("1")}]] * 4
+
+
+def test_a_query_whose_languages_differ_only_by_its_title_is_asked_once(bundled_store: Path,
+                                                                          asked: list[str]) -> None:
+    """The region chart's query is the same in both languages but for its title comment: the build
+    and the refresh ask it once, and keep its rows under both texts."""
+    es, en = queries.query_by_region("es"), queries.query_by_region("en")
+    assert es != en and kept.untitled(es) == kept.untitled(en)
+    found = kept.overview_rows(open_store(bundled_store))
+    assert found[es] == found[en] == run_on_store(open_store(bundled_store), en).rows
+    assert sum(1 for text in asked if kept.untitled(text) == kept.untitled(es)) == 2  # once here, once to check

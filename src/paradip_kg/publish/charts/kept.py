@@ -48,10 +48,14 @@ def overview_rows(store: ox.Store, tick: Callable[[int], None] | None = None) ->
     every agreement, the selector's choices), in every language, with its rows. ``tick``: the
     queries run so far."""
     found: dict[str, Rows] = {}
+    asked: dict[str, Rows] = {}  # by the query without its title: the languages' forms of one query
 
     def rows(text: str) -> Rows:
         if text not in found:
-            found[text] = _bindings(store, text)
+            query = untitled(text)
+            if query not in asked:
+                asked[query] = _bindings(store, text)
+            found[text] = asked[query]
             if tick is not None:
                 tick(len(found))
         return found[text]
@@ -63,6 +67,16 @@ def overview_rows(store: ox.Store, tick: Callable[[int], None] | None = None) ->
         # A world without shapes: the map's query runs (its rows are what is kept), nothing is drawn.
         build_charts(rows, lang, nowhere, nowhere, None, World({}, "kept rows"))
     return found
+
+
+def untitled(text: str) -> str:
+    """``text`` without the comment lines it starts with (a chart's title, in the page's language):
+    two texts equal once they are gone are one query, with the same rows. Only leading lines, where
+    no string or IRI can be open yet."""
+    lines = text.splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("#")):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def encode(term: Any) -> list[str] | None:
