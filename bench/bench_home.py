@@ -147,7 +147,7 @@ def page_table(store_dir: Path, workers: int, tmp: Path) -> list[str]:
     return steps + [""] + lines
 
 
-STALE = "los del estado publicado antes de las últimas escrituras"  # the note of a page drawn from the state before
+STALE = "son los del estado publicado antes de las últimas escrituras"  # the note of a page drawn from the state before
 
 
 def requests(store_dir: Path, workers: int, tmp: Path, state: str, until_fresh: bool = False) -> list[str]:

@@ -130,7 +130,7 @@ def test_after_a_write_the_first_reader_keeps_the_table_for_the_other_workers(bu
     store = copy_store(bundled_store, tmp_path)
     shutil.copy(index_path(bundled_store), index_path(store))  # the build's index, beside the copy
     token = "browse-token-0123456789abcdefXYZ"
-    with app_on(store, write_tokens=f"curator={token}") as first:
+    with app_on(store, write_tokens=f"curator={token}", overview_wait=60) as first:  # the visitor waits
         client = first.test_client()
         before = total(page(client, "/browse"))
         written = client.post("/update", data=agreement("browse").encode(), content_type="application/sparql-update",
@@ -145,3 +145,41 @@ def test_after_a_write_the_first_reader_keeps_the_table_for_the_other_workers(bu
     assert kept.agreements == read.agreements and kept.values == read.values and kept.things == read.things
     with app_on(store) as second:
         assert total(page(second.test_client(), "/browse")) == before + 1
+
+
+def test_while_the_table_is_refreshed_the_list_before_the_write_is_shown(bundled_store, tmp_path) -> None:
+    """After a write, while another worker computes the new state's table (it holds the refresh's
+    lock), /browse is drawn at once from the table before, says so, and is not to be reused by
+    caches; once the new table is kept, the next visit lists the written agreement."""
+    import fcntl
+    import shutil
+    import time
+
+    from paradip_kg.store.search_index import index_path
+    from support.apps import app_on
+    from support.stores import copy_store
+    from support.writes import agreement
+
+    store = copy_store(bundled_store, tmp_path)
+    index = index_path(store)
+    shutil.copy(index_path(bundled_store), index)
+    token = "browse-token-0123456789abcdefXYZ"
+    note = "The counts and lists on this page are those of the state published before the latest writes"
+    with app_on(store, write_tokens=f"curator={token}", overview_wait=0) as app:
+        client = app.test_client()
+        before = total(page(client, "/browse?lang=en"))
+        written = client.post("/update", data=agreement("browse-stale").encode(),
+                              content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
+        assert written.status_code == 200, written.get_data(as_text=True)
+        with open(index.with_name(index.name + ".facets.lock"), "a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # another worker is computing the table
+            stale = client.get("/browse?lang=en")
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        text = stale.get_data(as_text=True)
+        assert stale.status_code == 200 and note in text and total(text) == before
+        assert stale.headers["Cache-Control"] == "no-cache"
+        deadline, fresh = time.monotonic() + 60, text
+        while note in fresh and time.monotonic() < deadline:
+            time.sleep(0.05)
+            fresh = page(client, "/browse?lang=en")
+        assert note not in fresh and total(fresh) == before + 1

@@ -33,8 +33,8 @@ from support.writes import agreement
 
 TOKEN = "kept-rows-token-0123456789abcdef"
 HTML = {"Accept": "text/html"}
-STALE_EN = "The counts on this page are those of the state published before the latest writes"
-STALE_ES = "Los conteos de esta página son los del estado publicado antes de las últimas escrituras"
+STALE_EN = "The counts and lists on this page are those of the state published before the latest writes"
+STALE_ES = "Los conteos y las listas de esta página son los del estado publicado antes de las últimas escrituras"
 
 
 def copy_with_index(bundled_store: Path, folder: Path) -> Path:
@@ -180,7 +180,7 @@ def test_after_a_write_the_page_shows_the_counts_before_until_the_new_ones_are_k
             "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
         assert response.status_code == 200, response.get_data(as_text=True)
         asked.clear()
-        with open(index.with_name(index.name + ".refresh.lock"), "a+b") as lock:
+        with open(index.with_name(index.name + ".overview.lock"), "a+b") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # another worker is refreshing the rows
             stale = client.get("/?lang=en", headers=HTML)
             about = client.get("/about?lang=es", headers=HTML)

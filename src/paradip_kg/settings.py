@@ -115,9 +115,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "*", "Value of Access-Control-Allow-Origin; empty turns CORS off."),
     Setting("cache_control", "public, max-age=300", "Cache-Control sent with query results and documents."),
     Setting("overview_wait", 1.0,
-            "After a write, seconds the first visitor of the home page (or /about) waits for its counts of the new "
-            "state, computed in the background (about 7 s at 1M triples). Past it the page shows the counts of the "
-            "state before and says so, until they are kept (docs/web.md, \"The home page after a write\").", float),
+            "After a write, seconds the visitors of the home page, /about and /browse wait for their counts and lists "
+            "of the new state, computed in the background (6-10 s at 1M triples), counted from the start of that "
+            "computation. Past it the page shows those of the state before and says so, until the new ones are kept "
+            "(docs/web.md, \"The home page after a write\").", float),
     Setting("allow_service", False,
             "Let queries use SERVICE to reach other endpoints. Off: such queries get 400.", _bool),
     Setting("union_default_graph", False,

@@ -155,6 +155,23 @@ def save(table: FacetTable, path: Path, tag: str) -> None:
         conn.close()
 
 
+def kept_tag(path: Path) -> str | None:
+    """The state whose table ``path`` keeps; None: none (no index, or one without the table)."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        found = conn.execute("SELECT value FROM facet_meta WHERE key = 'tag'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return str(found[0]) if found else None
+
+
 def load(path: Path, tag: str) -> FacetTable | None:
     """The table kept in ``path`` if it is the one of the state ``tag``; else None."""
     if not path.exists():

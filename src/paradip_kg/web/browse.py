@@ -27,6 +27,7 @@ from paradip_kg.publish.labels import Labels
 from paradip_kg.web import http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
+from paradip_kg.web.overview import FACET_TABLE, drawn_state
 from paradip_kg.web.state import get_state, off_the_loop
 
 bp = Blueprint("browse", __name__)
@@ -51,31 +52,35 @@ class FacetValue:
 
 
 def table() -> FacetTable:
-    """The table of the published state: the one kept for it beside the store (by the build, or by
-    the first worker that read it after a write), or read from the store and kept."""
+    """The table this request's page is drawn from (:func:`~paradip_kg.web.overview.drawn_state`):
+    the one kept beside the store for the published state (by the build, or by the refresh after a
+    write), or for the state before while the refresh runs; else read from the store and kept."""
     state = get_state()
+    drawn = drawn_state(FACET_TABLE)
 
     def make() -> FacetTable:
         beside = state.kept_beside()
-        kept = load(*beside) if beside else None
+        kept = load(beside[0], drawn.tag) if beside else None
         if kept is not None:
             return kept
         store = state.store()
         made = off_the_loop(lambda: facet_table(store))
-        if beside and beside[0].exists():  # kept for this state: the other workers read it, not the store
+        # Kept for this state: the other workers read it, not the store (the published state's only,
+        # which is the one `store` holds).
+        if beside and drawn.tag == beside[1] and beside[0].exists():
             path, tag = beside
             try:
                 save(made, path, tag)
             except (OSError, sqlite3.Error) as exc:
                 LOG.info("facet table not kept in %s: %s", path, exc)
         return made
-    found: FacetTable = state.cached_once(("browse", "table"), make)
+    found: FacetTable = state.cached_once(("browse", "table", drawn.tag), make)
     return found
 
 
 def all_counts() -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = get_state().cached(
-        ("browse", "counts"), lambda: table().counts(range(len(table().agreements))))
+        ("browse", "counts", drawn_state(FACET_TABLE).tag), lambda: table().counts(range(len(table().agreements))))
     return counts
 
 
@@ -129,7 +134,8 @@ def browse() -> Response:
     if not raw_page.isdigit() or int(raw_page) < 1:
         raise InputError(f"page is a whole number from 1, not {raw_page!r}")
     page = int(raw_page)
-    variant = ("browse", lang, page, *((f, tuple(v)) for f, v in chosen.items()))
+    drawn = drawn_state(FACET_TABLE)
+    variant = ("browse", lang, page, drawn.tag, *((f, tuple(v)) for f, v in chosen.items()))
 
     def render() -> tuple[str, str]:
         facets = table()
@@ -157,5 +163,5 @@ def browse() -> Response:
                                all_total=len(facets.agreements), page=page, pages=pages, chosen=chosen,
                                clear=href({}), prev=href(chosen, page - 1) if page > 1 else None,
                                next=href(chosen, page + 1) if page < pages else None,
-                               facet_names=FACET_NAMES), HTML.content_type
-    return http.serve(variant, render, vary=("Accept-Language",))
+                               facet_names=FACET_NAMES, stale=drawn.stale), HTML.content_type
+    return http.revalidate_if(drawn.stale, http.serve(variant, render, vary=("Accept-Language",)))
