@@ -235,12 +235,12 @@ def test_rows_that_cannot_be_kept_are_still_served(bundled_store: Path, tmp_path
         assert "Acuerdos por" in page.get_data(as_text=True)
 
 
-OFF_THE_LOOP = r"""
+GEVENT_WORKER = r"""
 from gevent import monkey
 monkey.patch_all()  # as gunicorn's gevent worker does
 import json, time
 import gevent, pyoxigraph as ox
-from paradip_kg.web.state import off_the_loop
+from paradip_kg.web.state import in_the_background, off_the_loop
 
 store = ox.Store()
 store.bulk_extend([ox.Quad(ox.NamedNode(f"urn:x:s{i}"), ox.NamedNode("urn:x:p"), ox.Literal(f"value {i}"),
@@ -255,6 +255,8 @@ def tick():
 
 gevent.spawn(tick)
 gevent.sleep(0.05)
+"""  # a gevent worker's loop with a greenlet ticking every 10 ms, and a slow query to run
+OFF_THE_LOOP = GEVENT_WORKER + r"""
 out = {}
 for name, run in (("in the loop", lambda work: work()), ("off the loop", off_the_loop)):
     start, began = len(ticks), time.monotonic()
@@ -282,26 +284,8 @@ def test_what_a_page_keeps_per_state_is_computed_off_the_workers_loop(tmp_path: 
     assert off["ticks"] >= off["seconds"] / 0.01 / 4  # it went on (a quarter of its ticks at least)
 
 
-IN_THE_BACKGROUND = r"""
-from gevent import monkey
-monkey.patch_all()  # as gunicorn's gevent worker does
-import json, time
-import gevent, pyoxigraph as ox
-from paradip_kg.web.state import in_the_background
-
-store = ox.Store()
-store.bulk_extend([ox.Quad(ox.NamedNode(f"urn:x:s{i}"), ox.NamedNode("urn:x:p"), ox.Literal(f"value {i}"),
-                           ox.DefaultGraph()) for i in range(1500)])
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?t ?p ?u FILTER(STR(?o) < STR(?u)) }"
-ticks, found = [], []
-
-def tick():
-    while True:
-        ticks.append(time.monotonic())
-        gevent.sleep(0.01)
-
-gevent.spawn(tick)
-gevent.sleep(0.05)
+IN_THE_BACKGROUND = GEVENT_WORKER + r"""
+found = []
 began = time.monotonic()
 wait = in_the_background(lambda: found.append(int(next(iter(store.query(SLOW)))["n"].value)))
 at_once = wait(0)

@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from paradip_kg.namespaces import GRAPHS, PDO
+from paradip_kg.store.search_index import read_beside
 
 FACETS: tuple[str, ...] = ("country", "municipality", "decade", "scope", "kind", "theme")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -157,18 +158,7 @@ def save(table: FacetTable, path: Path, tag: str) -> None:
 
 def kept_tag(path: Path) -> str | None:
     """The state whose table ``path`` keeps; None: none (no index, or one without the table)."""
-    if not path.exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
-        return None
-    try:
-        found = conn.execute("SELECT value FROM facet_meta WHERE key = 'tag'").fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
+    found = read_beside(path, lambda conn: conn.execute("SELECT value FROM facet_meta WHERE key = 'tag'").fetchone())
     return str(found[0]) if found else None
 
 

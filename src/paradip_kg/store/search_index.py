@@ -73,6 +73,24 @@ CREATE INDEX types_iri ON types(iri);
 """
 
 
+def read_beside(path: Path, read: Callable[[sqlite3.Connection], Any]) -> Any:
+    """``read(conn)`` on the index at ``path`` opened read-only, for what the build keeps in it beside
+    the labels (the home page's rows, /browse's table); None when the file is missing, damaged, or
+    written before those tables were kept there."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return read(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def index_path(store_dir: Path) -> Path:
     """Where the search index of the store at ``store_dir`` lives: beside the build it names now
     (:func:`paradip_kg.store.disk.resolved`), so that a new build brings its own."""

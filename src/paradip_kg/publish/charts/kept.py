@@ -32,6 +32,7 @@ from paradip_kg.publish.charts.model import _bindings
 from paradip_kg.publish.charts.world_map import World
 from paradip_kg.publish.stats import figures
 from paradip_kg.publish.void import examples
+from paradip_kg.store.search_index import read_beside
 
 Rows = list[dict[str, Any]]
 
@@ -140,32 +141,16 @@ def _complete_tag(conn: sqlite3.Connection) -> str | None:
     return str(found[0]) if found else None
 
 
-def _read(path: Path, read: Callable[[sqlite3.Connection], Any]) -> Any:
-    """``read(conn)`` on ``path`` opened read-only; None when it is missing or holds no kept rows."""
-    if not path.exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
-        return None
-    try:
-        return read(conn)
-    except sqlite3.Error:  # an index written before the rows were kept there, or damaged
-        return None
-    finally:
-        conn.close()
-
-
 def complete_tag(path: Path) -> str | None:
     """The state whose complete set of rows ``path`` keeps (the build's, or the newest one a worker
     kept after a write); None: none."""
-    found: str | None = _read(path, _complete_tag)
+    found: str | None = read_beside(path, _complete_tag)
     return found
 
 
 def load_one(path: Path, tag: str, text: str) -> Rows | None:
     """The rows kept in ``path`` for the query ``text`` in the state ``tag``; None: none kept."""
-    found = _read(path, lambda conn: conn.execute("SELECT rows FROM overview_rows WHERE tag = ? AND query = ?",
+    found = read_beside(path, lambda conn: conn.execute("SELECT rows FROM overview_rows WHERE tag = ? AND query = ?",
                                                    (tag, text)).fetchone())
     if found is None:
         return None
