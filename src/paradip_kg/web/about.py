@@ -62,9 +62,9 @@ def site_facts() -> SiteFacts:
 
 
 def figures() -> dict[str, int]:
-    """The counts of :data:`paradip_kg.publish.stats.FIGURES`, once per published state."""
+    """The counts of :data:`paradip_kg.publish.stats.FIGURES`, once per state they are drawn from
+    (:func:`~paradip_kg.web.overview.drawn_state`)."""
     state = get_state()
-
     drawn = drawn_state()
 
     def count() -> dict[str, int]:
@@ -78,10 +78,10 @@ def figures() -> dict[str, int]:
 @bp.get("/about")
 def about() -> Response:
     lang = page_language()
+    drawn = drawn_state()
 
     def render() -> tuple[str, str]:
         manifest = get_state().manifest()
         return render_template("about.html", lang=lang, manifest=manifest, figures=figures(),
                                version=__version__, stale=drawn.stale), HTML.content_type
-    drawn = drawn_state()
     return http.revalidate_if(drawn.stale, http.serve(("about", lang, drawn.tag), render, vary=("Accept-Language",)))
