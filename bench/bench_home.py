@@ -23,7 +23,8 @@ entailments), read from disk as the server reads it by default at that size. The
      (the complete set of the state before). The first visitor waits at most ``overview_wait``
      and gets the counts of the state before, said so on the page; a refresh computes the new
      ones in the background. Then ``GET /`` every 0.5 s until the page is no longer stale: the
-     seconds until a visitor gets the new state's counts.
+     seconds until a visitor gets the new state's counts. Then the same for ``GET /browse``,
+     whose facet table (kept under the other tag too) is refreshed on its first visit.
 
    While the first ``GET /`` of each is drawn, ``GET /context.jsonld`` every 50 ms: the slowest
    says whether the worker drawing the page keeps serving its other connections
@@ -142,6 +143,7 @@ def page_table(store_dir: Path, workers: int, tmp: Path) -> list[str]:
     with sqlite3.connect(index) as conn:  # the build's set as the state before a write
         for table in ("overview_sets", "overview_rows"):
             conn.execute(f"UPDATE {table} SET tag = 'the state before the write'")  # noqa: S608 (our names)
+        conn.execute("UPDATE facet_meta SET value = 'the state before the write' WHERE key = 'tag'")  # /browse's
     lines += [""] + requests(store_dir, workers, tmp / "after-a-write", "after a write", until_fresh=True)
     keep_chart_rows(store_dir, manifest)  # as the build left it
     return steps + [""] + lines
@@ -180,6 +182,7 @@ def requests(store_dir: Path, workers: int, tmp: Path, state: str, until_fresh: 
             lines.append(f"| from the first request until a GET / counts the new state | "
                          f"{time.perf_counter() - began:.2f} | {status} | {len(body):,} | {counts_of(body)} |")
             note(lines[-1])
+            lines += until_current(server.url, "/browse")  # its table, refreshed on its first visit
     finally:
         stop_server(server)
     if probes:
@@ -187,17 +190,33 @@ def requests(store_dir: Path, workers: int, tmp: Path, state: str, until_fresh: 
     return lines
 
 
-def get_home(url: str) -> tuple[float, int, bytes]:
-    """One ``GET /`` (its seconds, status and body)."""
+def until_current(url: str, path: str) -> list[str]:
+    """The first ``GET path`` (after a write: what it counts), then one every 0.5 s until the page
+    counts the published state: the table's rows."""
+    began = time.perf_counter()
+    seconds, status, body = get_home(url, path)
+    lines = [f"| first GET {path} | {seconds:.2f} | {status} | {len(body):,} | {counts_of(body)} |"]
+    while STALE.encode() in body and time.perf_counter() - began < 600:
+        time.sleep(0.5)
+        _, status, body = get_home(url, path)
+    lines.append(f"| from the first GET {path} until one counts the new state | {time.perf_counter() - began:.2f} "
+                 f"| {status} | {len(body):,} | {counts_of(body)} |")
+    for line in lines:
+        note(line)
+    return lines
+
+
+def get_home(url: str, path: str = "/") -> tuple[float, int, bytes]:
+    """One ``GET path`` (its seconds, status and body)."""
     t = time.perf_counter()
     try:
-        with urllib.request.urlopen(url + "/", timeout=300) as response:
+        with urllib.request.urlopen(url + path, timeout=300) as response:
             status, body = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read()
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         status, body = 0, b""
-        note(f"GET / failed: {error}")
+        note(f"GET {path} failed: {error}")
     return time.perf_counter() - t, status, body
 
 
