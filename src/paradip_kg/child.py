@@ -210,7 +210,7 @@ def _terminate(proc: subprocess.Popen[bytes]) -> None:
 # --- The child side -----------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies."""
     try:
         import ctypes
@@ -229,7 +229,7 @@ def serve(setup: Callable[[], Handler]) -> int:
     exits. Returns the exit status.
     """
     parent = os.getppid()
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before the request to die with it
         return 0
     # The protocol owns the real stdout; anything printed goes to stderr (the server log).
@@ -283,7 +283,7 @@ def fork_handler(make_handler: Callable[[], Handler], accept_timeout: float = 30
         if pid == 0:  # the forked child: never returns into the fork server's loop
             status = 1
             try:
-                _die_with_parent()
+                die_with_parent()
                 status = _serve_socket(listener, owner, make_handler(), accept_timeout)
             finally:
                 os._exit(status)

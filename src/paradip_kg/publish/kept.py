@@ -5,18 +5,25 @@
 - the rows of the home page's queries over every agreement (:mod:`paradip_kg.publish.charts.kept`):
   :func:`keep_chart_rows`.
 
-Each is kept for the build's state (its content hash); after a write the pages read the store and
-keep what they read for the new state.
+Each is kept for the build's state (its content hash). After a write, the pages keep drawing from
+what is kept for the state before while the new state's is computed again (``web/overview.py``):
+each thing kept is a :class:`Kept`, and :func:`keep_again` computes and keeps one in a process of
+its own (``python -m paradip_kg.publish.kept NAME INDEX TAG STATE``).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+from paradip_kg.child import die_with_parent
 from paradip_kg.publish import facets
 from paradip_kg.publish.charts import kept
 from paradip_kg.store import search_index
@@ -74,3 +81,61 @@ def keep_for_pages(store_dir: Path, manifest: Manifest) -> None:
     """The search index, the facet table and the chart rows of the build ``manifest`` names, anew."""
     write_search_index(store_dir, manifest)
     keep_chart_rows(store_dir, manifest)
+
+
+# --- Kept again for a newer state (after a write) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One thing the pages read from beside the store, for one state.
+
+    Attributes:
+        name: what it is (the refresh's lock file, log lines and :func:`main` name it).
+        kept_tag: the state it is kept for in the search index at a path (None: nothing kept).
+        make: computes it on a store.
+        save: keeps what ``make`` computed in the search index at a path, for a state.
+    """
+
+    name: str
+    kept_tag: Callable[[Path], str | None]
+    make: Callable[[ox.Store], Any]
+    save: Callable[[Path, str, Any], None]
+
+
+HOME_ROWS = Kept("overview", kept.complete_tag, kept.overview_rows,
+                 lambda path, tag, found: kept.save(path, tag, found, complete=True))
+FACET_TABLE = Kept("facets", facets.kept_tag, facets.facet_table,
+                   lambda path, tag, table: facets.save(table, path, tag))
+KEPT = {k.name: k for k in (HOME_ROWS, FACET_TABLE)}
+
+
+def keep_again(what: Kept, index: Path, tag: str, state: Path, timeout: float = 900.0) -> None:
+    """Compute ``what`` on the state in the folder ``state`` and keep it in ``index`` for ``tag``, in a
+    child process. Building the facet table is Python work that holds the GIL for seconds at ~1M:
+    in a thread of a web worker, it starved that worker's requests (docs/benchmarks.md, "The home
+    page after a write").
+
+    Raises:
+        RuntimeError: the child failed (its last lines of stderr say why) or ran past ``timeout``.
+    """
+    command = [sys.executable, "-m", __name__, what.name, str(index), tag, str(state)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"keeping {what.name} took more than {timeout:g} s") from None
+    if done.returncode != 0:
+        raise RuntimeError(f"keeping {what.name} failed: " + " | ".join(done.stderr.strip().splitlines()[-3:]))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m paradip_kg.publish.kept NAME INDEX TAG STATE``: what :func:`keep_again` runs."""
+    die_with_parent()
+    name, index, tag, state = argv if argv is not None else sys.argv[1:]
+    what = KEPT[name]
+    what.save(Path(index), tag, what.make(ox.Store.read_only(state)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

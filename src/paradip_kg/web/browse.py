@@ -23,11 +23,12 @@ from werkzeug.wrappers import Response
 
 from paradip_kg.errors import InputError
 from paradip_kg.publish.facets import FACETS, FacetTable, facet_table, load, save
+from paradip_kg.publish.kept import FACET_TABLE
 from paradip_kg.publish.labels import Labels
 from paradip_kg.web import http
 from paradip_kg.web.conneg import HTML
 from paradip_kg.web.language import page_language
-from paradip_kg.web.overview import FACET_TABLE, drawn_state
+from paradip_kg.web.overview import drawn_state
 from paradip_kg.web.state import get_state, off_the_loop
 
 bp = Blueprint("browse", __name__)

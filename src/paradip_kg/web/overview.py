@@ -1,12 +1,13 @@
 """Which state a page's counts and lists are drawn from, and bringing them up to date after a write.
 
-The build keeps beside the store what the pages over the whole graph read (:class:`Kept`): the rows
-of the home page's queries over every agreement, as one complete set, for the home page and /about
-(:data:`HOME_ROWS`, :mod:`paradip_kg.publish.charts.kept`), and the table of agreements and their
-facet values for /browse (:data:`FACET_TABLE`, :mod:`paradip_kg.publish.facets`). A write publishes
+The build keeps beside the store what the pages over the whole graph read
+(:class:`~paradip_kg.publish.kept.Kept`): the rows of the home page's queries over every agreement,
+as one complete set, for the home page and /about (``HOME_ROWS``), and the table of agreements and
+their facet values for /browse (``FACET_TABLE``). A write publishes
 a new state, for which nobody has them yet; at ~1M triples they take 6–10 s to compute. So the first
 visitor after a write does not wait for them. :func:`drawn_state` starts one **refresh**, which
-computes them on the new state in a thread of its own (off the worker's loop) and keeps them.
+computes them on the new state in a process of its own (:func:`~paradip_kg.publish.kept.keep_again`,
+waited for by a thread off the worker's loop) and keeps them.
 Visitors wait for it until ``overview_wait`` seconds (setting) after it started. Past that, the page
 is drawn from what was kept for the state before, and says so (:attr:`Drawn.stale`). Its entity tag
 names the state it is drawn from, and caches are told to ask again (``no-cache``), so the first visit
@@ -28,41 +29,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import pyoxigraph as ox
 from flask import g
 
-from paradip_kg.publish import facets
-from paradip_kg.publish.charts import kept
+from paradip_kg.publish.kept import HOME_ROWS, Kept, keep_again
 from paradip_kg.store.head import Head
 from paradip_kg.web.state import AppState, get_state, in_the_background
 
 LOG = logging.getLogger(__name__)
 WAIT_FOR_NOTHING_KEPT = 600.0  # seconds a page with nothing kept to draw from waits for the refresh
-
-
-@dataclass(frozen=True)
-class Kept:
-    """One thing the pages read from beside the store, for one state.
-
-    Attributes:
-        name: what it is (the refresh's lock file and log lines say it).
-        kept_tag: the state it is kept for in the search index at a path (None: nothing kept).
-        make: computes it on a store.
-        save: keeps what ``make`` computed in the search index at a path, for a state.
-    """
-
-    name: str
-    kept_tag: Callable[[Path], str | None]
-    make: Callable[[ox.Store], Any]
-    save: Callable[[Path, str, Any], None]
-
-
-HOME_ROWS = Kept("overview", kept.complete_tag, kept.overview_rows,
-                 lambda path, tag, found: kept.save(path, tag, found, complete=True))
-FACET_TABLE = Kept("facets", facets.kept_tag, facets.facet_table,
-                   lambda path, tag, table: facets.save(table, path, tag))
 
 
 @dataclass(frozen=True)
@@ -158,7 +133,7 @@ def refresh(what: Kept, index: Path, head: Head) -> bool:
                 if what.kept_tag(index) == head.tag:
                     return False
                 started = time.monotonic()
-                what.save(index, head.tag, what.make(ox.Store.read_only(str(head.path))))
+                keep_again(what, index, head.tag, head.path)  # a process of its own: no GIL shared
                 LOG.info("%s kept for %s in %.1f s", what.name, head.tag[:16], time.monotonic() - started)
                 return True
             finally:
