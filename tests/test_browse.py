@@ -155,6 +155,7 @@ def test_while_the_table_is_refreshed_the_list_before_the_write_is_shown(bundled
     import shutil
     import time
 
+    from paradip_kg.publish.kept import FACET_TABLE, lock_path
     from paradip_kg.store.search_index import index_path
     from support.apps import app_on
     from support.stores import copy_store
@@ -171,7 +172,7 @@ def test_while_the_table_is_refreshed_the_list_before_the_write_is_shown(bundled
         written = client.post("/update", data=agreement("browse-stale").encode(),
                               content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
         assert written.status_code == 200, written.get_data(as_text=True)
-        with open(index.with_name(index.name + ".facets.lock"), "a+b") as lock:
+        with open(lock_path(FACET_TABLE, index), "a+b") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # another worker is computing the table
             stale = client.get("/browse?lang=en")
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

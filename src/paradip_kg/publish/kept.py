@@ -13,9 +13,11 @@ its own (``python -m paradip_kg.publish.kept NAME INDEX TAG STATE``).
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,30 +112,37 @@ FACET_TABLE = Kept("facets", facets.kept_tag, facets.facet_table,
 KEPT = {k.name: k for k in (HOME_ROWS, FACET_TABLE)}
 
 
-def keep_again(what: Kept, index: Path, tag: str, state: Path, timeout: float = 900.0) -> None:
-    """Compute ``what`` on the state in the folder ``state`` and keep it in ``index`` for ``tag``, in a
-    child process. Building the facet table is Python work that holds the GIL for seconds at ~1M:
-    in a thread of a web worker, it starved that worker's requests (docs/benchmarks.md, "The home
-    page after a write").
+def lock_path(what: Kept, index: Path) -> Path:
+    """The lock file a process holds while it computes ``what`` again for the index at ``index``."""
+    return index.with_name(f"{index.name}.{what.name}.lock")
 
-    Raises:
-        RuntimeError: the child failed (its last lines of stderr say why) or ran past ``timeout``.
-    """
-    command = [sys.executable, "-m", __name__, what.name, str(index), tag, str(state)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"keeping {what.name} took more than {timeout:g} s") from None
-    if done.returncode != 0:
-        raise RuntimeError(f"keeping {what.name} failed: " + " | ".join(done.stderr.strip().splitlines()[-3:]))
+
+def start_again(what: Kept, index: Path, tag: str, state: Path) -> subprocess.Popen[bytes]:
+    """Start computing ``what`` on the state in the folder ``state`` and keeping it in ``index`` for
+    ``tag``, in a child process (:func:`main`); it ends with 0 when it kept it, or left it to another
+    process that holds :func:`lock_path`. A process of its own: building the facet table is Python
+    work that holds the GIL for seconds at ~1M, and in a thread of a web worker it starved that
+    worker's requests (docs/benchmarks.md, "The home page after a write"). Its errors go to stderr,
+    the server log."""
+    return subprocess.Popen([sys.executable, "-m", __name__, what.name, str(index), tag, str(state)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m paradip_kg.publish.kept NAME INDEX TAG STATE``: what :func:`keep_again` runs."""
+    """``python -m paradip_kg.publish.kept NAME INDEX TAG STATE``: what :func:`start_again` runs."""
     die_with_parent()
-    name, index, tag, state = argv if argv is not None else sys.argv[1:]
-    what = KEPT[name]
-    what.save(Path(index), tag, what.make(ox.Store.read_only(state)))
+    name, index_text, tag, state = argv if argv is not None else sys.argv[1:]
+    what, index = KEPT[name], Path(index_text)
+    with open(lock_path(what, index), "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # another process computes it
+        if what.kept_tag(index) == tag:
+            return 0
+        started = time.monotonic()
+        what.save(index, tag, what.make(ox.Store.read_only(state)))
+        print(f"paradip-kg: {name} kept for {tag[:16]} in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return 0
 
 

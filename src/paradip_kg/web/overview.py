@@ -6,24 +6,24 @@ as one complete set, for the home page and /about (``HOME_ROWS``), and the table
 their facet values for /browse (``FACET_TABLE``). A write publishes
 a new state, for which nobody has them yet; at ~1M triples they take 6–10 s to compute. So the first
 visitor after a write does not wait for them. :func:`drawn_state` starts one **refresh**, which
-computes them on the new state in a process of its own (:func:`~paradip_kg.publish.kept.keep_again`,
-waited for by a thread off the worker's loop) and keeps them.
+computes them on the new state in a process of its own (:func:`~paradip_kg.publish.kept.start_again`)
+and keeps them.
 Visitors wait for it until ``overview_wait`` seconds (setting) after it started. Past that, the page
 is drawn from what was kept for the state before, and says so (:attr:`Drawn.stale`). Its entity tag
 names the state it is drawn from, and caches are told to ask again (``no-cache``), so the first visit
 after the refresh gets the new counts.
 
-One refresh of each kind runs at a time per store, across the server's workers: it holds a lock
-file beside the search index (``fcntl.flock``), and a worker that finds it held leaves the work to
+One refresh of each kind runs at a time per store, across the server's workers: its process holds
+a lock file beside the search index (``fcntl.flock``), and one that finds it held leaves the work to
 the holder. A refresh ends after one state; a visit that finds what is kept older than the published
 state again (more writes meanwhile) starts the next one.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import math
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -32,9 +32,9 @@ from pathlib import Path
 
 from flask import g
 
-from paradip_kg.publish.kept import HOME_ROWS, Kept, keep_again
+from paradip_kg.publish.kept import HOME_ROWS, Kept, start_again
 from paradip_kg.store.head import Head
-from paradip_kg.web.state import AppState, get_state, in_the_background
+from paradip_kg.web.state import AppState, get_state
 
 LOG = logging.getLogger(__name__)
 WAIT_FOR_NOTHING_KEPT = 600.0  # seconds a page with nothing kept to draw from waits for the refresh
@@ -91,12 +91,13 @@ def _drawn_state(what: Kept) -> Drawn:
 
 
 class Refresher:
-    """This process's refresh of one :class:`Kept`: at most one at a time (see the module docstring)."""
+    """This process's refresh of one :class:`~paradip_kg.publish.kept.Kept`: at most one child at a
+    time (see the module docstring)."""
 
     def __init__(self, what: Kept) -> None:
         self.what = what
         self._lock = threading.Lock()
-        self._wait: Callable[[float], bool] | None = None
+        self._child: subprocess.Popen[bytes] | None = None
         self._tag: str | None = None
         self._started = 0.0
         self.fresh: str | None = None  # the newest state this process saw it kept for
@@ -105,39 +106,41 @@ class Refresher:
         """Start the refresh for ``head`` unless one runs: ``wait(seconds)`` → whether it ended, and
         when it started (``time.monotonic``). One running for an older state is not waited for."""
         with self._lock:
-            if self._wait is not None and not self._wait(0):
+            child = self._child
+            if child is not None and child.poll() is None:
                 if self._tag == head.tag:
-                    return self._wait, self._started
+                    return _waiting(child), self._started
                 return (lambda _seconds: False), self._started
+            if child is not None and child.returncode:
+                LOG.warning("%s not refreshed for %s (exit status %s; see above)", self.what.name,
+                            (self._tag or "")[:16], child.returncode)
             self._tag, self._started = head.tag, time.monotonic()
-            self._wait = in_the_background(lambda: refresh(self.what, index, head))
-            return self._wait, self._started
+            self._child = start_again(self.what, index, head.tag, head.path)
+            return _waiting(self._child), self._started
+
+    def stop(self) -> None:
+        """Kill a refresh still running (the app closes)."""
+        with self._lock:
+            child, self._child = self._child, None
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+def _waiting(child: subprocess.Popen[bytes]) -> Callable[[float], bool]:
+    def wait(seconds: float) -> bool:  # cooperative under gevent (its subprocess module)
+        try:
+            child.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    return wait
 
 
 def refresher(state: AppState, what: Kept) -> Refresher:
-    found: Refresher = state.cached(("refresher", what.name), lambda: Refresher(what), per_version=False)
+    def make() -> Refresher:
+        made = Refresher(what)
+        state.on_close(made.stop)
+        return made
+    found: Refresher = state.cached(("refresher", what.name), make, per_version=False)
     return found
-
-
-def refresh(what: Kept, index: Path, head: Head) -> bool:
-    """Compute ``what`` on ``head`` and keep it in ``index``, unless another process holds this
-    refresh's lock or it is kept for ``head`` already. Returns whether this call kept it. Errors are
-    logged: the pages go on with what is kept."""
-    try:
-        with open(index.with_name(f"{index.name}.{what.name}.lock"), "a+b") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return False  # another worker refreshes
-            try:
-                if what.kept_tag(index) == head.tag:
-                    return False
-                started = time.monotonic()
-                keep_again(what, index, head.tag, head.path)  # a process of its own: no GIL shared
-                LOG.info("%s kept for %s in %.1f s", what.name, head.tag[:16], time.monotonic() - started)
-                return True
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    except Exception as exc:  # noqa: BLE001 (a thread of its own: nothing above it would see the error)
-        LOG.warning("%s not refreshed for %s: %s", what.name, head.tag[:16], exc)
-        return False

@@ -63,6 +63,7 @@ class AppState:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._validations: ValidationPool | None = None
+        self._closers: list[Callable[[], None]] = []
         self.budget = Budget(float(self.settings.get("query_budget") or 0))  # query seconds per client a minute
 
     @property
@@ -189,8 +190,18 @@ class AppState:
                 kept.popitem(last=False)
         return value
 
+    def on_close(self, stop: Callable[[], None]) -> None:
+        """Call ``stop()`` when this state closes (a child process a page started, say)."""
+        with self._lock:
+            self._closers.append(stop)
+
     def close(self) -> None:
-        """Stop the child processes of this process (query and validation children)."""
+        """Stop the child processes of this process (query and validation children, and those
+        registered with :meth:`on_close`)."""
+        with self._lock:
+            closers, self._closers = self._closers, []
+        for stop in closers:
+            stop()
         self.backend.close()
         with self._lock:
             pool, self._validations = self._validations, None
@@ -210,29 +221,6 @@ def off_the_loop(work: Callable[[], T]) -> T:
         return work()
     result: T = get_hub().threadpool.apply(work)
     return result
-
-
-def in_the_background(work: Callable[[], object]) -> Callable[[float], bool]:
-    """Start ``work()`` in a thread of its own (of gevent's pool when this process runs gevent, as
-    :func:`off_the_loop`), and return ``wait(seconds)``: whether it has ended, after waiting at most
-    that long (cooperatively under gevent)."""
-    if "gevent" in sys.modules:
-        from gevent import get_hub, monkey
-
-        if monkey.is_module_patched("socket"):
-            result = get_hub().threadpool.spawn(work)
-
-            def wait_green(seconds: float) -> bool:
-                result.wait(seconds)
-                return bool(result.ready())
-            return wait_green
-    thread = threading.Thread(target=work, name="in-the-background", daemon=True)
-    thread.start()
-
-    def wait(seconds: float) -> bool:
-        thread.join(seconds)
-        return not thread.is_alive()
-    return wait
 
 
 def get_state() -> AppState:
