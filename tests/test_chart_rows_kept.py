@@ -381,3 +381,36 @@ def test_a_query_whose_languages_differ_only_by_its_title_is_asked_once(bundled_
     found = kept.overview_rows(open_store(bundled_store))
     assert found[es] == found[en] == run_on_store(open_store(bundled_store), en).rows
     assert sum(1 for text in asked if kept.untitled(text) == kept.untitled(es)) == 2  # once here, once to check
+
+
+def test_visits_while_another_process_refreshes_start_no_process_each(bundled_store: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """While another worker holds the refresh's lock, this worker's refresh ends at once without
+    keeping anything; the visits that follow within a few seconds do not start a process each."""
+    import fcntl
+
+    from paradip_kg.publish.kept import HOME_ROWS, lock_path
+    from paradip_kg.web import overview
+
+    store_dir = copy_with_index(bundled_store, tmp_path)
+    index = search_index.index_path(store_dir)
+    started: list[Any] = []  # the refresh processes this worker started
+    real = overview.start_again
+
+    def counted(*args: Any) -> Any:
+        started.append(real(*args))
+        return started[-1]
+    monkeypatch.setattr(overview, "start_again", counted)
+    with app_on(store_dir, write_tokens=f"curator={TOKEN}", overview_wait=0) as app:
+        client = app.test_client()
+        response = client.post("/update", data=agreement("kept-rows-busy").encode(), headers={
+            "Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        with open(lock_path(HOME_ROWS, index), "a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            pages = [client.get("/?lang=en", headers=HTML)]
+            assert len(started) == 1 and started[0].wait(60) == 0  # it ended at once, the work left to the holder
+            pages += [client.get("/?lang=en", headers=HTML) for _ in range(4)]
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    assert all(p.status_code == 200 and STALE_EN in p.get_data(as_text=True) for p in pages)
+    assert len(started) == 1

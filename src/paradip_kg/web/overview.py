@@ -38,6 +38,7 @@ from paradip_kg.web.state import AppState, get_state
 
 LOG = logging.getLogger(__name__)
 WAIT_FOR_NOTHING_KEPT = 600.0  # seconds a page with nothing kept to draw from waits for the refresh
+RESTART_AFTER = 5.0  # seconds before a refresh of the same state that ended without keeping it starts again
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,10 @@ class Refresher:
                 if self._tag == head.tag:
                     return _waiting(child), self._started
                 return (lambda _seconds: False), self._started
+            if child is not None and self._tag == head.tag and time.monotonic() - self._started < RESTART_AFTER:
+                # It ended without keeping this state (it failed, or another process holds the work):
+                # not again at once, or every visit meanwhile would start a process.
+                return (lambda _seconds: True), self._started
             if child is not None and child.returncode:
                 LOG.warning("%s not refreshed for %s (exit status %s; see above)", self.what.name,
                             (self._tag or "")[:16], child.returncode)
