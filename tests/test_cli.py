@@ -136,3 +136,34 @@ def test_export_is_deterministic(runner, bundled_store, tmp_path):
     assert invoke(runner, bundled_store, "export", "-o", str(b)).exit_code == 0
     for path in sorted(a.iterdir()):
         assert path.read_bytes() == (b / path.name).read_bytes(), path.name
+
+
+def test_build_pauses_the_collector_and_turns_it_on_again(runner, tmp_path, monkeypatch):
+    """The build runs its stages with the cyclic collector off (collector.py), and turns it on again
+    when it ends, whether it published a store or failed."""
+    import gc
+
+    import paradip_kg.build as build_module
+    from paradip_kg.errors import BuildFailed
+
+    seen: list[bool] = []
+    infer = build_module.infer_stage
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return infer(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "infer_stage", watched)
+    assert gc.isenabled()
+    result = invoke(runner, tmp_path / "store", "build")
+    assert result.exit_code == 0, result.output
+    assert seen == [False] and gc.isenabled()
+
+    def failing(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise BuildFailed("the ontology and data are inconsistent: a test says so")
+
+    monkeypatch.setattr(build_module, "infer_stage", failing)
+    result = runner.invoke(cli, ["--store", str(tmp_path / "store"), "--project-dir", str(ROOT), "build", "--force"])
+    assert result.exit_code != 0 and "a test says so" in result.output, result.output
+    assert seen == [False, False] and gc.isenabled()

@@ -226,3 +226,23 @@ def test_cli_validate_refuses_deep_files(bundled_store: Path, tmp_path: Path) ->
                                           str(path)])
         assert result.exit_code == 2, result.output
         assert "nesting limit" in result.output and str(MAX_NESTING) in result.output and name in result.output
+
+
+def test_line_formats_nest_only_in_triple_terms(tmp_path: Path) -> None:
+    """N-Triples and N-Quads nest only in triple terms (two levels for each ``<<(``): a file with
+    thousands of brackets (and ``<<``) in its literals is read, not refused, and the limit holds at its
+    edge: 128 triple terms deep (256 levels) is read, one deeper is refused with its line."""
+    from paradip_kg.errors import RdfSyntaxError
+    from paradip_kg.rdf.parse import check_nesting, read_quads
+
+    names = "".join(f'<{EX}c{i}> <{EX}name> "Ciudad ({i}) [{{x}}] ((( <<" .\n' for i in range(2_000)).encode()
+    quads = names.replace(b" .\n", f" <{NOTES}> .\n".encode())
+    for data, fmt in ((names, "nt"), (quads, "nq")):
+        check_nesting(data, fmt, f"names.{fmt}")
+        assert len(read_quads(data, fmt, f"names.{fmt}")) == 2_000
+    half = MAX_NESTING // 2
+    check_nesting(triple_terms(half), "nt", "edge.nt")  # 2 × 128 = the limit, accepted
+    assert len(read_quads(triple_terms(half), "nt", "edge.nt")) == 1
+    with pytest.raises(RdfSyntaxError) as refused:
+        check_nesting(names + triple_terms(half + 1), "nt", "deeper.nt")
+    assert "nesting limit" in str(refused.value) and "line 2001" in str(refused.value), refused.value

@@ -39,7 +39,7 @@ MAX_LINES = 400
 # Bottom → top. Each entry names the top-level modules and packages of one layer; "" is the
 # package's own __init__ (its version and folder), which every module may read.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("", "settings", "errors", "namespaces", "i18n", "child", "lanes", "progress"),
+    ("", "settings", "errors", "namespaces", "i18n", "child", "lanes", "progress", "collector"),
     ("rdf",),
     ("sparql", "shacl", "inference", "store", "importer"),
     ("backends", "writes", "publish", "harvest", "build"),

@@ -36,7 +36,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from paradip_kg import __version__
+from paradip_kg import __version__, collector
 from paradip_kg import settings as settings_mod
 from paradip_kg.errors import BuildFailed, InputError
 from paradip_kg.harvest.files import harvest_path, only_harvests, read_harvest
@@ -273,6 +273,7 @@ def _accepted_writes(store_dir: Path) -> int:
     return read_head(store_dir).sequence
 
 
+@collector.paused  # the build's millions of long-lived triples: collections walked them all (collector.py)
 def build(project_dir: Path, store_dir: Path, progress: ProgressLike = None, force: bool = False,
           allow_warnings: bool = True, fail_on_violations: bool = True,
           discard_writes: bool = False, inference: str | None = None,
