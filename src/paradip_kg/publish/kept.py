@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from paradip_kg import collector
 from paradip_kg.child import die_with_parent
 from paradip_kg.publish import facets
 from paradip_kg.publish.charts import kept
@@ -128,6 +129,7 @@ def start_again(what: Kept, index: Path, tag: str, state: Path) -> subprocess.Po
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
 
+@collector.paused  # a facet table holds a row per agreement: collections walked them all (collector.py)
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m paradip_kg.publish.kept NAME INDEX TAG STATE``: what :func:`start_again` runs."""
     die_with_parent()
